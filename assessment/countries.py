@@ -1,0 +1,63 @@
+"""Countries from the libraries: ISO 3166-1 (django-countries) and UN M49 (django-countries-hdx).
+
+The report's Global North / South split comes from data/global_north_south.yaml.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django_countries import countries
+from django_countries_hdx import get_country_data
+
+DATA = Path(__file__).resolve().parent / "data" / "global_north_south.yaml"
+
+
+@cache
+def _split() -> dict[str, Any]:
+    return yaml.safe_load(DATA.read_text(encoding="utf-8"))
+
+
+def hemisphere(code: str, region_code: int | None, subregion_code: int | None) -> str:
+    split = _split()
+    if code in split["north"]:
+        return "north"
+    south = split["south"]
+    if region_code in south["regions"] or subregion_code in south["subregions"]:
+        return "south"
+    return "unclassified"
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+def country_rows() -> list[dict[str, Any]]:
+    """One dict per ISO 3166-1 country, ready for Country(**row)."""
+    rows = []
+    for code, _name in countries:
+        data = get_country_data(code) or {}
+        region = _int(data.get("Region Code"))
+        subregion = _int(data.get("Sub-region Code"))
+        rows.append(
+            {
+                "code": code,
+                "region_code": region,
+                "region_name": data.get("Region Name") or "",
+                "subregion_code": subregion,
+                "subregion_name": data.get("Sub-region Name") or "",
+                "hemisphere": hemisphere(code, region, subregion),
+            }
+        )
+    return rows
+
+
+def sync_countries(country_model: Any) -> int:
+    """Create or update a row for every ISO country; returns how many rows exist afterwards."""
+    for row in country_rows():
+        code = row.pop("code")
+        country_model.objects.update_or_create(code=code, defaults=row)
+    return country_model.objects.filter(is_demo=False).count()

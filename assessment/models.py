@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from frameworks.models import Capability, Criterion, FrameworkVersion, Indicator
+
+
+class Country(models.Model):
+    """A country that can be assessed: every ISO 3166-1 country, plus fictional demo ones.
+
+    Real rows are synced from django-countries and its M49 extension (see countries.py);
+    the name is not stored for them, so the library translates it into the reader's language.
+    """
+
+    class Hemisphere(models.TextChoices):
+        NORTH = "north", _("Global North")
+        SOUTH = "south", _("Global South")
+        UNCLASSIFIED = "unclassified", _("Not classified by the report")
+
+    code = models.CharField(max_length=2, primary_key=True)
+    region_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    region_name = models.CharField(max_length=100, blank=True)
+    subregion_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    subregion_name = models.CharField(max_length=100, blank=True)
+    hemisphere = models.CharField(max_length=12, choices=Hemisphere.choices)
+    # Demonstration countries use ISO's user-assigned codes (XA-XZ) and carry their own name.
+    is_demo = models.BooleanField(default=False)
+    demo_name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = _("countries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_demo=False) | Q(code__regex=r"^X[A-Z]$"),
+                name="demo_countries_use_user_assigned_codes",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if self.is_demo:
+            return self.demo_name
+        return str(countries.name(self.code)) or self.code
+
+
+class Membership(models.Model):
+    """What a user is in this app: a member of one country team, or secretariat staff."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Country coordinator")
+        CONTRIBUTOR = "contributor", _("Country contributor")
+        ANALYST = "analyst", _("Secretariat analyst")
+        ADMIN = "admin", _("Secretariat admin")
+
+    COUNTRY_ROLES = (Role.COORDINATOR, Role.CONTRIBUTOR)
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=["coordinator", "contributor"], country__isnull=False)
+                    | Q(role__in=["analyst", "admin"], country__isnull=True)
+                ),
+                name="country_roles_have_a_country_secretariat_none",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"
+
+    @property
+    def is_country_member(self) -> bool:
+        return self.role in self.COUNTRY_ROLES
+
+
+class AssessmentQuerySet(models.QuerySet["Assessment"]):
+    def with_frameworks(self) -> AssessmentQuerySet:
+        return self.select_related(
+            "country", "mnr_version__framework", "legislation_version__framework",
+            "recommendations_version",
+        )
+
+
+class Assessment(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        VALIDATED = "validated", _("Validated")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="assessments")
+    cycle = models.PositiveSmallIntegerField(help_text=_("The year of the assessment cycle."))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # Pinned when the assessment starts; a new framework version never changes them.
+    mnr_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="+")
+    legislation_version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.PROTECT, related_name="+"
+    )
+    recommendations_version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["country", "-cycle"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "cycle"], name="one_assessment_per_cycle"),
+            models.CheckConstraint(
+                condition=Q(cycle__gte=2000, cycle__lte=2100), name="cycle_is_a_plausible_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.cycle}"
+
+
+class CapabilityAnswer(models.Model):
+    class Response(models.TextChoices):
+        LEVEL_0 = "0", _("Level 0")
+        LEVEL_1 = "1", _("Level 1")
+        LEVEL_2 = "2", _("Level 2")
+        LEVEL_3 = "3", _("Level 3")
+        LEVEL_4 = "4", _("Level 4")
+        DONT_KNOW = "dont_know", _("Don't know")
+        NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="capability_answers"
+    )
+    capability = models.ForeignKey(Capability, on_delete=models.PROTECT, related_name="+")
+    # Empty until someone chooses; a level is stored as its digit so that one column holds
+    # the three kinds of answer (a level, "don't know", "not applicable").
+    response = models.CharField(max_length=20, choices=Response.choices, blank=True)
+    evidence = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "capability"], name="one_answer_per_capability"
+            ),
+            models.CheckConstraint(
+                condition=Q(response__in=["", "0", "1", "2", "3", "4", "dont_know", "not_applicable"]),
+                name="capability_response_is_a_choice",
+            ),
+        ]
+
+
+class IndicatorAnswer(models.Model):
+    class Value(models.TextChoices):
+        YES = "yes", _("Yes")
+        PARTLY = "partly", _("Partly")
+        NO = "no", _("No")
+        DONT_KNOW = "dont_know", _("Don't know")
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="indicator_answers"
+    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    value = models.CharField(max_length=20, choices=Value.choices)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "indicator"], name="one_answer_per_indicator"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__in=["yes", "partly", "no", "dont_know"]),
+                name="indicator_value_is_a_choice",
+            ),
+        ]
+
+
+class CriterionAnswer(models.Model):
+    class Value(models.TextChoices):
+        MET = "met", _("Met")
+        NOT_MET = "not_met", _("Not met")
+        DONT_KNOW = "dont_know", _("Don't know")
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="criterion_answers"
+    )
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    # Empty while only the citation has been written.
+    value = models.CharField(max_length=20, choices=Value.choices, blank=True)
+    citation = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "criterion"], name="one_answer_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__in=["", "met", "not_met", "dont_know"]),
+                name="criterion_value_is_a_choice",
+            ),
+        ]
