@@ -43,6 +43,10 @@ class Progress(StrEnum):
     def label(self) -> Promise:
         return PROGRESS_LABELS[self]
 
+    @property
+    def css(self) -> str:
+        return self.value.replace("_", "-")
+
 
 PROGRESS_LABELS = {
     Progress.NOT_STARTED: _("Not started"),

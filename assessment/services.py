@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from frameworks.models import Capability, Criterion, Domain, FrameworkVersion, Indicator
 
@@ -21,6 +21,10 @@ from .models import Assessment, CapabilityAnswer, Country, CriterionAnswer, Indi
 
 class FrameworksMissing(Exception):
     """No framework of a needed kind has been loaded yet."""
+
+
+class AssessmentExists(Exception):
+    """The country already has an assessment for this cycle."""
 
 
 @dataclass(frozen=True)
@@ -143,14 +147,19 @@ def assessment_start(
     missing = [kind for kind, v in versions.items() if v is None]
     if missing:
         raise FrameworksMissing(", ".join(missing))
-    return Assessment.objects.create(
-        country=country,
-        cycle=cycle,
-        mnr_version=versions["mnr"],
-        legislation_version=versions["legislation"],
-        recommendations_version=versions["recommendations"],
-        created_by=user,
-    )
+    try:
+        # A savepoint, so a clash with a concurrent start leaves the caller's transaction usable.
+        with transaction.atomic():
+            return Assessment.objects.create(
+                country=country,
+                cycle=cycle,
+                mnr_version=versions["mnr"],
+                legislation_version=versions["legislation"],
+                recommendations_version=versions["recommendations"],
+                created_by=user,
+            )
+    except IntegrityError:
+        raise AssessmentExists from None
 
 
 @transaction.atomic

@@ -4,7 +4,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -64,7 +63,7 @@ def assessment_start(request: HttpRequest) -> HttpResponse:
     except services.FrameworksMissing:
         messages.error(request, _("The frameworks have not been loaded yet. Ask the secretariat."))
         return redirect("home")
-    except IntegrityError:
+    except services.AssessmentExists:
         messages.error(request, _("An assessment for this cycle already exists."))
         return redirect("home")
     messages.success(request, _("Assessment started."))
@@ -216,6 +215,7 @@ def results(request: HttpRequest, uuid: UUID) -> HttpResponse:
             "assessment": assessment,
             "scores": scores,
             "scale": tree.scale,
+            "rules": tree.rules,
             "target": assessment.mnr_version.rules["scoring"]["default_target"],
             "chart": bar_chart(scores, target=assessment.mnr_version.rules["scoring"]["default_target"]),
         },

@@ -183,6 +183,11 @@ def check_mnr(f: FrameworkFile, recommendation_codes: set[str]) -> list[Problem]
     if doc["scoring"]["default_target"] not in levels:
         problems.append(Problem(name, "scoring > default_target", "is not a level of the scale"))
     capabilities = [c for d in doc["domains"] for c in d["capabilities"]]
+    informed = doc["scoring"].get("legislation_capability")
+    if informed and informed not in {c["code"] for c in capabilities}:
+        problems.append(
+            Problem(name, "scoring > legislation_capability", f"{informed!r} is not a capability")
+        )
     for code in _duplicates(d["code"] for d in doc["domains"]):
         problems.append(Problem(name, f"domains {code}", "duplicate domain code"))
     for code in _duplicates(c["code"] for c in capabilities):

@@ -1,0 +1,144 @@
+"""Demonstration data: fictional countries (ISO user-assigned codes), seeded answers, demo accounts.
+
+Nothing here describes a real government. Every page and export of a demo country says so.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from . import services
+from .models import (
+    Assessment,
+    CapabilityAnswer,
+    Country,
+    CriterionAnswer,
+    IndicatorAnswer,
+    Membership,
+)
+
+DEMO_PASSWORD = "demo-only-password"  # noqa: S105 - printed to the person running the demo
+CYCLES = (2024, 2026)
+
+
+@dataclass(frozen=True)
+class DemoCountry:
+    code: str
+    name: str
+    region: tuple[int, str]
+    subregion: tuple[int, str]
+    hemisphere: str
+    maturity: float  # mean level in the first cycle
+    laws_met: int  # legislative criteria met in the first cycle
+
+
+COUNTRIES = (
+    DemoCountry("XA", "Arvenia (demo)", (2, "Africa"), (202, "Sub-Saharan Africa"), "south", 1.2, 2),
+    DemoCountry("XB", "Belmora (demo)", (150, "Europe"), (154, "Northern Europe"), "north", 2.8, 4),
+    DemoCountry("XC", "Corvania (demo)", (19, "Americas"), (419, "Latin America and the Caribbean"), "south", 2.0, 3),
+    DemoCountry("XD", "Dunmark (demo)", (142, "Asia"), (35, "South-eastern Asia"), "south", 1.6, 4),
+)
+
+
+def _level(rng: random.Random, mean: float, top: int) -> int:
+    return max(0, min(top, round(rng.gauss(mean, 0.8))))
+
+
+def _indicator_value(rng: random.Random, level: int, top: int) -> str:
+    roll = rng.random()
+    if roll < 0.05:
+        return IndicatorAnswer.Value.DONT_KNOW
+    share = level / top
+    if roll < 0.05 + 0.95 * share * 0.8:
+        return IndicatorAnswer.Value.YES
+    if roll < 0.05 + 0.95 * (share * 0.8 + 0.2):
+        return IndicatorAnswer.Value.PARTLY
+    return IndicatorAnswer.Value.NO
+
+
+def _answer(assessment: Assessment, spec: DemoCountry, cycle_index: int, user: object,
+            complete: bool) -> None:
+    rng = random.Random(f"{spec.code}-{assessment.cycle}")
+    tree = services.mnr_tree(assessment.mnr_version)
+    top = tree.rules.max_level
+    mean = spec.maturity + 0.5 * cycle_index
+    caps, indicators = [], []
+    capabilities = tree.capabilities
+    answered = capabilities if complete else capabilities[: len(capabilities) * 2 // 3]
+    for cap in answered:
+        roll = rng.random()
+        level = _level(rng, mean, top)
+        if roll < 0.04:
+            response = CapabilityAnswer.Response.DONT_KNOW
+        else:
+            response = str(level)
+        caps.append(CapabilityAnswer(
+            assessment=assessment, capability=cap, response=response, updated_by=user,
+            evidence=f"Demonstration answer generated for {spec.name}; no real evidence.",
+        ))
+        indicators += [
+            IndicatorAnswer(assessment=assessment, indicator=i, updated_by=user,
+                            value=_indicator_value(rng, level, top))
+            for i in cap.indicator_list  # type: ignore[attr-defined]
+        ]
+    CapabilityAnswer.objects.bulk_create(caps)
+    IndicatorAnswer.objects.bulk_create(indicators)
+    criteria = [c for c in services.criteria_of(assessment.legislation_version) if c.scored]
+    met = min(len(criteria), spec.laws_met + cycle_index)
+    CriterionAnswer.objects.bulk_create(
+        CriterionAnswer(
+            assessment=assessment, criterion=c, updated_by=user,
+            value=CriterionAnswer.Value.MET if n < met else CriterionAnswer.Value.NOT_MET,
+            citation="Demonstration Act (fictional), section %d" % (n + 1) if n < met else "",
+        )
+        for n, c in enumerate(criteria)
+    )
+
+
+@transaction.atomic
+def create_demo() -> list[tuple[str, str, str]]:
+    """(Re)create the demo countries, their assessments and accounts; returns the logins."""
+    User = get_user_model()
+    codes = [c.code for c in COUNTRIES]
+    Assessment.objects.filter(country__code__in=codes).delete()
+    User.objects.filter(username__startswith="demo-").delete()
+    logins: list[tuple[str, str, str]] = []
+    for spec in COUNTRIES:
+        country, _ = Country.objects.update_or_create(
+            code=spec.code,
+            defaults={
+                "is_demo": True, "demo_name": spec.name, "hemisphere": spec.hemisphere,
+                "region_code": spec.region[0], "region_name": spec.region[1],
+                "subregion_code": spec.subregion[0], "subregion_name": spec.subregion[1],
+            },
+        )
+        users = {}
+        for role in (Membership.Role.COORDINATOR, Membership.Role.CONTRIBUTOR):
+            username = f"demo-{spec.code.lower()}-{role}"
+            user = User.objects.create_user(username, password=DEMO_PASSWORD,
+                                            first_name=f"{spec.name.split()[0]} {role}")
+            Membership.objects.create(user=user, country=country, role=role)
+            users[role] = user
+            logins.append((username, str(Membership.Role(role).label), spec.name))
+        for index, cycle in enumerate(CYCLES):
+            assessment = services.assessment_start(
+                country=country, cycle=cycle, user=users[Membership.Role.COORDINATOR]
+            )
+            latest = index == len(CYCLES) - 1
+            # The latest cycle of the first country is left half answered, to show a draft.
+            _answer(assessment, spec, index, users[Membership.Role.CONTRIBUTOR],
+                    complete=not (latest and spec is COUNTRIES[0]))
+            if not latest:
+                assessment.status = Assessment.Status.VALIDATED
+                assessment.save(update_fields=["status"])
+    for role, superuser in ((Membership.Role.ANALYST, False), (Membership.Role.ADMIN, True)):
+        username = f"demo-secretariat-{role}"
+        user = User.objects.create_user(username, password=DEMO_PASSWORD, is_staff=superuser,
+                                        is_superuser=superuser)
+        Membership.objects.create(user=user, role=role)
+        logins.append((username, str(Membership.Role(role).label), "—"))
+    return logins

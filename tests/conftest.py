@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import pytest
+
+from frameworks.loader import load_frameworks
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: pytest.FixtureRequest) -> None:
+    # The real hashers are slow on purpose; tests sign in many times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def frameworks(db: None) -> None:
+    """The shipped framework files, loaded as `manage.py load_frameworks` would."""
+    load_frameworks()

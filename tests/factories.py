@@ -1,0 +1,31 @@
+"""Small helpers that make the objects tests need, through the same functions the app uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+
+from assessment import services
+from assessment.models import Assessment, Country, Membership
+
+PASSWORD = "a-long-test-password"
+
+
+def make_country(code: str = "XA", name: str = "Testland (demo)", **fields: Any) -> Country:
+    defaults = {"is_demo": True, "demo_name": name, "hemisphere": "south"} | fields
+    country, _ = Country.objects.update_or_create(code=code, defaults=defaults)
+    return country
+
+
+def make_user(
+    username: str, *, country: Country | None = None, role: str = Membership.Role.CONTRIBUTOR
+) -> AbstractUser:
+    user = get_user_model().objects.create_user(username, password=PASSWORD)
+    Membership.objects.create(user=user, country=country, role=role)
+    return user
+
+
+def make_assessment(country: Country | None = None, cycle: int = 2026) -> Assessment:
+    return services.assessment_start(country=country or make_country(), cycle=cycle, user=None)

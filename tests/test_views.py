@@ -1,0 +1,243 @@
+"""The questionnaire pages as a country team uses them, and what others are refused."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from assessment.models import (
+    Assessment,
+    CapabilityAnswer,
+    CriterionAnswer,
+    IndicatorAnswer,
+    Membership,
+)
+
+from .factories import PASSWORD, make_assessment, make_country, make_user
+
+pytestmark = pytest.mark.usefixtures("frameworks")
+
+
+@pytest.fixture
+def assessment(db, frameworks) -> Assessment:
+    return make_assessment(make_country("XA", "Arvenia (demo)"))
+
+
+@pytest.fixture
+def member(assessment):
+    return make_user("alice", country=assessment.country)
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
+
+
+def url(name: str, assessment: Assessment, *args: str) -> str:
+    return reverse(f"assessment:{name}", args=[assessment.uuid, *args])
+
+
+def capability_form(**extra: str) -> dict[str, str]:
+    return {"response": "3", "evidence": "National plan 2025, annex 2.",
+            "ind_C04.1": "yes", "ind_C04.2": "partly"} | extra
+
+
+def test_anonymous_is_sent_to_sign_in(client, assessment):
+    for name, args in (("overview", ()), ("capability", ("C04",)), ("results", ()),
+                       ("legislation", ())):
+        response = client.get(url(name, assessment, *args))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_sign_in_with_the_login_form(client, member):
+    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 302
+    response = client.get(reverse("home"))
+    assert "Self-assessments of Arvenia (demo)" in response.content.decode()
+
+
+def test_member_sees_the_task_list(member_client, assessment):
+    page = member_client.get(url("overview", assessment)).content.decode()
+    assert "Policy and Governance" in page
+    assert "Media and Communications" in page
+    assert "Legislation: the five legislative criteria" in page
+    assert page.count("Not started") == 7  # six domains and the legislation section
+    assert "Demonstration data" in page
+
+
+def test_capability_page_shows_each_level_descriptor(member_client, assessment):
+    page = member_client.get(url("capability", assessment, "C04")).content.decode()
+    capability = assessment.mnr_version.capabilities.get(code="C04")
+    for descriptor in capability.level_descriptors:
+        assert descriptor.replace("'", "&#x27;").replace('"', "&quot;") in page
+    assert "Don&#x27;t know" in page
+    assert capability.indicators.first().text.replace("'", "&#x27;") in page
+
+
+def test_saving_a_capability_stores_everything_and_shows_it_again(member_client, assessment):
+    response = member_client.post(url("capability", assessment, "C04"), capability_form())
+    assert response.status_code == 302
+    answer = CapabilityAnswer.objects.get(assessment=assessment, capability__code="C04")
+    assert (answer.response, answer.evidence) == ("3", "National plan 2025, annex 2.")
+    assert dict(
+        IndicatorAnswer.objects.filter(assessment=assessment)
+        .values_list("indicator__code", "value")
+    ) == {"C04.1": "yes", "C04.2": "partly"}
+    page = member_client.get(response["Location"]).content.decode()
+    assert 'value="3" checked' in page
+    assert "National plan 2025, annex 2." in page
+
+
+def test_htmx_save_answers_with_a_status_fragment(member_client, assessment):
+    response = member_client.post(url("capability", assessment, "C04"), capability_form(),
+                                  HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "Saved at" in response.content.decode()
+    assert CapabilityAnswer.objects.filter(assessment=assessment, response="3").exists()
+
+
+def test_answer_outside_the_choices_is_refused_and_nothing_is_stored(member_client, assessment):
+    member_client.post(url("capability", assessment, "C04"), capability_form())
+    response = member_client.post(
+        url("capability", assessment, "C04"),
+        capability_form(response="5", evidence="changed"),
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Select a valid choice" in page
+    assert "changed" in page  # what was typed is still on the page
+    answer = CapabilityAnswer.objects.get(assessment=assessment, capability__code="C04")
+    assert (answer.response, answer.evidence) == ("3", "National plan 2025, annex 2.")
+
+
+def test_indicator_value_outside_the_choices_is_refused(member_client, assessment):
+    response = member_client.post(url("capability", assessment, "C04"),
+                                  capability_form(**{"ind_C04.1": "maybe"}),
+                                  HTTP_HX_REQUEST="true")
+    assert response.status_code == 422
+    assert "Not saved." in response.content.decode()
+    assert not CapabilityAnswer.objects.exists()
+    assert not IndicatorAnswer.objects.exists()
+
+
+def test_forged_question_id_is_refused_and_nothing_is_stored(member_client, assessment):
+    # C05.1 is a real indicator, but of another capability: this page does not ask it.
+    for forged in ("ind_C05.1", "ind_C99.9"):
+        response = member_client.post(url("capability", assessment, "C04"),
+                                      capability_form(**{forged: "yes"}))
+        assert response.status_code == 422
+        assert "does not ask the question" in response.content.decode()
+    assert not CapabilityAnswer.objects.exists()
+    assert not IndicatorAnswer.objects.exists()
+
+
+def test_unknown_capability_code_is_404(member_client, assessment):
+    assert member_client.get(url("capability", assessment, "C99")).status_code == 404
+    assert member_client.post(url("capability", assessment, "C99"), {}).status_code == 404
+
+
+def test_other_countrys_assessment_is_404_for_reading_and_writing(client, assessment):
+    outsider = make_user("bob", country=make_country("XB", "Belmora (demo)"),
+                         role=Membership.Role.COORDINATOR)
+    client.force_login(outsider)
+    for name, args in (("overview", ()), ("capability", ("C04",)), ("results", ()),
+                       ("legislation", ())):
+        assert client.get(url(name, assessment, *args)).status_code == 404
+    assert client.post(url("capability", assessment, "C04"),
+                       capability_form()).status_code == 404
+    assert client.post(url("legislation", assessment),
+                       {"crit_legislation": "met"}).status_code == 404
+    assert not CapabilityAnswer.objects.exists()
+    assert not CriterionAnswer.objects.exists()
+
+
+def test_secretariat_cannot_see_a_draft(client, assessment):
+    analyst = make_user("sec", role=Membership.Role.ANALYST)
+    client.force_login(analyst)
+    assert client.get(url("overview", assessment)).status_code == 404
+
+
+def test_validated_assessment_is_read_only_for_its_own_team(member_client, assessment):
+    assessment.status = Assessment.Status.VALIDATED
+    assessment.save()
+    assert member_client.get(url("capability", assessment, "C04")).status_code == 200
+    response = member_client.post(url("capability", assessment, "C04"), capability_form())
+    assert response.status_code == 403
+    assert not CapabilityAnswer.objects.exists()
+
+
+def test_legislation_answers_save_and_score(member_client, assessment):
+    data = {"crit_legislation": "met", "cite_legislation": "Child Protection Act s.12",
+            "crit_definition": "met", "crit_technology": "met", "crit_possession": "met",
+            "crit_isp_reporting": "not_met"}
+    response = member_client.post(url("legislation", assessment), data)
+    assert response.status_code == 302
+    assert CriterionAnswer.objects.get(criterion__code="legislation").citation == (
+        "Child Protection Act s.12"
+    )
+    page = member_client.get(url("results", assessment)).content.decode()
+    assert "4 of 5 met" in page
+    assert "Sufficient legislation" in page
+
+
+def test_legislation_forged_criterion_is_refused(member_client, assessment):
+    response = member_client.post(url("legislation", assessment),
+                                  {"crit_legislation": "met", "crit_treaty": "met"})
+    assert response.status_code == 422
+    assert not CriterionAnswer.objects.exists()
+
+
+def test_results_show_the_score_of_a_complete_domain(member_client, assessment):
+    for code, level in (("C01", "4"), ("C02", "2"), ("C03", "3")):
+        member_client.post(url("capability", assessment, code), {"response": level})
+    page = member_client.get(url("results", assessment)).content.decode()
+    assert "<svg" in page and "Maturity level of each domain and capability" in page
+    # Policy and Governance: (4 + 2 + 3) / 3 = 3.0; overall over the one scored domain.
+    assert '<p class="display-6 mb-0" id="overall-score">3.0 of 4</p>' in page
+    assert "How this is scored" in page
+    overview = member_client.get(url("overview", assessment)).content.decode()
+    assert "score 3.0 of 4 (75%)" in overview
+
+
+def test_coordinator_starts_an_assessment_contributor_cannot(client, frameworks):
+    country = make_country("XC", "Corvania (demo)")
+    contributor = make_user("carl", country=country)
+    client.force_login(contributor)
+    assert client.post(reverse("assessment:start"), {"cycle": "2026"}).status_code == 403
+    coordinator = make_user("cora", country=country, role=Membership.Role.COORDINATOR)
+    client.force_login(coordinator)
+    response = client.post(reverse("assessment:start"), {"cycle": "2026"})
+    assessment = Assessment.objects.get(country=country, cycle=2026)
+    assert response["Location"] == url("overview", assessment)
+    response = client.post(reverse("assessment:start"), {"cycle": "2026"}, follow=True)
+    assert "already exists" in response.content.decode()
+    assert Assessment.objects.filter(country=country).count() == 1
+
+
+def answer_everything(assessment: Assessment) -> None:
+    from assessment import services
+
+    tree = services.mnr_tree(assessment.mnr_version)
+    for cap in tree.capabilities:
+        services.capability_answers_save(
+            assessment=assessment, capability=cap, user=None, response="2", evidence="e",
+            indicator_values={i: "yes" for i in cap.indicator_list},
+        )
+
+
+@pytest.mark.parametrize(("name", "args"), [("overview", ()), ("capability", ("C04",)),
+                                            ("results", ()), ("legislation", ())])
+def test_query_count_does_not_grow_with_answers(member_client, assessment,
+                                                django_assert_num_queries, name, args):
+    member_client.get(url(name, assessment, *args))  # warm caches (content types, session)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as empty:
+        member_client.get(url(name, assessment, *args))
+    answer_everything(assessment)
+    with django_assert_num_queries(len(empty)):
+        member_client.get(url(name, assessment, *args))
+    assert len(empty) <= 12, [q["sql"] for q in empty.captured_queries]
