@@ -22,5 +22,11 @@ class AssessmentAdmin(admin.ModelAdmin):
     # Answers are edited only through the questionnaire, where access rules apply.
     list_display = ["country", "cycle", "status", "mnr_version", "legislation_version"]
     list_filter = ["status", "cycle"]
-    readonly_fields = ["uuid", "mnr_version", "legislation_version", "recommendations_version",
-                       "created_by", "created_at"]
+    readonly_fields = [
+        "uuid",
+        "mnr_version",
+        "legislation_version",
+        "recommendations_version",
+        "created_by",
+        "created_at",
+    ]

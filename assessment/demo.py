@@ -37,9 +37,19 @@ class DemoCountry:
 
 
 COUNTRIES = (
-    DemoCountry("XA", "Arvenia (demo)", (2, "Africa"), (202, "Sub-Saharan Africa"), "south", 1.2, 2),
+    DemoCountry(
+        "XA", "Arvenia (demo)", (2, "Africa"), (202, "Sub-Saharan Africa"), "south", 1.2, 2
+    ),
     DemoCountry("XB", "Belmora (demo)", (150, "Europe"), (154, "Northern Europe"), "north", 2.8, 4),
-    DemoCountry("XC", "Corvania (demo)", (19, "Americas"), (419, "Latin America and the Caribbean"), "south", 2.0, 3),
+    DemoCountry(
+        "XC",
+        "Corvania (demo)",
+        (19, "Americas"),
+        (419, "Latin America and the Caribbean"),
+        "south",
+        2.0,
+        3,
+    ),
     DemoCountry("XD", "Dunmark (demo)", (142, "Asia"), (35, "South-eastern Asia"), "south", 1.6, 4),
 )
 
@@ -60,8 +70,9 @@ def _indicator_value(rng: random.Random, level: int, top: int) -> str:
     return IndicatorAnswer.Value.NO
 
 
-def _answer(assessment: Assessment, spec: DemoCountry, cycle_index: int, user: object,
-            complete: bool) -> None:
+def _answer(
+    assessment: Assessment, spec: DemoCountry, cycle_index: int, user: object, complete: bool
+) -> None:
     rng = random.Random(f"{spec.code}-{assessment.cycle}")
     tree = services.mnr_tree(assessment.mnr_version)
     top = tree.rules.max_level
@@ -76,13 +87,22 @@ def _answer(assessment: Assessment, spec: DemoCountry, cycle_index: int, user: o
             response = CapabilityAnswer.Response.DONT_KNOW
         else:
             response = str(level)
-        caps.append(CapabilityAnswer(
-            assessment=assessment, capability=cap, response=response, updated_by=user,
-            evidence=f"Demonstration answer generated for {spec.name}; no real evidence.",
-        ))
+        caps.append(
+            CapabilityAnswer(
+                assessment=assessment,
+                capability=cap,
+                response=response,
+                updated_by=user,
+                evidence=f"Demonstration answer generated for {spec.name}; no real evidence.",
+            )
+        )
         indicators += [
-            IndicatorAnswer(assessment=assessment, indicator=i, updated_by=user,
-                            value=_indicator_value(rng, level, top))
+            IndicatorAnswer(
+                assessment=assessment,
+                indicator=i,
+                updated_by=user,
+                value=_indicator_value(rng, level, top),
+            )
             for i in cap.indicator_list  # type: ignore[attr-defined]
         ]
     CapabilityAnswer.objects.bulk_create(caps)
@@ -91,9 +111,11 @@ def _answer(assessment: Assessment, spec: DemoCountry, cycle_index: int, user: o
     met = min(len(criteria), spec.laws_met + cycle_index)
     CriterionAnswer.objects.bulk_create(
         CriterionAnswer(
-            assessment=assessment, criterion=c, updated_by=user,
+            assessment=assessment,
+            criterion=c,
+            updated_by=user,
             value=CriterionAnswer.Value.MET if n < met else CriterionAnswer.Value.NOT_MET,
-            citation="Demonstration Act (fictional), section %d" % (n + 1) if n < met else "",
+            citation=f"Demonstration Act (fictional), section {n + 1}" if n < met else "",
         )
         for n, c in enumerate(criteria)
     )
@@ -111,16 +133,21 @@ def create_demo() -> list[tuple[str, str, str]]:
         country, _ = Country.objects.update_or_create(
             code=spec.code,
             defaults={
-                "is_demo": True, "demo_name": spec.name, "hemisphere": spec.hemisphere,
-                "region_code": spec.region[0], "region_name": spec.region[1],
-                "subregion_code": spec.subregion[0], "subregion_name": spec.subregion[1],
+                "is_demo": True,
+                "demo_name": spec.name,
+                "hemisphere": spec.hemisphere,
+                "region_code": spec.region[0],
+                "region_name": spec.region[1],
+                "subregion_code": spec.subregion[0],
+                "subregion_name": spec.subregion[1],
             },
         )
         users = {}
         for role in (Membership.Role.COORDINATOR, Membership.Role.CONTRIBUTOR):
             username = f"demo-{spec.code.lower()}-{role}"
-            user = User.objects.create_user(username, password=DEMO_PASSWORD,
-                                            first_name=f"{spec.name.split()[0]} {role}")
+            user = User.objects.create_user(
+                username, password=DEMO_PASSWORD, first_name=f"{spec.name.split()[0]} {role}"
+            )
             Membership.objects.create(user=user, country=country, role=role)
             users[role] = user
             logins.append((username, str(Membership.Role(role).label), spec.name))
@@ -130,15 +157,21 @@ def create_demo() -> list[tuple[str, str, str]]:
             )
             latest = index == len(CYCLES) - 1
             # The latest cycle of the first country is left half answered, to show a draft.
-            _answer(assessment, spec, index, users[Membership.Role.CONTRIBUTOR],
-                    complete=not (latest and spec is COUNTRIES[0]))
+            _answer(
+                assessment,
+                spec,
+                index,
+                users[Membership.Role.CONTRIBUTOR],
+                complete=not (latest and spec is COUNTRIES[0]),
+            )
             if not latest:
                 assessment.status = Assessment.Status.VALIDATED
                 assessment.save(update_fields=["status"])
     for role, superuser in ((Membership.Role.ANALYST, False), (Membership.Role.ADMIN, True)):
         username = f"demo-secretariat-{role}"
-        user = User.objects.create_user(username, password=DEMO_PASSWORD, is_staff=superuser,
-                                        is_superuser=superuser)
+        user = User.objects.create_user(
+            username, password=DEMO_PASSWORD, is_staff=superuser, is_superuser=superuser
+        )
         Membership.objects.create(user=user, role=role)
         logins.append((username, str(Membership.Role(role).label), "—"))
     return logins

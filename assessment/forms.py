@@ -72,8 +72,12 @@ class CapabilityForm(ForgedFieldsMixin, forms.Form):
             (CapabilityAnswer.Response.NOT_APPLICABLE, _("Not applicable in our country")),
         ]
         self.level_options = [
-            {"value": str(s["level"]), "level": s["level"], "name": s["name"],
-             "descriptor": descriptors[i]}
+            {
+                "value": str(s["level"]),
+                "level": s["level"],
+                "name": s["name"],
+                "descriptor": descriptors[i],
+            }
             for i, s in enumerate(scale)
         ]
         self.indicators = indicators

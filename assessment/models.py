@@ -94,7 +94,9 @@ class Membership(models.Model):
 class AssessmentQuerySet(models.QuerySet["Assessment"]):
     def with_frameworks(self) -> AssessmentQuerySet:
         return self.select_related(
-            "country", "mnr_version__framework", "legislation_version__framework",
+            "country",
+            "mnr_version__framework",
+            "legislation_version__framework",
             "recommendations_version",
         )
 
@@ -166,10 +168,15 @@ class CapabilityAnswer(models.Model):
                 fields=["assessment", "capability"], name="one_answer_per_capability"
             ),
             models.CheckConstraint(
-                condition=Q(response__in=["", "0", "1", "2", "3", "4", "dont_know", "not_applicable"]),
+                condition=Q(
+                    response__in=["", "0", "1", "2", "3", "4", "dont_know", "not_applicable"]
+                ),
                 name="capability_response_is_a_choice",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.capability_id}: {self.response}"
 
 
 class IndicatorAnswer(models.Model):
@@ -200,6 +207,9 @@ class IndicatorAnswer(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.indicator_id}: {self.value}"
+
 
 class CriterionAnswer(models.Model):
     class Value(models.TextChoices):
@@ -229,3 +239,6 @@ class CriterionAnswer(models.Model):
                 name="criterion_value_is_a_choice",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.criterion_id}: {self.value}"

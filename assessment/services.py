@@ -100,8 +100,7 @@ def answers_of(assessment: Assessment) -> Answers:
     """All answers of an assessment, in 3 queries."""
     return Answers(
         capabilities={
-            a.capability.code: a
-            for a in assessment.capability_answers.select_related("capability")
+            a.capability.code: a for a in assessment.capability_answers.select_related("capability")
         },
         indicators={
             code: value
@@ -132,13 +131,12 @@ def scores_from(
 def assessment_scores(assessment: Assessment) -> scoring.Scores:
     """The one entry point for an assessment's scores (pages, exports and API)."""
     tree = mnr_tree(assessment.mnr_version)
-    return scores_from(assessment, tree, criteria_of(assessment.legislation_version),
-                       answers_of(assessment))
+    return scores_from(
+        assessment, tree, criteria_of(assessment.legislation_version), answers_of(assessment)
+    )
 
 
-def assessment_start(
-    *, country: Country, cycle: int, user: AbstractBaseUser | None
-) -> Assessment:
+def assessment_start(*, country: Country, cycle: int, user: AbstractBaseUser | None) -> Assessment:
     """Start a draft pinned to the latest version of each framework."""
     versions = {
         kind: FrameworkVersion.objects.latest_of_kind(kind)

@@ -128,18 +128,25 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
                 indicator_values=form.indicator_values(),
             )
             if request.htmx:
-                return render(request, "assessment/partials/save_status.html",
-                              {"saved_at": timezone.now()})
-            messages.success(request, _("Your answers to “%(name)s” are saved.") % {"name": cap.name})
+                return render(
+                    request, "assessment/partials/save_status.html", {"saved_at": timezone.now()}
+                )
+            messages.success(
+                request, _("Your answers to “%(name)s” are saved.") % {"name": cap.name}
+            )
             return redirect("assessment:capability", uuid=assessment.uuid, code=cap.code)
         status = 422
         if request.htmx:
-            return render(request, "assessment/partials/save_status.html",
-                          {"form": form}, status=status)
+            return render(
+                request, "assessment/partials/save_status.html", {"form": form}, status=status
+            )
     else:
         form = CapabilityForm(initial=initial, **form_kwargs)
     scores = services.scores_from(
-        assessment, context["tree"], services.criteria_of(assessment.legislation_version), answers  # type: ignore[arg-type]
+        assessment,
+        context["tree"],
+        services.criteria_of(assessment.legislation_version),
+        answers,  # type: ignore[arg-type]
     )
     cap_score = next(c for c in scores.capabilities if c.code == cap.code)
     return render(
@@ -172,14 +179,16 @@ def legislation(request: HttpRequest, uuid: UUID) -> HttpResponse:
                 assessment=assessment, user=request.user, answers=form.answers()
             )
             if request.htmx:
-                return render(request, "assessment/partials/save_status.html",
-                              {"saved_at": timezone.now()})
+                return render(
+                    request, "assessment/partials/save_status.html", {"saved_at": timezone.now()}
+                )
             messages.success(request, _("Your answers on legislation are saved."))
             return redirect("assessment:legislation", uuid=assessment.uuid)
         status = 422
         if request.htmx:
-            return render(request, "assessment/partials/save_status.html",
-                          {"form": form}, status=status)
+            return render(
+                request, "assessment/partials/save_status.html", {"form": form}, status=status
+            )
     else:
         initial = {}
         for c in criteria:
@@ -205,7 +214,9 @@ def results(request: HttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     tree = services.mnr_tree(assessment.mnr_version)
     scores = services.scores_from(
-        assessment, tree, services.criteria_of(assessment.legislation_version),
+        assessment,
+        tree,
+        services.criteria_of(assessment.legislation_version),
         services.answers_of(assessment),
     )
     return render(
@@ -217,6 +228,8 @@ def results(request: HttpRequest, uuid: UUID) -> HttpResponse:
             "scale": tree.scale,
             "rules": tree.rules,
             "target": assessment.mnr_version.rules["scoring"]["default_target"],
-            "chart": bar_chart(scores, target=assessment.mnr_version.rules["scoring"]["default_target"]),
+            "chart": bar_chart(
+                scores, target=assessment.mnr_version.rules["scoring"]["default_target"]
+            ),
         },
     )

@@ -5,7 +5,15 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Capability, Criterion, Domain, Framework, FrameworkVersion, Indicator, Recommendation
+from .models import (
+    Capability,
+    Criterion,
+    Domain,
+    Framework,
+    FrameworkVersion,
+    Indicator,
+    Recommendation,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

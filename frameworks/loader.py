@@ -143,9 +143,7 @@ def read_file(path: Path) -> tuple[FrameworkFile | None, list[Problem]]:
     if kind not in KIND_ORDER:
         return None, [Problem(name, "framework > kind", f"unknown kind {kind!r}")]
     errors = sorted(_validator(kind).iter_errors(doc), key=lambda e: list(e.absolute_path))
-    problems = [
-        Problem(name, _item_name(doc, e.absolute_path), _schema_message(e)) for e in errors
-    ]
+    problems = [Problem(name, _item_name(doc, e.absolute_path), _schema_message(e)) for e in errors]
     if problems:
         return None, problems
     canonical = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -249,7 +247,9 @@ def check_files(files: Sequence[FrameworkFile]) -> list[Problem]:
     for f in files:
         if f.slug in slugs:
             problems.append(
-                Problem(f.name, "framework > slug", f"{f.slug!r} is also defined in {slugs[f.slug]}")
+                Problem(
+                    f.name, "framework > slug", f"{f.slug!r} is also defined in {slugs[f.slug]}"
+                )
             )
         slugs[f.slug] = f.name
         existing = Framework.objects.filter(slug=f.slug).first()

@@ -59,7 +59,11 @@ def test_shipped_files_load_with_the_whole_mnr(capsys):
     assert capabilities.get(number=21).name == "Universal terminology"
     law = FrameworkVersion.objects.get(framework__slug="icmec-legislation")
     assert list(law.criteria.filter(scored=True).values_list("code", flat=True)) == [
-        "legislation", "definition", "technology", "possession", "isp_reporting"
+        "legislation",
+        "definition",
+        "technology",
+        "possession",
+        "isp_reporting",
     ]
     assert law.rules["sufficiency"]["at_least"] == 4
     recs = FrameworkVersion.objects.get(framework__slug="gta2019-recommendations")
@@ -91,6 +95,7 @@ def test_a_changed_file_is_a_new_version_and_old_assessments_keep_theirs(data_di
 
     def reword(doc):
         doc["domains"][0]["capabilities"][0]["summary"] = "Reworded summary."
+
     edit(data_dir / "mnr-2016.yaml", reword)
     results = load_frameworks(sorted(data_dir.glob("*.yaml")))
 
@@ -121,6 +126,7 @@ def rejects(data_dir: Path, file_name: str, change, *expected: str) -> None:
 def test_unknown_key_is_rejected(data_dir):
     def change(doc):
         doc["domains"][1]["capabilities"][0]["colour"] = "blue"
+
     rejects(data_dir, "mnr-2016.yaml", change, "capabilities C04", "unknown key 'colour'")
 
 
@@ -128,6 +134,7 @@ def test_unknown_key_is_rejected(data_dir):
 def test_duplicate_capability_code_is_rejected(data_dir):
     def change(doc):
         doc["domains"][0]["capabilities"][1]["code"] = "C01"
+
     rejects(data_dir, "mnr-2016.yaml", change, "capabilities C01", "duplicate capability code")
 
 
@@ -135,14 +142,21 @@ def test_duplicate_capability_code_is_rejected(data_dir):
 def test_duplicate_recommendation_code_is_rejected(data_dir):
     def change(doc):
         doc["recommendations"][1]["code"] = "R01"
-    rejects(data_dir, "gta2019-recommendations.yaml", change, "recommendations R01",
-            "duplicate recommendation code")
+
+    rejects(
+        data_dir,
+        "gta2019-recommendations.yaml",
+        change,
+        "recommendations R01",
+        "duplicate recommendation code",
+    )
 
 
 @pytest.mark.django_db
 def test_missing_level_is_rejected(data_dir):
     def change(doc):
         del doc["domains"][2]["capabilities"][0]["levels"][2]
+
     rejects(data_dir, "mnr-2016.yaml", change, "capabilities C08 > levels", "level 2 is missing")
 
 
@@ -150,16 +164,22 @@ def test_missing_level_is_rejected(data_dir):
 def test_mapping_to_a_code_that_does_not_exist_is_rejected(data_dir):
     def change(doc):
         doc["criteria"][4]["recommendations"].append({"code": "R99", "reason": "none"})
-    rejects(data_dir, "icmec-legislation-2018.yaml", change, "criteria isp_reporting",
-            "maps to recommendation 'R99', which does not exist")
+
+    rejects(
+        data_dir,
+        "icmec-legislation-2018.yaml",
+        change,
+        "criteria isp_reporting",
+        "maps to recommendation 'R99', which does not exist",
+    )
 
 
 @pytest.mark.django_db
 def test_sufficiency_rule_naming_an_unknown_criterion_is_rejected(data_dir):
     def change(doc):
         doc["sufficiency"]["required"] = ["grooming"]
-    rejects(data_dir, "icmec-legislation-2018.yaml", change, "sufficiency > required",
-            "'grooming'")
+
+    rejects(data_dir, "icmec-legislation-2018.yaml", change, "sufficiency > required", "'grooming'")
 
 
 @pytest.mark.django_db
@@ -192,13 +212,19 @@ def test_older_sufficiency_rule_in_a_new_version_scores_by_its_own_rule(data_dir
             "at_least": 4,
             "description": "All five criteria, or all but ISP reporting.",
         }
+
     edit(data_dir / "icmec-legislation-2018.yaml", older_rule)
     load_frameworks(sorted(data_dir.glob("*.yaml")))
     on_older = make_assessment(cycle=2027)
     assert on_older.legislation_version.number == 2
 
-    answers = {"legislation": "met", "definition": "not_met", "technology": "met",
-               "possession": "met", "isp_reporting": "met"}
+    answers = {
+        "legislation": "met",
+        "definition": "not_met",
+        "technology": "met",
+        "possession": "met",
+        "isp_reporting": "met",
+    }
     for assessment in (on_2018, on_older):
         for criterion in services.criteria_of(assessment.legislation_version):
             if criterion.code in answers:

@@ -26,23 +26,34 @@ RULES = MnrRules(
     legislation_capability="C03",
 )
 DOMAINS = (
-    DomainSpec("D1", "Policy", (
-        CapabilitySpec("C01", 1, "Leadership", ("C01.1", "C01.2", "C01.3")),
-        CapabilitySpec("C02", 2, "Research", ("C02.1", "C02.2", "C02.3")),
-        CapabilitySpec("C03", 3, "Legislation", ("C03.1", "C03.2", "C03.3")),
-    )),
-    DomainSpec("D2", "Justice", (
-        CapabilitySpec("C04", 4, "Police", ("C04.1", "C04.2", "C04.3")),
-        CapabilitySpec("C05", 5, "Courts", ("C05.1", "C05.2", "C05.3")),
-    )),
+    DomainSpec(
+        "D1",
+        "Policy",
+        (
+            CapabilitySpec("C01", 1, "Leadership", ("C01.1", "C01.2", "C01.3")),
+            CapabilitySpec("C02", 2, "Research", ("C02.1", "C02.2", "C02.3")),
+            CapabilitySpec("C03", 3, "Legislation", ("C03.1", "C03.2", "C03.3")),
+        ),
+    ),
+    DomainSpec(
+        "D2",
+        "Justice",
+        (
+            CapabilitySpec("C04", 4, "Police", ("C04.1", "C04.2", "C04.3")),
+            CapabilitySpec("C05", 5, "Courts", ("C05.1", "C05.2", "C05.3")),
+        ),
+    ),
 )
 CRITERIA = tuple(
     CriterionSpec(code, code)
     for code in ("legislation", "definition", "technology", "possession", "isp_reporting")
 )
 ICMEC_2018 = SufficiencyRule((), 4, "any four of five")
-ICMEC_2006 = SufficiencyRule(("legislation", "definition", "technology", "possession"), 4,
-                             "all five, or all but ISP reporting")
+ICMEC_2006 = SufficiencyRule(
+    ("legislation", "definition", "technology", "possession"),
+    4,
+    "all five, or all but ISP reporting",
+)
 
 
 def run(responses=None, indicators=None, criteria=None, rule=ICMEC_2018):
@@ -94,8 +105,15 @@ def test_partial_answers_are_provisional_means_of_what_is_answered():
 
 
 def test_dont_know_scores_zero_and_is_flagged_as_a_data_gap():
-    result = run({"C01": "dont_know", "C02": "dont_know", "C03": "dont_know",
-                  "C04": "dont_know", "C05": "dont_know"})
+    result = run(
+        {
+            "C01": "dont_know",
+            "C02": "dont_know",
+            "C03": "dont_know",
+            "C04": "dont_know",
+            "C05": "dont_know",
+        }
+    )
     assert result.overall == pytest.approx(0.0)
     assert result.progress == Progress.COMPLETE
     assert all(c.state == State.DONT_KNOW and c.level == 0 for c in result.capabilities)
@@ -109,8 +127,9 @@ def test_dont_know_pulls_the_mean_down_like_a_zero():
 
 
 def test_all_not_applicable_domain_is_complete_unscored_and_left_out_of_overall():
-    result = run({"C01": "2", "C02": "4", "C03": "3",
-                  "C04": "not_applicable", "C05": "not_applicable"})
+    result = run(
+        {"C01": "2", "C02": "4", "C03": "3", "C04": "not_applicable", "C05": "not_applicable"}
+    )
     d1, d2 = result.domains
     assert d2.progress == Progress.COMPLETE
     assert d2.score is None
@@ -145,8 +164,7 @@ def test_low_level_with_mostly_yes_indicators_is_flagged():
 def test_exactly_half_no_is_not_most_and_dont_know_indicators_are_ignored():
     result = run(
         {"C01": "4", "C02": "3"},
-        {"C01.1": "no", "C01.2": "yes",
-         "C02.1": "no", "C02.2": "dont_know", "C02.3": "dont_know"},
+        {"C01.1": "no", "C01.2": "yes", "C02.1": "no", "C02.2": "dont_know", "C02.3": "dont_know"},
     )
     c01, c02, _ = result.domains[0].capabilities
     assert c01.flags == ()  # 1 of 2 is not more than half
@@ -185,8 +203,13 @@ def test_legislation_sufficiency_follows_the_versions_rule(values, rule, met, ve
 
 
 def test_legislation_dont_know_counts_as_not_met_and_is_flagged():
-    values = {"legislation": MET, "definition": MET, "technology": MET,
-              "possession": "dont_know", "isp_reporting": MET}
+    values = {
+        "legislation": MET,
+        "definition": MET,
+        "technology": MET,
+        "possession": "dont_know",
+        "isp_reporting": MET,
+    }
     result = run(criteria=values)
     assert result.legislation.met == 4
     assert result.legislation.verdict == Verdict.SUFFICIENT
@@ -194,8 +217,9 @@ def test_legislation_dont_know_counts_as_not_met_and_is_flagged():
 
 
 def test_legislation_incomplete_until_every_criterion_is_answered():
-    result = run(criteria={"legislation": MET, "definition": MET, "technology": MET,
-                           "possession": MET})
+    result = run(
+        criteria={"legislation": MET, "definition": MET, "technology": MET, "possession": MET}
+    )
     assert result.legislation.met == 4
     assert result.legislation.progress == Progress.IN_PROGRESS
     assert result.legislation.verdict == Verdict.INCOMPLETE

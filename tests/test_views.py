@@ -39,13 +39,21 @@ def url(name: str, assessment: Assessment, *args: str) -> str:
 
 
 def capability_form(**extra: str) -> dict[str, str]:
-    return {"response": "3", "evidence": "National plan 2025, annex 2.",
-            "ind_C04.1": "yes", "ind_C04.2": "partly"} | extra
+    return {
+        "response": "3",
+        "evidence": "National plan 2025, annex 2.",
+        "ind_C04.1": "yes",
+        "ind_C04.2": "partly",
+    } | extra
 
 
 def test_anonymous_is_sent_to_sign_in(client, assessment):
-    for name, args in (("overview", ()), ("capability", ("C04",)), ("results", ()),
-                       ("legislation", ())):
+    for name, args in (
+        ("overview", ()),
+        ("capability", ("C04",)),
+        ("results", ()),
+        ("legislation", ()),
+    ):
         response = client.get(url(name, assessment, *args))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
@@ -82,8 +90,9 @@ def test_saving_a_capability_stores_everything_and_shows_it_again(member_client,
     answer = CapabilityAnswer.objects.get(assessment=assessment, capability__code="C04")
     assert (answer.response, answer.evidence) == ("3", "National plan 2025, annex 2.")
     assert dict(
-        IndicatorAnswer.objects.filter(assessment=assessment)
-        .values_list("indicator__code", "value")
+        IndicatorAnswer.objects.filter(assessment=assessment).values_list(
+            "indicator__code", "value"
+        )
     ) == {"C04.1": "yes", "C04.2": "partly"}
     page = member_client.get(response["Location"]).content.decode()
     assert 'value="3" checked' in page
@@ -91,8 +100,9 @@ def test_saving_a_capability_stores_everything_and_shows_it_again(member_client,
 
 
 def test_htmx_save_answers_with_a_status_fragment(member_client, assessment):
-    response = member_client.post(url("capability", assessment, "C04"), capability_form(),
-                                  HTTP_HX_REQUEST="true")
+    response = member_client.post(
+        url("capability", assessment, "C04"), capability_form(), HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     assert "Saved at" in response.content.decode()
     assert CapabilityAnswer.objects.filter(assessment=assessment, response="3").exists()
@@ -113,9 +123,11 @@ def test_answer_outside_the_choices_is_refused_and_nothing_is_stored(member_clie
 
 
 def test_indicator_value_outside_the_choices_is_refused(member_client, assessment):
-    response = member_client.post(url("capability", assessment, "C04"),
-                                  capability_form(**{"ind_C04.1": "maybe"}),
-                                  HTTP_HX_REQUEST="true")
+    response = member_client.post(
+        url("capability", assessment, "C04"),
+        capability_form(**{"ind_C04.1": "maybe"}),
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 422
     assert "Not saved." in response.content.decode()
     assert not CapabilityAnswer.objects.exists()
@@ -125,8 +137,9 @@ def test_indicator_value_outside_the_choices_is_refused(member_client, assessmen
 def test_forged_question_id_is_refused_and_nothing_is_stored(member_client, assessment):
     # C05.1 is a real indicator, but of another capability: this page does not ask it.
     for forged in ("ind_C05.1", "ind_C99.9"):
-        response = member_client.post(url("capability", assessment, "C04"),
-                                      capability_form(**{forged: "yes"}))
+        response = member_client.post(
+            url("capability", assessment, "C04"), capability_form(**{forged: "yes"})
+        )
         assert response.status_code == 422
         assert "does not ask the question" in response.content.decode()
     assert not CapabilityAnswer.objects.exists()
@@ -139,16 +152,21 @@ def test_unknown_capability_code_is_404(member_client, assessment):
 
 
 def test_other_countrys_assessment_is_404_for_reading_and_writing(client, assessment):
-    outsider = make_user("bob", country=make_country("XB", "Belmora (demo)"),
-                         role=Membership.Role.COORDINATOR)
+    outsider = make_user(
+        "bob", country=make_country("XB", "Belmora (demo)"), role=Membership.Role.COORDINATOR
+    )
     client.force_login(outsider)
-    for name, args in (("overview", ()), ("capability", ("C04",)), ("results", ()),
-                       ("legislation", ())):
+    for name, args in (
+        ("overview", ()),
+        ("capability", ("C04",)),
+        ("results", ()),
+        ("legislation", ()),
+    ):
         assert client.get(url(name, assessment, *args)).status_code == 404
-    assert client.post(url("capability", assessment, "C04"),
-                       capability_form()).status_code == 404
-    assert client.post(url("legislation", assessment),
-                       {"crit_legislation": "met"}).status_code == 404
+    assert client.post(url("capability", assessment, "C04"), capability_form()).status_code == 404
+    assert (
+        client.post(url("legislation", assessment), {"crit_legislation": "met"}).status_code == 404
+    )
     assert not CapabilityAnswer.objects.exists()
     assert not CriterionAnswer.objects.exists()
 
@@ -169,9 +187,14 @@ def test_validated_assessment_is_read_only_for_its_own_team(member_client, asses
 
 
 def test_legislation_answers_save_and_score(member_client, assessment):
-    data = {"crit_legislation": "met", "cite_legislation": "Child Protection Act s.12",
-            "crit_definition": "met", "crit_technology": "met", "crit_possession": "met",
-            "crit_isp_reporting": "not_met"}
+    data = {
+        "crit_legislation": "met",
+        "cite_legislation": "Child Protection Act s.12",
+        "crit_definition": "met",
+        "crit_technology": "met",
+        "crit_possession": "met",
+        "crit_isp_reporting": "not_met",
+    }
     response = member_client.post(url("legislation", assessment), data)
     assert response.status_code == 302
     assert CriterionAnswer.objects.get(criterion__code="legislation").citation == (
@@ -183,8 +206,9 @@ def test_legislation_answers_save_and_score(member_client, assessment):
 
 
 def test_legislation_forged_criterion_is_refused(member_client, assessment):
-    response = member_client.post(url("legislation", assessment),
-                                  {"crit_legislation": "met", "crit_treaty": "met"})
+    response = member_client.post(
+        url("legislation", assessment), {"crit_legislation": "met", "crit_treaty": "met"}
+    )
     assert response.status_code == 422
     assert not CriterionAnswer.objects.exists()
 
@@ -222,15 +246,22 @@ def answer_everything(assessment: Assessment) -> None:
     tree = services.mnr_tree(assessment.mnr_version)
     for cap in tree.capabilities:
         services.capability_answers_save(
-            assessment=assessment, capability=cap, user=None, response="2", evidence="e",
+            assessment=assessment,
+            capability=cap,
+            user=None,
+            response="2",
+            evidence="e",
             indicator_values={i: "yes" for i in cap.indicator_list},
         )
 
 
-@pytest.mark.parametrize(("name", "args"), [("overview", ()), ("capability", ("C04",)),
-                                            ("results", ()), ("legislation", ())])
-def test_query_count_does_not_grow_with_answers(member_client, assessment,
-                                                django_assert_num_queries, name, args):
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [("overview", ()), ("capability", ("C04",)), ("results", ()), ("legislation", ())],
+)
+def test_query_count_does_not_grow_with_answers(
+    member_client, assessment, django_assert_num_queries, name, args
+):
     member_client.get(url(name, assessment, *args))  # warm caches (content types, session)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

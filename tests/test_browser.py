@@ -1,0 +1,77 @@
+"""One real walk through the questionnaire in Debian's Chromium, driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from frameworks.loader import load_frameworks
+
+from .factories import PASSWORD, make_assessment, make_country, make_user
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (./run test does).")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # between browser steps are plain synchronous calls, so Django's async guard is lifted.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_answer_a_capability_reload_and_see_the_score(live_server, transactional_db, page):
+    load_frameworks()
+    country = make_country("XA", "Arvenia (demo)")
+    assessment = make_assessment(country)
+    make_user("alice", country=country)
+    base = live_server.url
+
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Arvenia (demo)")
+
+    page.goto(f"{base}/assessments/{assessment.uuid}/capability/C04/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Dedicated law enforcement")
+    # Choosing a level saves in place (htmx) without leaving the page.
+    page.get_by_label("3 — Established").check()
+    expect(page.locator("#save-status")).to_contain_text("Saved at")
+    page.get_by_label("Evidence").fill("Unit created by decree 14/2024; 35 officers.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").first).to_contain_text("are saved")
+
+    page.reload()
+    expect(page.get_by_label("3 — Established")).to_be_checked()
+    expect(page.get_by_label("Evidence")).to_have_value(
+        "Unit created by decree 14/2024; 35 officers."
+    )
+
+    page.goto(f"{base}/assessments/{assessment.uuid}/results/")
+    row = page.locator("#scores-table tr", has_text="Dedicated law enforcement")
+    expect(row).to_contain_text("3")
+    expect(row).to_contain_text("75%")
+    expect(page.locator("#overall-score")).to_have_text(re.compile(r"3\.0 of 4"))
