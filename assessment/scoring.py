@@ -133,6 +133,7 @@ class SufficiencyRule:
 class Flag:
     kind: FlagKind
     code: str
+    subject: str  # what the flag is about, as a reader names it ("3. Legislation")
     message: str | Promise
 
 
@@ -260,6 +261,7 @@ def score_capability(
         flag = Flag(
             FlagKind.DONT_KNOW,
             spec.code,
+            f"{spec.number}. {spec.name}",
             _("The maturity level is not known: counted as 0 until someone finds out."),
         )
         return result(State.DONT_KNOW, 0, (flag,))
@@ -276,6 +278,7 @@ def score_capability(
             Flag(
                 FlagKind.CONTRADICTION,
                 spec.code,
+                f"{spec.number}. {spec.name}",
                 _("Level %(level)s is claimed, but most indicators are answered “no”.")
                 % {"level": level},
             ),
@@ -285,6 +288,7 @@ def score_capability(
             Flag(
                 FlagKind.CONTRADICTION,
                 spec.code,
+                f"{spec.number}. {spec.name}",
                 _("Level %(level)s is claimed, but most indicators are answered “yes”.")
                 % {"level": level},
             ),
@@ -310,6 +314,7 @@ def score_legislation(
         Flag(
             FlagKind.DONT_KNOW,
             r.code,
+            r.name,
             _("Not known whether the law meets this criterion: counted as not met."),
         )
         for r in results
@@ -380,6 +385,7 @@ def _legislation_check(cap: CapabilityScore, rules: MnrRules) -> CapabilityScore
     flag = Flag(
         FlagKind.LEGISLATION,
         cap.code,
+        f"{cap.number}. {cap.name}",
         _("Level %(level)s is claimed, but the legislative criteria are not sufficient.")
         % {"level": cap.level},
     )

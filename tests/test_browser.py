@@ -27,8 +27,14 @@ def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield browser
         browser.close()
@@ -58,15 +64,17 @@ def test_answer_a_capability_reload_and_see_the_score(live_server, transactional
     page.goto(f"{base}/assessments/{assessment.uuid}/capability/C04/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dedicated law enforcement")
     # Choosing a level saves in place (htmx) without leaving the page.
-    page.get_by_label("3 — Established").check()
+    page.locator("#response_3").check()
     expect(page.locator("#save-status")).to_contain_text("Saved at")
-    page.get_by_label("Evidence").fill("Unit created by decree 14/2024; 35 officers.")
+    page.get_by_role("textbox", name="Evidence").fill(
+        "Unit created by decree 14/2024; 35 officers."
+    )
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status").first).to_contain_text("are saved")
 
     page.reload()
-    expect(page.get_by_label("3 — Established")).to_be_checked()
-    expect(page.get_by_label("Evidence")).to_have_value(
+    expect(page.locator("#response_3")).to_be_checked()
+    expect(page.get_by_role("textbox", name="Evidence")).to_have_value(
         "Unit created by decree 14/2024; 35 officers."
     )
 
