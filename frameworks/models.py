@@ -73,7 +73,7 @@ class Recommendation(models.Model):
     order = models.PositiveIntegerField()
     actor = models.CharField(max_length=200)
     text = models.TextField()
-    source = models.CharField(max_length=300)
+    source = models.TextField()
 
     class Meta:
         ordering = ["version", "order"]
@@ -91,7 +91,7 @@ class Domain(models.Model):
     order = models.PositiveIntegerField()
     name = models.CharField(max_length=200)
     outcome = models.TextField()
-    source = models.CharField(max_length=300)
+    source = models.TextField()
 
     class Meta:
         ordering = ["version", "order"]
@@ -114,7 +114,7 @@ class Capability(models.Model):
     summary = models.TextField()
     foundational = models.BooleanField(default=False)
     priority_weight = models.PositiveSmallIntegerField(default=1)
-    source = models.CharField(max_length=300)
+    source = models.TextField()
     # One descriptor per level of the framework's scale, in level order.
     level_descriptors = models.JSONField()
     # [{"code": "R07", "reason": "..."}], resolved against the recommendations version
@@ -155,10 +155,10 @@ class Criterion(models.Model):
     code = models.CharField(max_length=50)
     order = models.PositiveIntegerField()
     scored = models.BooleanField(default=True)
-    name = models.CharField(max_length=200)
+    name = models.TextField()
     question = models.TextField()
     guidance = models.TextField(blank=True)
-    source = models.CharField(max_length=300)
+    source = models.TextField()
     recommendation_links = models.JSONField(default=list)
 
     class Meta:

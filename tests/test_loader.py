@@ -234,3 +234,11 @@ def test_older_sufficiency_rule_in_a_new_version_scores_by_its_own_rule(data_dir
     assert services.assessment_scores(on_2018).legislation.verdict == "sufficient"
     assert services.assessment_scores(on_older).legislation.verdict == "not_sufficient"
     assert services.assessment_scores(on_older).legislation.met == 4
+
+
+@pytest.mark.django_db
+def test_value_longer_than_its_column_is_rejected_not_truncated(data_dir):
+    def change(doc):
+        doc["domains"][0]["capabilities"][0]["name"] = "L" * 201
+
+    rejects(data_dir, "mnr-2016.yaml", change, "capabilities C01 > name", "is too long")

@@ -1,0 +1,14 @@
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY config config
+COPY assessment assessment
+COPY frameworks frameworks
+RUN pip install --no-cache-dir .
+COPY . .
+RUN DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --no-input -v0
+RUN useradd --system --home /app mnr && chown -R mnr /app
+USER mnr
+EXPOSE 8000
+CMD ["sh", "-c", "python manage.py migrate --no-input && python manage.py load_frameworks && exec gunicorn config.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile -"]
