@@ -1,8 +1,13 @@
 """Who may see and change what. Every view asks here; templates only mirror the answers.
 
-- A country team member reads and answers their own country's assessments while in draft.
-- Secretariat staff read assessments once submitted; a draft is invisible to them.
-- Anyone else gets a 404, so the existence of another country's assessment is not revealed.
+- country coordinator: reads own country's assessments; changes every section while editable,
+  the team, the assignments and the submission.
+- country contributor: reads own country's assessments; changes assigned sections while editable.
+- secretariat analyst: reads submitted/validated assessments shared by name; changes nothing.
+- secretariat admin: reads submitted/validated assessments (to validate them); validates/returns.
+
+Anything else is a 404 (so another country's assessment is not even confirmed to exist), and a
+read-only object asked to change is a 403.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import Assessment, Country, Membership
+from .models import LEGISLATION_SECTION, Assessment, Assignment, Country, Membership
 
 User = AbstractBaseUser | AnonymousUser
+Role = Membership.Role
 
 
 def membership_of(user: User) -> Membership | None:
@@ -28,40 +34,85 @@ def membership_of(user: User) -> Membership | None:
         return None
 
 
-def may_read(membership: Membership | None, assessment: Assessment) -> bool:
-    if membership is None:
+def is_team_member(m: Membership | None, country_id: str) -> bool:
+    return m is not None and m.is_country_member and m.country_id == country_id
+
+
+def is_coordinator(m: Membership | None, country_id: str) -> bool:
+    return is_team_member(m, country_id) and m.role == Role.COORDINATOR  # type: ignore[union-attr]
+
+
+def is_secretariat_admin(m: Membership | None) -> bool:
+    return m is not None and m.role == Role.ADMIN
+
+
+def may_read(m: Membership | None, a: Assessment) -> bool:
+    if m is None:
         return False
-    if membership.is_country_member:
-        return membership.country_id == assessment.country_id
-    return assessment.status != Assessment.Status.DRAFT
+    if m.is_country_member:
+        return m.country_id == a.country_id
+    if a.status not in Assessment.SEEN_BY_SECRETARIAT:
+        return False  # drafts and returned assessments are the country's own
+    if m.role == Role.ADMIN:
+        return True
+    return a.sharing == Assessment.Sharing.NAMED
 
 
-def may_edit(membership: Membership | None, assessment: Assessment) -> bool:
-    return (
-        membership is not None
-        and membership.is_country_member
-        and membership.country_id == assessment.country_id
-        and assessment.status == Assessment.Status.DRAFT
+def editable_sections(m: Membership | None, a: Assessment) -> frozenset[str]:
+    """The sections `m` may change now: domain codes and/or "legislation" (1 query at most)."""
+    if not is_team_member(m, a.country_id) or not a.is_editable:
+        return frozenset()
+    if m.role == Role.COORDINATOR:  # type: ignore[union-attr]
+        return frozenset(
+            list(a.mnr_version.domains.values_list("code", flat=True)) + [LEGISLATION_SECTION]
+        )
+    return frozenset(
+        Assignment.objects.filter(assessment=a, user=m.user_id).values_list(  # type: ignore[union-attr]
+            "section", flat=True
+        )
     )
 
 
-def may_start(membership: Membership | None, country: Country) -> bool:
-    return (
-        membership is not None
-        and membership.role == Membership.Role.COORDINATOR
-        and membership.country_id == country.pk
-    )
+def may_comment(m: Membership | None, a: Assessment) -> bool:
+    return is_team_member(m, a.country_id) and a.status != Assessment.Status.VALIDATED
 
 
-def assessment_for(user: User, uuid: UUID, *, edit: bool = False) -> Assessment:
-    """The assessment if `user` may read it (and edit it, when asked); else 404 or 403."""
-    membership = membership_of(user)
+def may_manage_team(m: Membership | None, country: Country) -> bool:
+    return is_coordinator(m, country.pk)
+
+
+def may_submit(m: Membership | None, a: Assessment) -> bool:
+    return is_coordinator(m, a.country_id) and a.is_editable
+
+
+def may_review(m: Membership | None, a: Assessment) -> bool:
+    return is_secretariat_admin(m) and a.status == Assessment.Status.SUBMITTED
+
+
+def may_reopen(m: Membership | None, a: Assessment) -> bool:
+    return is_coordinator(m, a.country_id) and a.status == Assessment.Status.VALIDATED
+
+
+def may_see_log(m: Membership | None, a: Assessment) -> bool:
+    return is_coordinator(m, a.country_id) or (is_secretariat_admin(m) and may_read(m, a))
+
+
+def may_start(m: Membership | None, country: Country) -> bool:
+    return is_coordinator(m, country.pk)
+
+
+def assessment_for(user: User, uuid: UUID) -> Assessment:
+    """The assessment if `user` may read it; else 404."""
     try:
         assessment = Assessment.objects.with_frameworks().get(uuid=uuid)
     except Assessment.DoesNotExist:
         raise Http404 from None
-    if not may_read(membership, assessment):
+    if not may_read(membership_of(user), assessment):
         raise Http404
-    if edit and not may_edit(membership, assessment):
-        raise PermissionDenied(_("This assessment is read-only for you."))
     return assessment
+
+
+def require(allowed: bool, message: str = "") -> None:
+    """Turn a `may_*` answer into a 403 for a reader who may not do this."""
+    if not allowed:
+        raise PermissionDenied(message or _("You may read this but not change it."))

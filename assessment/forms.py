@@ -9,11 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from frameworks.models import Capability, Criterion, Indicator
 
-from .models import CapabilityAnswer, CriterionAnswer, IndicatorAnswer
+from .models import Assessment, CapabilityAnswer, CriterionAnswer, IndicatorAnswer, Membership
+from .services import CriterionInput
 
 INDICATOR_PREFIX = "ind_"
 CRITERION_PREFIX = "crit_"
 CITATION_PREFIX = "cite_"
+VERSION_PREFIX = "ver_"
+WAS_PREFIX = "was_"
+CONFIRM_PREFIX = "confirm_"
 
 
 class ForgedFieldsMixin:
@@ -46,6 +50,11 @@ class CapabilityForm(ForgedFieldsMixin, forms.Form):
 
     response = forms.ChoiceField(
         label=_("Maturity level"), required=False, widget=forms.RadioSelect
+    )
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    share_with_peers = forms.BooleanField(
+        label=_("Other countries may ask us to share our experience of this capability"),
+        required=False,
     )
     evidence = forms.CharField(
         label=_("Evidence"),
@@ -97,12 +106,28 @@ class CapabilityForm(ForgedFieldsMixin, forms.Form):
 
 
 class LegislationForm(ForgedFieldsMixin, forms.Form):
-    prefixes = (CRITERION_PREFIX, CITATION_PREFIX)
+    """All criteria on one page. Each row carries the version and the values it was built
+    from, so only rows the user changed are saved and only those can conflict."""
 
-    def __init__(self, *args: Any, criteria: list[Criterion], **kwargs: Any):
+    prefixes = (CRITERION_PREFIX, CITATION_PREFIX, VERSION_PREFIX, WAS_PREFIX, CONFIRM_PREFIX)
+
+    def __init__(self, *args: Any, criteria: list[Criterion], to_confirm: set[str], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
+        self.to_confirm = to_confirm
         for c in criteria:
+            # Missing means the page knew no stored answer (version 0).
+            self.fields[VERSION_PREFIX + c.code] = forms.IntegerField(
+                min_value=0, widget=forms.HiddenInput, required=False
+            )
+            self.fields[WAS_PREFIX + c.code] = forms.JSONField(
+                widget=forms.HiddenInput, required=False
+            )
+            if c.code in to_confirm:
+                self.fields[CONFIRM_PREFIX + c.code] = forms.BooleanField(
+                    label=_("Still true: confirm the answer copied from the previous cycle"),
+                    required=False,
+                )
             choices = CriterionAnswer.Value.choices
             if not c.scored:
                 choices = [
@@ -126,18 +151,38 @@ class LegislationForm(ForgedFieldsMixin, forms.Form):
                 "criterion": c,
                 "value": self[CRITERION_PREFIX + c.code],
                 "citation": self[CITATION_PREFIX + c.code],
+                "hidden": [self[VERSION_PREFIX + c.code], self[WAS_PREFIX + c.code]],
+                "confirm": self[CONFIRM_PREFIX + c.code] if c.code in self.to_confirm else None,
             }
             for c in self.criteria
         ]
 
-    def answers(self) -> dict[Criterion, tuple[str, str]]:
-        return {
-            c: (
-                self.cleaned_data[CRITERION_PREFIX + c.code],
-                self.cleaned_data[CITATION_PREFIX + c.code].strip(),
+    def answers(self) -> dict[Criterion, CriterionInput]:
+        result = {}
+        for c in self.criteria:
+            value = self.cleaned_data[CRITERION_PREFIX + c.code]
+            citation = self.cleaned_data[CITATION_PREFIX + c.code].strip()
+            was = self.cleaned_data[WAS_PREFIX + c.code] or ["", ""]
+            confirmed = bool(self.cleaned_data.get(CONFIRM_PREFIX + c.code))
+            result[c] = CriterionInput(
+                value=value,
+                citation=citation,
+                version=self.cleaned_data[VERSION_PREFIX + c.code] or 0,
+                changed=confirmed or [value, citation] != list(was),
             )
-            for c in self.criteria
-        }
+        return result
+
+
+def legislation_initial(criteria: list[Criterion], answers: dict[str, Any]) -> dict[str, Any]:
+    initial: dict[str, Any] = {}
+    for c in criteria:
+        a = answers.get(c.code)
+        value, citation = (a.value, a.citation) if a else ("", "")
+        initial[CRITERION_PREFIX + c.code] = value
+        initial[CITATION_PREFIX + c.code] = citation
+        initial[VERSION_PREFIX + c.code] = a.version if a else 0
+        initial[WAS_PREFIX + c.code] = [value, citation]
+    return initial
 
 
 class StartAssessmentForm(forms.Form):
@@ -147,3 +192,81 @@ class StartAssessmentForm(forms.Form):
         max_value=2100,
         help_text=_("The year whose situation this assessment describes."),
     )
+
+
+class SubmitForm(forms.Form):
+    sharing = forms.ChoiceField(
+        label=_("How may the secretariat use these results?"),
+        choices=Assessment.Sharing.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class WaiverForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is this section not assessed?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("validate", _("Validate")), ("return", _("Return to the country"))]
+    )
+    comment = forms.CharField(
+        label=_("Comments to the country"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Add a comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label=_("Attach an evidence file"), help_text=_("PDF, DOCX, XLSX, ODT, PNG or JPEG.")
+    )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Membership.Role.choices[:2], initial=Membership.Role.CONTRIBUTOR
+    )
+
+
+class AcceptInvitationForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput)
+
+    def clean_username(self) -> str:
+        from django.contrib.auth import get_user_model
+
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken."))
+        return username
+
+    def clean(self) -> dict[str, Any]:
+        from django.contrib.auth import password_validation
+
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            try:
+                password_validation.validate_password(p1)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

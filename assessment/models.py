@@ -105,12 +105,27 @@ class Assessment(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for changes")
         VALIDATED = "validated", _("Validated")
+
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+    SEEN_BY_SECRETARIAT = (Status.SUBMITTED, Status.VALIDATED)
+
+    class Sharing(models.TextChoices):
+        NAMED = "named", _("Named: the secretariat may show our results by name")
+        AGGREGATE = "aggregate", _("Aggregate only: count our results in anonymised totals only")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="assessments")
     cycle = models.PositiveSmallIntegerField(help_text=_("The year of the assessment cycle."))
+    # A validated assessment is never edited again; reopening it makes revision n + 1.
+    revision = models.PositiveSmallIntegerField(default=1)
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    sharing = models.CharField(max_length=20, choices=Sharing.choices, default=Sharing.NAMED)
+    status_comment = models.TextField(blank=True)  # the secretariat's reason when returning
     # Pinned when the assessment starts; a new framework version never changes them.
     mnr_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="+")
     legislation_version = models.ForeignKey(
@@ -129,14 +144,22 @@ class Assessment(models.Model):
     class Meta:
         ordering = ["country", "-cycle"]
         constraints = [
-            models.UniqueConstraint(fields=["country", "cycle"], name="one_assessment_per_cycle"),
+            models.UniqueConstraint(
+                fields=["country", "cycle", "revision"], name="one_assessment_per_cycle_revision"
+            ),
             models.CheckConstraint(
                 condition=Q(cycle__gte=2000, cycle__lte=2100), name="cycle_is_a_plausible_year"
             ),
         ]
 
     def __str__(self) -> str:
+        if self.revision > 1:
+            return f"{self.country} {self.cycle} (revision {self.revision})"
         return f"{self.country} {self.cycle}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
 
 
 class CapabilityAnswer(models.Model):
@@ -157,6 +180,11 @@ class CapabilityAnswer(models.Model):
     # the three kinds of answer (a level, "don't know", "not applicable").
     response = models.CharField(max_length=20, choices=Response.choices, blank=True)
     evidence = models.TextField(blank=True)
+    share_with_peers = models.BooleanField(default=False)
+    # Copied from the previous cycle and not yet confirmed: counts as not answered.
+    to_confirm = models.BooleanField(default=False)
+    # Incremented on every save; a save based on an older version is refused.
+    version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -224,6 +252,8 @@ class CriterionAnswer(models.Model):
     # Empty while only the citation has been written.
     value = models.CharField(max_length=20, choices=Value.choices, blank=True)
     citation = models.TextField(blank=True)
+    to_confirm = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -242,3 +272,139 @@ class CriterionAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id}/{self.criterion_id}: {self.value}"
+
+
+LEGISLATION_SECTION = "legislation"
+
+
+class Assignment(models.Model):
+    """A contributor may edit a section (a domain code, or "legislation") of one assessment."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    section = models.CharField(max_length=20)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "user", "section"], name="one_assignment_per_section"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.section}"
+
+
+class SectionWaiver(models.Model):
+    """A section the coordinator marks "not assessed", with the reason, so it can be submitted."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="waivers")
+    section = models.CharField(max_length=20)
+    reason = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "section"], name="one_waiver_per_section")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section}: {self.reason[:40]}"
+
+
+class Comment(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="comments")
+    capability = models.ForeignKey(Capability, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class Invitation(models.Model):
+    """A coordinator's invitation to join the country team; the emailed link is signed,
+    expires, and works once."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Membership.Role.choices[:2])
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class EvidenceFile(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="evidence_files"
+    )
+    capability = models.ForeignKey(Capability, on_delete=models.PROTECT, related_name="+")
+    original_name = models.CharField(max_length=255)
+    stored_name = models.CharField(max_length=100, unique=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class AuditEvent(models.Model):
+    """Append-only record of every change: who, when, what, before and after.
+
+    Written only by assessment.audit.record(); never updated or deleted by the app.
+    """
+
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)  # kept if the user is deleted
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=50)
+    subject = models.CharField(max_length=100, blank=True)  # e.g. a capability code
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.subject}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("Audit events are append-only.")

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 
 from frameworks.models import Capability, Criterion, Domain, FrameworkVersion, Indicator
 
-from . import scoring
+from . import audit, scoring
 from .models import Assessment, CapabilityAnswer, Country, CriterionAnswer, IndicatorAnswer
 
 
@@ -83,31 +83,34 @@ def criteria_of(version: FrameworkVersion) -> list[Criterion]:
 
 @dataclass(frozen=True)
 class Answers:
-    capabilities: dict[str, CapabilityAnswer]  # by capability code
+    capabilities: dict[str, CapabilityAnswer]  # by capability code, "to confirm" ones included
     indicators: dict[str, str]  # indicator code -> value
-    criteria: dict[str, CriterionAnswer]  # by criterion code
+    criteria: dict[str, CriterionAnswer]  # by criterion code, "to confirm" ones included
 
     @property
     def responses(self) -> dict[str, str]:
-        return {code: a.response for code, a in self.capabilities.items()}
+        """What scoring counts: answers copied from a previous cycle count once confirmed."""
+        return {code: a.response for code, a in self.capabilities.items() if not a.to_confirm}
 
     @property
     def criterion_values(self) -> dict[str, str]:
-        return {code: a.value for code, a in self.criteria.items()}
+        return {code: a.value for code, a in self.criteria.items() if not a.to_confirm}
 
 
 def answers_of(assessment: Assessment) -> Answers:
     """All answers of an assessment, in 3 queries."""
     return Answers(
         capabilities={
-            a.capability.code: a for a in assessment.capability_answers.select_related("capability")
+            a.capability.code: a
+            for a in assessment.capability_answers.select_related("capability", "updated_by")
         },
         indicators={
             code: value
             for code, value in assessment.indicator_answers.values_list("indicator__code", "value")
         },
         criteria={
-            a.criterion.code: a for a in assessment.criterion_answers.select_related("criterion")
+            a.criterion.code: a
+            for a in assessment.criterion_answers.select_related("criterion", "updated_by")
         },
     )
 
@@ -136,8 +139,7 @@ def assessment_scores(assessment: Assessment) -> scoring.Scores:
     )
 
 
-def assessment_start(*, country: Country, cycle: int, user: AbstractBaseUser | None) -> Assessment:
-    """Start a draft pinned to the latest version of each framework."""
+def _latest_versions() -> dict[str, FrameworkVersion]:
     versions = {
         kind: FrameworkVersion.objects.latest_of_kind(kind)
         for kind in ("mnr", "legislation", "recommendations")
@@ -145,19 +147,108 @@ def assessment_start(*, country: Country, cycle: int, user: AbstractBaseUser | N
     missing = [kind for kind, v in versions.items() if v is None]
     if missing:
         raise FrameworksMissing(", ".join(missing))
+    return versions  # type: ignore[return-value]
+
+
+def _create(**fields: Any) -> Assessment:
     try:
         # A savepoint, so a clash with a concurrent start leaves the caller's transaction usable.
         with transaction.atomic():
-            return Assessment.objects.create(
-                country=country,
-                cycle=cycle,
-                mnr_version=versions["mnr"],
-                legislation_version=versions["legislation"],
-                recommendations_version=versions["recommendations"],
-                created_by=user,
-            )
+            return Assessment.objects.create(**fields)
     except IntegrityError:
         raise AssessmentExists from None
+
+
+def copy_answers(source: Assessment, target: Assessment, *, to_confirm: bool) -> None:
+    """Copy answers to `target`, matched by code so a newer framework version keeps what still
+    exists. Copies marked `to_confirm` count as unanswered until someone confirms them."""
+    capabilities = {c.code: c for c in Capability.objects.filter(version=target.mnr_version)}
+    indicators = {
+        i.code: i for i in Indicator.objects.filter(capability__version=target.mnr_version)
+    }
+    criteria = {c.code: c for c in Criterion.objects.filter(version=target.legislation_version)}
+    CapabilityAnswer.objects.bulk_create(
+        CapabilityAnswer(
+            assessment=target,
+            capability=capabilities[a.capability.code],
+            response=a.response,
+            evidence=a.evidence,
+            share_with_peers=a.share_with_peers,
+            to_confirm=to_confirm,
+            updated_by=a.updated_by,
+        )
+        for a in source.capability_answers.select_related("capability")
+        if a.capability.code in capabilities
+    )
+    IndicatorAnswer.objects.bulk_create(
+        IndicatorAnswer(assessment=target, indicator=indicators[code], value=value)
+        for code, value in source.indicator_answers.values_list("indicator__code", "value")
+        if code in indicators
+    )
+    CriterionAnswer.objects.bulk_create(
+        CriterionAnswer(
+            assessment=target,
+            criterion=criteria[a.criterion.code],
+            value=a.value,
+            citation=a.citation,
+            to_confirm=to_confirm,
+            updated_by=a.updated_by,
+        )
+        for a in source.criterion_answers.select_related("criterion")
+        if a.criterion.code in criteria
+    )
+
+
+@transaction.atomic
+def assessment_start(*, country: Country, cycle: int, user: AbstractBaseUser | None) -> Assessment:
+    """Start a draft pinned to the latest framework versions. When the country has an earlier
+    cycle, its answers are copied as a starting point, each marked "to confirm"."""
+    versions = _latest_versions()
+    assessment = _create(
+        country=country,
+        cycle=cycle,
+        mnr_version=versions["mnr"],
+        legislation_version=versions["legislation"],
+        recommendations_version=versions["recommendations"],
+        created_by=user,
+    )
+    previous = (
+        Assessment.objects.filter(country=country, cycle__lt=cycle)
+        .order_by("-cycle", "-revision")
+        .first()
+    )
+    if previous:
+        assessment.copied_from = previous
+        assessment.save(update_fields=["copied_from"])
+        copy_answers(previous, assessment, to_confirm=True)
+    audit.record(
+        actor=user,
+        action="assessment.started",
+        country=country,
+        assessment=assessment,
+        after={"cycle": cycle, "copied_from": str(previous) if previous else None},
+    )
+    return assessment
+
+
+class StaleAnswer(Exception):
+    """Someone saved this answer after the version the user started from."""
+
+    def __init__(self, current: CapabilityAnswer | CriterionAnswer):
+        self.current = current
+        super().__init__(str(current))
+
+
+def _capability_snapshot(answer: CapabilityAnswer | None, indicators: Mapping[str, str]) -> Any:
+    if answer is None:
+        return None
+    return {
+        "response": answer.response,
+        "evidence": answer.evidence,
+        "share_with_peers": answer.share_with_peers,
+        "to_confirm": answer.to_confirm,
+        "indicators": dict(sorted(indicators.items())),
+    }
 
 
 @transaction.atomic
@@ -165,17 +256,47 @@ def capability_answers_save(
     *,
     assessment: Assessment,
     capability: Capability,
-    user: AbstractBaseUser,
+    user: AbstractBaseUser | None,
     response: str,
     evidence: str,
     indicator_values: Mapping[Indicator, str],
-) -> None:
-    """Store the maturity answer, evidence and indicator answers of one capability together."""
-    CapabilityAnswer.objects.update_or_create(
-        assessment=assessment,
-        capability=capability,
-        defaults={"response": response, "evidence": evidence, "updated_by": user},
+    version: int,
+    share_with_peers: bool = False,
+) -> CapabilityAnswer:
+    """Store one capability's answer (level, evidence, indicators) as one unit.
+
+    `version` is the answer's version the user's page was built from (0: no answer yet); if
+    someone saved since, StaleAnswer is raised and nothing is written.
+    """
+    answer = (
+        CapabilityAnswer.objects.select_for_update()
+        .filter(assessment=assessment, capability=capability)
+        .first()
     )
+    current_indicators = dict(
+        IndicatorAnswer.objects.filter(
+            assessment=assessment, indicator__capability=capability
+        ).values_list("indicator__code", "value")
+    )
+    if answer is not None and answer.version != version:
+        raise StaleAnswer(answer)
+    before = _capability_snapshot(answer, current_indicators)
+    if answer is None:
+        answer = CapabilityAnswer(assessment=assessment, capability=capability, version=0)
+    answer.response = response
+    answer.evidence = evidence
+    answer.share_with_peers = share_with_peers
+    answer.to_confirm = False
+    answer.updated_by = user
+    answer.version += 1
+    try:
+        with transaction.atomic():
+            answer.save()
+    except IntegrityError:  # created by someone else between our read and our insert
+        raise StaleAnswer(
+            CapabilityAnswer.objects.get(assessment=assessment, capability=capability)
+        ) from None
+    new_indicators = dict(current_indicators)
     for indicator, value in indicator_values.items():
         if value:
             IndicatorAnswer.objects.update_or_create(
@@ -183,24 +304,78 @@ def capability_answers_save(
                 indicator=indicator,
                 defaults={"value": value, "updated_by": user},
             )
+            new_indicators[indicator.code] = value
         else:
             IndicatorAnswer.objects.filter(assessment=assessment, indicator=indicator).delete()
+            new_indicators.pop(indicator.code, None)
+    after = _capability_snapshot(answer, new_indicators)
+    if after != before:
+        audit.record(
+            actor=user,
+            action="answer.saved",
+            country=assessment.country,
+            assessment=assessment,
+            subject=capability.code,
+            before=before,
+            after=after,
+        )
+    return answer
+
+
+@dataclass(frozen=True)
+class CriterionInput:
+    value: str
+    citation: str
+    version: int  # of the stored answer when the page was built; 0 when there was none
+    changed: bool  # the user changed this row, or confirmed a copied answer
 
 
 @transaction.atomic
 def criterion_answers_save(
     *,
     assessment: Assessment,
-    user: AbstractBaseUser,
-    answers: Mapping[Criterion, tuple[str, str]],
-) -> None:
-    """Store each criterion's (value, citation); both empty removes the answer."""
-    for criterion, (value, citation) in answers.items():
-        if value or citation:
-            CriterionAnswer.objects.update_or_create(
+    user: AbstractBaseUser | None,
+    answers: Mapping[Criterion, CriterionInput],
+) -> list[CriterionAnswer]:
+    """Store the rows the user changed. Rows saved by someone else since the page was built
+    are conflicts: all are returned and nothing is written."""
+    current = {
+        a.criterion_id: a
+        for a in CriterionAnswer.objects.select_for_update().filter(
+            assessment=assessment, criterion__in=list(answers)
+        )
+    }
+    changed = {c: i for c, i in answers.items() if i.changed}
+    conflicts = [
+        current[c.pk]
+        for c, i in changed.items()
+        if c.pk in current and current[c.pk].version != i.version
+    ]
+    if conflicts:
+        return conflicts
+    for criterion, given in changed.items():
+        answer = current.get(criterion.pk)
+        before = (
+            {"value": answer.value, "citation": answer.citation, "to_confirm": answer.to_confirm}
+            if answer
+            else None
+        )
+        if answer is None:
+            answer = CriterionAnswer(assessment=assessment, criterion=criterion, version=0)
+        answer.value, answer.citation = given.value, given.citation
+        answer.to_confirm = False
+        answer.updated_by = user
+        answer.version += 1
+        answer.save()
+        after = {"value": answer.value, "citation": answer.citation, "to_confirm": False}
+        if after != before:
+            audit.record(
+                actor=user,
+                action="criterion.saved",
+                country=assessment.country,
                 assessment=assessment,
-                criterion=criterion,
-                defaults={"value": value, "citation": citation, "updated_by": user},
+                subject=criterion.code,
+                before=before,
+                after=after,
             )
-        else:
-            CriterionAnswer.objects.filter(assessment=assessment, criterion=criterion).delete()
+    return []

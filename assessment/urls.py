@@ -1,13 +1,33 @@
 from django.urls import path
 
-from . import views
+from . import views, workflow_views
 
 app_name = "assessment"
 
 urlpatterns = [
     path("start/", views.assessment_start, name="start"),
+    path("team/", workflow_views.team_page, name="team"),
+    path("invitations/<str:token>/", workflow_views.accept_invitation, name="accept_invitation"),
     path("<uuid:uuid>/", views.overview, name="overview"),
     path("<uuid:uuid>/capability/<str:code>/", views.capability, name="capability"),
+    path("<uuid:uuid>/capability/<str:code>/comments/", views.comment_add, name="comment_add"),
+    path(
+        "<uuid:uuid>/capability/<str:code>/evidence/", views.evidence_upload, name="evidence_upload"
+    ),
+    path(
+        "<uuid:uuid>/evidence/<uuid:file_uuid>/", views.evidence_download, name="evidence_download"
+    ),
+    path(
+        "<uuid:uuid>/evidence/<uuid:file_uuid>/delete/",
+        views.evidence_delete,
+        name="evidence_delete",
+    ),
     path("<uuid:uuid>/legislation/", views.legislation, name="legislation"),
     path("<uuid:uuid>/results/", views.results, name="results"),
+    path("<uuid:uuid>/submit/", workflow_views.submit, name="submit"),
+    path("<uuid:uuid>/sections/<str:section>/not-assessed/", workflow_views.waiver, name="waiver"),
+    path("<uuid:uuid>/review/", workflow_views.review, name="review"),
+    path("<uuid:uuid>/reopen/", workflow_views.reopen, name="reopen"),
+    path("<uuid:uuid>/assignments/", workflow_views.assignments, name="assignments"),
+    path("<uuid:uuid>/history/", workflow_views.history, name="history"),
 ]

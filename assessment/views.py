@@ -1,21 +1,36 @@
+"""Questionnaire pages: home, start, overview, capability, legislation, results, evidence.
+
+Each view: access helper → form → one service call → redirect or render.
+"""
+
 from __future__ import annotations
 
+import json
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from frameworks.models import Capability
 
-from . import access, services
+from . import access, audit, evidence, services, workflow
 from .charts import bar_chart
-from .forms import CapabilityForm, LegislationForm, StartAssessmentForm
-from .models import Assessment
+from .forms import (
+    CapabilityForm,
+    CommentForm,
+    EvidenceForm,
+    LegislationForm,
+    ReviewForm,
+    StartAssessmentForm,
+    legislation_initial,
+)
+from .models import LEGISLATION_SECTION, Assessment, Comment, EvidenceFile
 
 
 @login_required
@@ -24,13 +39,14 @@ def home(request: HttpRequest) -> HttpResponse:
     if membership is None:
         return render(request, "assessment/no_membership.html")
     if membership.is_country_member:
-        assessments = Assessment.objects.filter(country=membership.country).order_by("-cycle")
-    else:
-        assessments = (
-            Assessment.objects.exclude(status=Assessment.Status.DRAFT)
-            .select_related("country")
-            .order_by("-cycle", "country")
+        assessments = Assessment.objects.filter(country=membership.country).order_by(
+            "-cycle", "-revision"
         )
+    else:
+        visible = Assessment.objects.filter(status__in=Assessment.SEEN_BY_SECRETARIAT)
+        if membership.role != membership.Role.ADMIN:
+            visible = visible.filter(sharing=Assessment.Sharing.NAMED)
+        assessments = visible.select_related("country").order_by("-cycle", "country")
     return render(
         request,
         "assessment/home.html",
@@ -48,17 +64,18 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_POST
 def assessment_start(request: HttpRequest) -> HttpResponse:
     membership = access.membership_of(request.user)
-    if membership is None or membership.country is None:
-        return HttpResponse(status=403)
-    if not access.may_start(membership, membership.country):
-        return HttpResponse(_("Only the country coordinator can start an assessment."), status=403)
+    country = membership.country if membership else None
+    access.require(
+        country is not None and access.may_start(membership, country),
+        _("Only the country coordinator can start an assessment."),
+    )
     form = StartAssessmentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter a year between 2000 and 2100."))
         return redirect("home")
     try:
         assessment = services.assessment_start(
-            country=membership.country, cycle=form.cleaned_data["cycle"], user=request.user
+            country=country, cycle=form.cleaned_data["cycle"], user=request.user
         )
     except services.FrameworksMissing:
         messages.error(request, _("The frameworks have not been loaded yet. Ask the secretariat."))
@@ -73,6 +90,7 @@ def assessment_start(request: HttpRequest) -> HttpResponse:
 @login_required
 def overview(request: HttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
+    membership = access.membership_of(request.user)
     scores = services.assessment_scores(assessment)
     return render(
         request,
@@ -80,19 +98,25 @@ def overview(request: HttpRequest, uuid: UUID) -> HttpResponse:
         {
             "assessment": assessment,
             "scores": scores,
-            "may_edit": access.may_edit(access.membership_of(request.user), assessment),
+            "sections": workflow.sections(assessment, scores),
+            "editable": access.editable_sections(membership, assessment),
+            "may_submit": access.may_submit(membership, assessment),
+            "may_review": access.may_review(membership, assessment),
+            "may_reopen": access.may_reopen(membership, assessment),
+            "may_see_log": access.may_see_log(membership, assessment),
+            "may_manage_team": access.may_manage_team(membership, assessment.country),
+            "review_form": ReviewForm(),
         },
     )
 
 
-def _capability_context(assessment: Assessment, code: str) -> dict[str, object]:
-    tree = services.mnr_tree(assessment.mnr_version)
+def _capability(tree: services.MnrTree, code: str) -> tuple[Capability, dict[str, Any]]:
     capabilities = tree.capabilities
     capability = next((c for c in capabilities if c.code == code), None)
     if capability is None:
         raise Http404
     index = capabilities.index(capability)
-    return {
+    return capability, {
         "tree": tree,
         "capability": capability,
         "previous": capabilities[index - 1] if index > 0 else None,
@@ -102,53 +126,74 @@ def _capability_context(assessment: Assessment, code: str) -> dict[str, object]:
 
 @login_required
 def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
-    editing = request.method == "POST"
-    assessment = access.assessment_for(request.user, uuid, edit=editing)
-    context = _capability_context(assessment, code)
-    cap: Capability = context["capability"]  # type: ignore[assignment]
+    assessment = access.assessment_for(request.user, uuid)
+    membership = access.membership_of(request.user)
+    tree = services.mnr_tree(assessment.mnr_version)
+    cap, context = _capability(tree, code)
+    may_edit = cap.domain.code in access.editable_sections(membership, assessment)
     indicators = cap.indicator_list  # type: ignore[attr-defined]
     answers = services.answers_of(assessment)
     answer = answers.capabilities.get(cap.code)
-    initial = {
-        "response": answer.response if answer else "",
-        "evidence": answer.evidence if answer else "",
-    }
-    initial |= {f"ind_{i.code}": answers.indicators.get(i.code, "") for i in indicators}
-    form_kwargs = {"capability": cap, "indicators": indicators, "scale": context["tree"].scale}  # type: ignore[attr-defined]
-    status = 200
-    if editing:
+    form_kwargs = {"capability": cap, "indicators": indicators, "scale": tree.scale}
+    status, conflict = 200, None
+    if request.method == "POST":
+        access.require(may_edit, _("This section is not assigned to you, or is read-only."))
         form = CapabilityForm(request.POST, **form_kwargs)
         if form.is_valid():
-            services.capability_answers_save(
-                assessment=assessment,
-                capability=cap,
-                user=request.user,
-                response=form.cleaned_data["response"],
-                evidence=form.cleaned_data["evidence"],
-                indicator_values=form.indicator_values(),
-            )
-            if request.htmx:
-                return render(
-                    request, "assessment/partials/save_status.html", {"saved_at": timezone.now()}
+            try:
+                services.capability_answers_save(
+                    assessment=assessment,
+                    capability=cap,
+                    user=request.user,
+                    response=form.cleaned_data["response"],
+                    evidence=form.cleaned_data["evidence"],
+                    share_with_peers=form.cleaned_data["share_with_peers"],
+                    indicator_values=form.indicator_values(),
+                    version=form.cleaned_data["version"],
                 )
-            messages.success(
-                request, _("Your answers to “%(name)s” are saved.") % {"name": cap.name}
-            )
-            return redirect("assessment:capability", uuid=assessment.uuid, code=cap.code)
-        status = 422
+            except services.StaleAnswer as stale:
+                conflict = stale.current
+            else:
+                if request.htmx:
+                    fresh = services.answers_of(assessment).capabilities[cap.code]
+                    return render(
+                        request,
+                        "assessment/partials/save_status.html",
+                        {"saved_at": timezone.now(), "version": fresh.version},
+                    )
+                messages.success(
+                    request, _("Your answers to “%(name)s” are saved.") % {"name": cap.name}
+                )
+                return redirect("assessment:capability", uuid=assessment.uuid, code=cap.code)
+        if conflict is not None:
+            status = 409
+            # Keep what the user typed; the newer version becomes the base, so saving again
+            # is a deliberate choice to replace it.
+            data = request.POST.copy()
+            data["version"] = str(conflict.version)
+            form = CapabilityForm(data, **form_kwargs)
+            form.is_valid()
+        else:
+            status = 422
         if request.htmx:
             return render(
-                request, "assessment/partials/save_status.html", {"form": form}, status=status
+                request,
+                "assessment/partials/save_status.html",
+                {"form": form, "conflict": conflict},
+                status=status,
             )
     else:
+        initial = {
+            "response": answer.response if answer else "",
+            "evidence": answer.evidence if answer else "",
+            "share_with_peers": answer.share_with_peers if answer else False,
+            "version": answer.version if answer else 0,
+        }
+        initial |= {f"ind_{i.code}": answers.indicators.get(i.code, "") for i in indicators}
         form = CapabilityForm(initial=initial, **form_kwargs)
     scores = services.scores_from(
-        assessment,
-        context["tree"],
-        services.criteria_of(assessment.legislation_version),
-        answers,  # type: ignore[arg-type]
+        assessment, tree, services.criteria_of(assessment.legislation_version), answers
     )
-    cap_score = next(c for c in scores.capabilities if c.code == cap.code)
     return render(
         request,
         "assessment/capability.html",
@@ -157,9 +202,20 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
             "assessment": assessment,
             "form": form,
             "answer": answer,
-            "cap_score": cap_score,
+            "conflict": conflict,
+            "cap_score": next(c for c in scores.capabilities if c.code == cap.code),
             "legislation": scores.legislation,
-            "may_edit": access.may_edit(access.membership_of(request.user), assessment),
+            "may_edit": may_edit,
+            "may_comment": access.may_comment(membership, assessment),
+            "comments": Comment.objects.filter(
+                assessment=assessment, capability=cap
+            ).select_related("author"),
+            "files": EvidenceFile.objects.filter(
+                assessment=assessment, capability=cap
+            ).select_related("uploaded_by"),
+            "history": audit.events_for_subject(assessment, cap.code)[:20],
+            "comment_form": CommentForm(),
+            "evidence_form": EvidenceForm(),
         },
         status=status,
     )
@@ -167,43 +223,68 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
 
 @login_required
 def legislation(request: HttpRequest, uuid: UUID) -> HttpResponse:
-    editing = request.method == "POST"
-    assessment = access.assessment_for(request.user, uuid, edit=editing)
+    assessment = access.assessment_for(request.user, uuid)
+    membership = access.membership_of(request.user)
+    may_edit = LEGISLATION_SECTION in access.editable_sections(membership, assessment)
     criteria = services.criteria_of(assessment.legislation_version)
     answers = services.answers_of(assessment).criteria
-    status = 200
-    if editing:
-        form = LegislationForm(request.POST, criteria=criteria)
+    to_confirm = {code for code, a in answers.items() if a.to_confirm}
+    status, conflicts = 200, []
+    if request.method == "POST":
+        access.require(may_edit, _("This section is not assigned to you, or is read-only."))
+        form = LegislationForm(request.POST, criteria=criteria, to_confirm=to_confirm)
         if form.is_valid():
-            services.criterion_answers_save(
+            conflicts = services.criterion_answers_save(
                 assessment=assessment, user=request.user, answers=form.answers()
             )
-            if request.htmx:
-                return render(
-                    request, "assessment/partials/save_status.html", {"saved_at": timezone.now()}
-                )
-            messages.success(request, _("Your answers on legislation are saved."))
-            return redirect("assessment:legislation", uuid=assessment.uuid)
-        status = 422
+            if not conflicts:
+                if request.htmx:
+                    fresh = services.answers_of(assessment).criteria
+                    rows = [
+                        {
+                            "code": code,
+                            "version": a.version,
+                            "was": json.dumps([a.value, a.citation]),
+                        }
+                        for code, a in fresh.items()
+                    ]
+                    return render(
+                        request,
+                        "assessment/partials/legislation_saved.html",
+                        {"saved_at": timezone.now(), "rows": rows},
+                    )
+                messages.success(request, _("Your answers on legislation are saved."))
+                return redirect("assessment:legislation", uuid=assessment.uuid)
+            status = 409
+            data = request.POST.copy()
+            for current in conflicts:
+                code = current.criterion.code
+                data[f"ver_{code}"] = str(current.version)
+                data[f"was_{code}"] = json.dumps([current.value, current.citation])
+            form = LegislationForm(data, criteria=criteria, to_confirm=to_confirm)
+            form.is_valid()
+        else:
+            status = 422
         if request.htmx:
             return render(
-                request, "assessment/partials/save_status.html", {"form": form}, status=status
+                request,
+                "assessment/partials/save_status.html",
+                {"form": form, "conflicts": conflicts},
+                status=status,
             )
     else:
-        initial = {}
-        for c in criteria:
-            a = answers.get(c.code)
-            initial[f"crit_{c.code}"] = a.value if a else ""
-            initial[f"cite_{c.code}"] = a.citation if a else ""
-        form = LegislationForm(initial=initial, criteria=criteria)
+        form = LegislationForm(
+            initial=legislation_initial(criteria, answers), criteria=criteria, to_confirm=to_confirm
+        )
     return render(
         request,
         "assessment/legislation.html",
         {
             "assessment": assessment,
             "form": form,
+            "conflicts": conflicts,
             "rule": assessment.legislation_version.rules["sufficiency"],
-            "may_edit": access.may_edit(access.membership_of(request.user), assessment),
+            "may_edit": may_edit,
         },
         status=status,
     )
@@ -219,6 +300,7 @@ def results(request: HttpRequest, uuid: UUID) -> HttpResponse:
         services.criteria_of(assessment.legislation_version),
         services.answers_of(assessment),
     )
+    target = assessment.mnr_version.rules["scoring"]["default_target"]
     return render(
         request,
         "assessment/results.html",
@@ -227,9 +309,107 @@ def results(request: HttpRequest, uuid: UUID) -> HttpResponse:
             "scores": scores,
             "scale": tree.scale,
             "rules": tree.rules,
-            "target": assessment.mnr_version.rules["scoring"]["default_target"],
-            "chart": bar_chart(
-                scores, target=assessment.mnr_version.rules["scoring"]["default_target"]
-            ),
+            "target": target,
+            "chart": bar_chart(scores, target=target),
         },
     )
+
+
+def _capability_for_write(
+    request: HttpRequest, uuid: UUID, code: str
+) -> tuple[Assessment, Capability]:
+    assessment = access.assessment_for(request.user, uuid)
+    cap = get_object_or_404(
+        Capability.objects.select_related("domain"), version=assessment.mnr_version, code=code
+    )
+    return assessment, cap
+
+
+@login_required
+@require_POST
+def comment_add(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
+    from . import team
+
+    assessment, cap = _capability_for_write(request, uuid, code)
+    access.require(access.may_comment(access.membership_of(request.user), assessment))
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        team.comment_add(
+            assessment=assessment, capability=cap, text=form.cleaned_data["text"], user=request.user
+        )
+        messages.success(request, _("Comment added."))
+    else:
+        messages.error(request, _("The comment is empty or too long; nothing was added."))
+    return redirect("assessment:capability", uuid=assessment.uuid, code=cap.code)
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
+    assessment, cap = _capability_for_write(request, uuid, code)
+    membership = access.membership_of(request.user)
+    access.require(
+        cap.domain.code in access.editable_sections(membership, assessment),
+        _("This section is not assigned to you, or is read-only."),
+    )
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to attach."))
+    else:
+        try:
+            record = evidence.evidence_add(
+                assessment=assessment,
+                capability=cap,
+                upload=form.cleaned_data["file"],
+                user=request.user,
+            )
+        except evidence.EvidenceRejected as error:
+            messages.error(request, _("Not attached: %(reason)s") % {"reason": error})
+        else:
+            messages.success(request, _("“%(name)s” is attached.") % {"name": record.original_name})
+    return redirect("assessment:capability", uuid=assessment.uuid, code=cap.code)
+
+
+def _evidence_record(
+    request: HttpRequest, uuid: UUID, file_uuid: UUID
+) -> tuple[Assessment, EvidenceFile]:
+    assessment = access.assessment_for(request.user, uuid)
+    record = get_object_or_404(
+        EvidenceFile.objects.select_related("capability__domain"),
+        assessment=assessment,
+        uuid=file_uuid,
+    )
+    return assessment, record
+
+
+@login_required
+def evidence_download(request: HttpRequest, uuid: UUID, file_uuid: UUID) -> FileResponse:
+    _assessment, record = _evidence_record(request, uuid, file_uuid)
+    path = evidence.evidence_path(record)
+    if not path.exists():
+        raise Http404
+    # Always a download with the type we detected, never rendered inline by the browser.
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=record.original_name,
+        content_type=record.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, uuid: UUID, file_uuid: UUID) -> HttpResponse:
+    assessment, record = _evidence_record(request, uuid, file_uuid)
+    membership = access.membership_of(request.user)
+    access.require(
+        record.capability.domain.code in access.editable_sections(membership, assessment),
+        _("This section is not assigned to you, or is read-only."),
+    )
+    code = record.capability.code
+    evidence.evidence_remove(record=record, user=request.user)
+    messages.success(request, _("The file is removed."))
+    return redirect("assessment:capability", uuid=assessment.uuid, code=code)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from assessment.models import Membership
 from frameworks.loader import load_frameworks
 
 from .factories import PASSWORD, make_assessment, make_country, make_user
@@ -52,7 +53,7 @@ def test_answer_a_capability_reload_and_see_the_score(live_server, transactional
     load_frameworks()
     country = make_country("XA", "Arvenia (demo)")
     assessment = make_assessment(country)
-    make_user("alice", country=country)
+    make_user("alice", country=country, role=Membership.Role.COORDINATOR)
     base = live_server.url
 
     page.goto(f"{base}/accounts/login/")
@@ -69,8 +70,13 @@ def test_answer_a_capability_reload_and_see_the_score(live_server, transactional
     page.get_by_role("textbox", name="Evidence").fill(
         "Unit created by decree 14/2024; 35 officers."
     )
+    # Leaving the evidence box (a change) and pressing Save both save; they are queued one
+    # after the other, so the user's own saves never conflict with each other.
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("status").first).to_contain_text("are saved")
+    expect(page.locator("#save-status")).to_contain_text("Saved at")
+    expect(page.locator("#save-status")).not_to_contain_text("Not saved")
+    page.wait_for_timeout(500)
+    expect(page.locator("#save-status")).not_to_contain_text("Not saved")
 
     page.reload()
     expect(page.locator("#response_3")).to_be_checked()

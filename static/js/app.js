@@ -6,10 +6,11 @@
 (function () {
   "use strict";
 
-  /* Validation errors come back as HTTP 422 with the re-rendered form:
+  /* Validation errors (422) and edit conflicts (409) come back with a message:
      let htmx swap them into the target like a normal response. */
   document.addEventListener("htmx:beforeSwap", function (evt) {
-    if (evt.detail.xhr && evt.detail.xhr.status === 422) {
+    var status = evt.detail.xhr && evt.detail.xhr.status;
+    if (status === 422 || status === 409) {
       evt.detail.shouldSwap = true;
       evt.detail.isError = false;
     }
@@ -52,6 +53,7 @@
     if (!target || target.id !== "save-status") {
       return;
     }
-    target.classList.toggle("error", evt.detail.xhr && evt.detail.xhr.status === 422);
+    var status = evt.detail.xhr && evt.detail.xhr.status;
+    target.classList.toggle("error", status === 422 || status === 409);
   });
 })();

@@ -1,0 +1,278 @@
+"""Team and workflow pages: submission, review, reopening, assignments, history, invitations."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import access, audit, services, team, workflow
+from .forms import AcceptInvitationForm, InviteForm, ReviewForm, SubmitForm, WaiverForm
+from .models import LEGISLATION_SECTION, Assignment, Invitation, Membership
+
+
+@login_required
+def submit(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    assessment = access.assessment_for(request.user, uuid)
+    access.require(
+        access.may_submit(access.membership_of(request.user), assessment),
+        _("Only the country coordinator can submit, while the assessment is a draft."),
+    )
+    form = SubmitForm(request.POST or None, initial={"sharing": assessment.sharing})
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.submit(
+                assessment=assessment, sharing=form.cleaned_data["sharing"], user=request.user
+            )
+        except workflow.WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Submitted to the secretariat."))
+            return redirect("assessment:overview", uuid=assessment.uuid)
+    scores = services.assessment_scores(assessment)
+    return render(
+        request,
+        "assessment/submit.html",
+        {
+            "assessment": assessment,
+            "form": form,
+            "sections": workflow.sections(assessment, scores),
+            "waiver_form": WaiverForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def waiver(request: HttpRequest, uuid: UUID, section: str) -> HttpResponse:
+    assessment = access.assessment_for(request.user, uuid)
+    access.require(access.may_submit(access.membership_of(request.user), assessment))
+    known = set(assessment.mnr_version.domains.values_list("code", flat=True))
+    if section not in known | {LEGISLATION_SECTION}:
+        messages.error(request, _("There is no such section."))
+        return redirect("assessment:submit", uuid=assessment.uuid)
+    form = WaiverForm(request.POST)
+    if form.is_valid():
+        workflow.waiver_set(
+            assessment=assessment,
+            section=section,
+            reason=form.cleaned_data["reason"].strip(),
+            user=request.user,
+        )
+        messages.success(request, _("Saved."))
+    else:
+        messages.error(request, _("The reason is too long; nothing was changed."))
+    return redirect("assessment:submit", uuid=assessment.uuid)
+
+
+@login_required
+@require_POST
+def review(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    assessment = access.assessment_for(request.user, uuid)
+    access.require(
+        access.may_review(access.membership_of(request.user), assessment),
+        _("Only a secretariat admin can validate or return a submitted assessment."),
+    )
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to validate or to return."))
+        return redirect("assessment:overview", uuid=assessment.uuid)
+    try:
+        workflow.review(
+            assessment=assessment,
+            validate=form.cleaned_data["decision"] == "validate",
+            comment=form.cleaned_data["comment"],
+            user=request.user,
+        )
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect("assessment:overview", uuid=assessment.uuid)
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    assessment = access.assessment_for(request.user, uuid)
+    access.require(
+        access.may_reopen(access.membership_of(request.user), assessment),
+        _("Only the country coordinator can reopen a validated assessment."),
+    )
+    try:
+        revision = workflow.reopen(assessment=assessment, user=request.user)
+    except (workflow.WorkflowError, services.AssessmentExists) as error:
+        messages.error(request, str(error) or _("A revision of this cycle is already open."))
+        return redirect("assessment:overview", uuid=assessment.uuid)
+    messages.success(
+        request,
+        _("Revision %(n)s opened from a copy; the validated assessment is kept as it was.")
+        % {"n": revision.revision},
+    )
+    return redirect("assessment:overview", uuid=revision.uuid)
+
+
+@login_required
+def assignments(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    assessment = access.assessment_for(request.user, uuid)
+    access.require(
+        access.may_manage_team(access.membership_of(request.user), assessment.country),
+        _("Only the country coordinator assigns sections."),
+    )
+    domains = list(assessment.mnr_version.domains.all())
+    sections = [(d.code, d.name) for d in domains] + [(LEGISLATION_SECTION, _("Legislation"))]
+    codes = {code for code, _name in sections}
+    contributors = list(
+        get_user_model()
+        .objects.filter(
+            membership__country=assessment.country,
+            membership__role=Membership.Role.CONTRIBUTOR,
+        )
+        .order_by("username")
+    )
+    if request.method == "POST":
+        access.require(assessment.is_editable, _("This assessment is read-only."))
+        by_id = {str(u.pk): u for u in contributors}
+        member = by_id.get(request.POST.get("user", ""))
+        chosen = request.POST.getlist("sections")
+        if member is None or not set(chosen) <= codes:
+            messages.error(request, _("Unknown colleague or section; nothing was changed."))
+        else:
+            team.assignments_set(
+                assessment=assessment, member=member, sections=chosen, user=request.user
+            )
+            messages.success(request, _("Assignments saved."))
+        return redirect("assessment:assignments", uuid=assessment.uuid)
+    current: dict[int, set[str]] = {}
+    for user_id, section in Assignment.objects.filter(assessment=assessment).values_list(
+        "user", "section"
+    ):
+        current.setdefault(user_id, set()).add(section)
+    rows = [{"user": u, "sections": current.get(u.pk, set())} for u in contributors]
+    return render(
+        request,
+        "assessment/assignments.html",
+        {
+            "assessment": assessment,
+            "rows": rows,
+            "sections": sections,
+        },
+    )
+
+
+@login_required
+def history(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    assessment = access.assessment_for(request.user, uuid)
+    access.require(
+        access.may_see_log(access.membership_of(request.user), assessment),
+        _("The log is for the country coordinator and the secretariat admin."),
+    )
+    events = audit.events_for(assessment)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(audit.to_csv(events), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="audit-{assessment.country_id}-{assessment.cycle}'
+            f'-r{assessment.revision}.csv"'
+        )
+        return response
+    return render(
+        request,
+        "assessment/history.html",
+        {
+            "assessment": assessment,
+            "events": events[:500],
+        },
+    )
+
+
+@login_required
+def team_page(request: HttpRequest) -> HttpResponse:
+    membership = access.membership_of(request.user)
+    country = membership.country if membership else None
+    access.require(
+        country is not None and access.may_manage_team(membership, country),
+        _("Only the country coordinator manages the team."),
+    )
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accept_url = request.build_absolute_uri(
+            reverse("assessment:accept_invitation", args=["TOKEN"])
+        )
+        team.invite(
+            country=country,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            user=request.user,
+            accept_url=accept_url,
+        )
+        messages.success(
+            request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+        )
+        return redirect("assessment:team")
+    return render(
+        request,
+        "assessment/team.html",
+        {
+            "country": country,
+            "form": form,
+            "members": Membership.objects.filter(country=country)
+            .select_related("user")
+            .order_by("role", "user__username"),
+            "invitations": Invitation.objects.filter(
+                country=country, accepted_at__isnull=True
+            ).order_by("-created_at"),
+        },
+    )
+
+
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = team.invitation_from_token(token)
+    except team.InvitationError as error:
+        return render(
+            request, "assessment/invitation_invalid.html", {"reason": str(error)}, status=410
+        )
+    if request.user.is_authenticated:
+        return render(
+            request,
+            "assessment/invitation_invalid.html",
+            {
+                "reason": _(
+                    "You are signed in already. Sign out, then open the link again to "
+                    "create the invited account."
+                ),
+            },
+            status=409,
+        )
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = team.accept(
+                token=token,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+        except team.InvitationError as error:
+            return render(
+                request, "assessment/invitation_invalid.html", {"reason": str(error)}, status=410
+            )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome. Your account is ready."))
+        return redirect("home")
+    return render(
+        request,
+        "assessment/accept_invitation.html",
+        {
+            "invitation": invitation,
+            "form": form,
+        },
+    )
