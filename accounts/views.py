@@ -59,7 +59,12 @@ def _throttled_error(device: TOTPDevice) -> str | None:
 def _qr_svg(uri: str) -> str:
     """The set-up URI as a QR code in inline SVG: drawn here, no script, no other origin."""
     svg = segno.make(uri, error="m").svg_inline(
-        scale=4, title=_("QR code of the set-up key"), svgclass="qr-code", lineclass=None
+        scale=4,
+        title=_("QR code of the set-up key"),
+        svgclass="qr-code",
+        lineclass=None,
+        dark="#000",
+        light="#fff",
     )
     # segno escapes the title; the rest is numbers and path data it generated itself.
     return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))

@@ -13,7 +13,10 @@ from django.db import transaction
 
 from . import services
 from .models import (
+    LEGISLATION_SECTION,
     Assessment,
+    Assignment,
+    AuditEvent,
     CapabilityAnswer,
     Country,
     CriterionAnswer,
@@ -34,6 +37,7 @@ class DemoCountry:
     hemisphere: str
     maturity: float  # mean level in the first cycle
     laws_met: int  # legislative criteria met in the first cycle
+    sharing: str = "named"
 
 
 COUNTRIES = (
@@ -50,7 +54,16 @@ COUNTRIES = (
         2.0,
         3,
     ),
-    DemoCountry("XD", "Dunmark (demo)", (142, "Asia"), (35, "South-eastern Asia"), "south", 1.6, 4),
+    DemoCountry(
+        "XD",
+        "Dunmark (demo)",
+        (142, "Asia"),
+        (35, "South-eastern Asia"),
+        "south",
+        1.6,
+        4,
+        "aggregate",
+    ),
 )
 
 
@@ -80,6 +93,13 @@ def _answer(
     caps, indicators = [], []
     capabilities = tree.capabilities
     answered = capabilities if complete else capabilities[: len(capabilities) * 2 // 3]
+    # A later cycle starts from copies of the previous answers, marked "to confirm"; the demo
+    # answers most of them afresh and leaves the rest to confirm, as a real team would.
+    IndicatorAnswer.objects.filter(
+        assessment=assessment, indicator__capability__in=answered
+    ).delete()
+    CapabilityAnswer.objects.filter(assessment=assessment, capability__in=answered).delete()
+    CriterionAnswer.objects.filter(assessment=assessment).delete()
     for cap in answered:
         roll = rng.random()
         level = _level(rng, mean, top)
@@ -92,6 +112,7 @@ def _answer(
                 assessment=assessment,
                 capability=cap,
                 response=response,
+                share_with_peers=response == "4",
                 updated_by=user,
                 evidence=f"Demonstration answer generated for {spec.name}; no real evidence.",
             )
@@ -126,6 +147,9 @@ def create_demo() -> list[tuple[str, str, str]]:
     """(Re)create the demo countries, their assessments and accounts; returns the logins."""
     User = get_user_model()
     codes = [c.code for c in COUNTRIES]
+    # The audit trail is append-only for real countries; the demo's fictional ones are reset
+    # whole, trail included, so the demo can be run again.
+    AuditEvent.objects.filter(country__code__in=codes).delete()
     Assessment.objects.filter(country__code__in=codes).delete()
     User.objects.filter(username__startswith="demo-").delete()
     logins: list[tuple[str, str, str]] = []
@@ -164,9 +188,23 @@ def create_demo() -> list[tuple[str, str, str]]:
                 users[Membership.Role.CONTRIBUTOR],
                 complete=not (latest and spec is COUNTRIES[0]),
             )
+            # Earlier cycles are validated; of the latest, Belmora's is submitted, the rest are
+            # drafts whose contributor is assigned two sections. Dunmark shares aggregates only.
+            assessment.sharing = spec.sharing
             if not latest:
                 assessment.status = Assessment.Status.VALIDATED
-                assessment.save(update_fields=["status"])
+            elif spec.code == "XB":
+                assessment.status = Assessment.Status.SUBMITTED
+            else:
+                Assignment.objects.bulk_create(
+                    Assignment(
+                        assessment=assessment,
+                        user=users[Membership.Role.CONTRIBUTOR],
+                        section=section,
+                    )
+                    for section in ("D2", LEGISLATION_SECTION)
+                )
+            assessment.save(update_fields=["status", "sharing"])
     for role, superuser in ((Membership.Role.ANALYST, False), (Membership.Role.ADMIN, True)):
         username = f"demo-secretariat-{role}"
         user = User.objects.create_user(

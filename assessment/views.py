@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from frameworks.models import Capability
 
@@ -34,6 +34,7 @@ from .models import LEGISLATION_SECTION, Assessment, Comment, EvidenceFile
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     membership = access.membership_of(request.user)
     if membership is None:
@@ -88,6 +89,7 @@ def assessment_start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def overview(request: HttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     membership = access.membership_of(request.user)
@@ -291,6 +293,7 @@ def legislation(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def results(request: HttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     tree = services.mnr_tree(assessment.mnr_version)
@@ -383,6 +386,7 @@ def _evidence_record(
 
 
 @login_required
+@require_safe
 def evidence_download(request: HttpRequest, uuid: UUID, file_uuid: UUID) -> FileResponse:
     _assessment, record = _evidence_record(request, uuid, file_uuid)
     path = evidence.evidence_path(record)

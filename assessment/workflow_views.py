@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from . import access, audit, services, team, workflow
 from .forms import AcceptInvitationForm, InviteForm, ReviewForm, SubmitForm, WaiverForm
@@ -168,6 +168,7 @@ def assignments(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def history(request: HttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     access.require(

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from .models import Capability, Domain, FrameworkVersion, Recommendation
 
@@ -22,6 +23,7 @@ def linked_recommendations(links: list[dict[str, str]]) -> list[dict[str, object
 
 
 @login_required
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     versions = FrameworkVersion.objects.select_related("framework").order_by(
         "framework__kind", "framework__slug", "-number"
@@ -36,6 +38,7 @@ def _version(slug: str, number: int) -> FrameworkVersion:
 
 
 @login_required
+@require_safe
 def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     version = _version(slug, number)
     context: dict[str, object] = {"version": version}
@@ -54,6 +57,7 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
 
 
 @login_required
+@require_safe
 def capability_detail(request: HttpRequest, slug: str, number: int, code: str) -> HttpResponse:
     version = _version(slug, number)
     capability = get_object_or_404(

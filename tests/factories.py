@@ -29,3 +29,18 @@ def make_user(
 
 def make_assessment(country: Country | None = None, cycle: int = 2026) -> Assessment:
     return services.assessment_start(country=country or make_country(), cycle=cycle, user=None)
+
+
+def sign_in_with_second_factor(client: Any, user: AbstractUser) -> None:
+    """Sign in as a user who has set up TOTP and entered a code this session (secretariat
+    admins must)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

@@ -1,0 +1,95 @@
+"""Production settings pass Django's deployment checklist with nothing to report."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def production_env(**extra: str) -> dict[str, str]:
+    alphabet = string.ascii_letters + string.digits + string.punctuation.replace("'", "")
+    # A clean environment, as a production server has: nothing inherited from the shell or from
+    # other tests (the browser test sets DJANGO_ALLOW_ASYNC_UNSAFE, which the check rejects), and
+    # no DATABASE_URL, so SQLite.
+    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "TMPDIR") if key in os.environ}
+    env |= {
+        "DEBUG": "0",
+        "SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(64)),
+        "ALLOWED_HOSTS": "example.org",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    return env | extra
+
+
+def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_reports_no_issues():
+    result = check_deploy(production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_still_catches_a_weak_secret_key():
+    """The check really runs with these settings: a short key is reported."""
+    result = check_deploy(production_env(SECRET_KEY="too-short"))
+    assert result.returncode != 0
+    assert "security.W009" in result.stdout + result.stderr
+
+
+def settings_of(env: dict[str, str], *names: str) -> list[str]:
+    """The values of some settings as a fresh process with `env` sees them."""
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        f"print(*(getattr(settings, name) for name in {names!r}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_production_cookies_and_headers():
+    assert settings_of(
+        production_env(),
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_HSTS_PRELOAD",
+        "SESSION_COOKIE_SAMESITE",
+        "CSRF_COOKIE_SAMESITE",
+        "SESSION_EXPIRE_AT_BROWSER_CLOSE",
+    ) == ["True", "True", "True", "31536000", "True", "True", "Lax", "Lax", "True"]
+
+
+def test_session_settings_come_from_the_environment():
+    env = production_env(
+        SESSION_COOKIE_AGE="3600",
+        SESSION_EXPIRE_AT_BROWSER_CLOSE="0",
+        SESSION_SAVE_EVERY_REQUEST="1",
+    )
+    assert settings_of(
+        env, "SESSION_COOKIE_AGE", "SESSION_EXPIRE_AT_BROWSER_CLOSE", "SESSION_SAVE_EVERY_REQUEST"
+    ) == ["3600", "False", "True"]

@@ -1,0 +1,331 @@
+"""Every URL of the app × every role × read and write, against a table of what must happen.
+
+A URL pattern without an entry in EXPECTED fails the test, so a new page cannot ship without
+deciding who may use it. Each request runs inside a savepoint that is rolled back, so one
+world serves every case and a write allowed in one case does not leak into the next.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from assessment import services, team
+from assessment.models import Assessment, EvidenceFile, Invitation, Membership
+
+from .factories import make_assessment, make_country, make_user, sign_in_with_second_factor
+
+ROLES = ("anonymous", "other_coordinator", "contributor", "coordinator", "analyst", "admin")
+STATES = ("draft", "submitted", "validated")
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+# URL name -> {state: (GET codes, POST codes)} with one code per role, in ROLES order.
+# 302 is a redirect: to sign-in for the anonymous, after success for writes.
+def same(get: tuple[int, ...], post: tuple[int, ...]) -> dict[str, tuple[tuple[int, ...], ...]]:
+    return {state: (get, post) for state in STATES}
+
+
+# Reviewed row by row: country data is 404 to other countries and to the secretariat while a
+# draft; a reader who may not change something gets 403; POST-only actions answer GET with 405.
+EXPECTED: dict[str, dict[str, tuple[tuple[int, ...], tuple[int, ...]]]] = {
+    "accounts:two_factor": same(
+        (302, 200, 200, 200, 200, 200),
+        (302, 200, 200, 200, 200, 200),
+    ),
+    "accounts:verify": same(
+        (302, 302, 302, 302, 302, 302),
+        (302, 302, 302, 302, 302, 302),
+    ),
+    "assessment:accept_invitation": same(
+        (200, 409, 409, 409, 409, 409),
+        (302, 409, 409, 409, 409, 409),
+    ),
+    "assessment:assignments": {
+        "draft": ((302, 404, 403, 200, 404, 404), (302, 404, 403, 302, 404, 404)),
+        "submitted": ((302, 404, 403, 200, 403, 403), (302, 404, 403, 403, 403, 403)),
+        "validated": ((302, 404, 403, 200, 403, 403), (302, 404, 403, 403, 403, 403)),
+    },
+    "assessment:capability": {
+        "draft": ((302, 404, 200, 200, 404, 404), (302, 404, 403, 302, 404, 404)),
+        "submitted": ((302, 404, 200, 200, 200, 200), (302, 404, 403, 403, 403, 403)),
+        "validated": ((302, 404, 200, 200, 200, 200), (302, 404, 403, 403, 403, 403)),
+    },
+    "assessment:comment_add": {
+        "draft": ((302, 405, 405, 405, 405, 405), (302, 404, 302, 302, 404, 404)),
+        "submitted": ((302, 405, 405, 405, 405, 405), (302, 404, 302, 302, 403, 403)),
+        "validated": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
+    },
+    "assessment:evidence_delete": {
+        "draft": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 302, 404, 404)),
+        "submitted": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
+        "validated": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
+    },
+    "assessment:evidence_download": {
+        "draft": ((302, 404, 200, 200, 404, 404), (302, 405, 405, 405, 405, 405)),
+        "submitted": ((302, 404, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405)),
+        "validated": ((302, 404, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405)),
+    },
+    "assessment:evidence_upload": {
+        "draft": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 302, 404, 404)),
+        "submitted": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
+        "validated": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
+    },
+    "assessment:history": {
+        "draft": ((302, 404, 403, 200, 404, 404), (302, 405, 405, 405, 405, 405)),
+        "submitted": ((302, 404, 403, 200, 403, 200), (302, 405, 405, 405, 405, 405)),
+        "validated": ((302, 404, 403, 200, 403, 200), (302, 405, 405, 405, 405, 405)),
+    },
+    "assessment:legislation": {
+        "draft": ((302, 404, 200, 200, 404, 404), (302, 404, 403, 302, 404, 404)),
+        "submitted": ((302, 404, 200, 200, 200, 200), (302, 404, 403, 403, 403, 403)),
+        "validated": ((302, 404, 200, 200, 200, 200), (302, 404, 403, 403, 403, 403)),
+    },
+    "assessment:overview": {
+        "draft": ((302, 404, 200, 200, 404, 404), (302, 405, 405, 405, 405, 405)),
+        "submitted": ((302, 404, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405)),
+        "validated": ((302, 404, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405)),
+    },
+    "assessment:reopen": {
+        "draft": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 404, 404)),
+        "submitted": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
+        "validated": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 302, 403, 403)),
+    },
+    "assessment:results": {
+        "draft": ((302, 404, 200, 200, 404, 404), (302, 405, 405, 405, 405, 405)),
+        "submitted": ((302, 404, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405)),
+        "validated": ((302, 404, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405)),
+    },
+    "assessment:review": {
+        "draft": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 404, 404)),
+        "submitted": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 302)),
+        "validated": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
+    },
+    "assessment:start": same(
+        (302, 405, 405, 405, 405, 405),
+        (302, 302, 403, 302, 403, 403),
+    ),
+    "assessment:submit": {
+        "draft": ((302, 404, 403, 200, 404, 404), (302, 404, 403, 302, 404, 404)),
+        "submitted": ((302, 404, 403, 403, 403, 403), (302, 404, 403, 403, 403, 403)),
+        "validated": ((302, 404, 403, 403, 403, 403), (302, 404, 403, 403, 403, 403)),
+    },
+    "assessment:team": same(
+        (302, 200, 403, 200, 403, 403),
+        (302, 302, 403, 302, 403, 403),
+    ),
+    "assessment:waiver": {
+        "draft": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 302, 404, 404)),
+        "submitted": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
+        "validated": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
+    },
+    "frameworks:capability": same(
+        (302, 200, 200, 200, 200, 200),
+        (302, 405, 405, 405, 405, 405),
+    ),
+    "frameworks:index": same(
+        (302, 200, 200, 200, 200, 200),
+        (302, 405, 405, 405, 405, 405),
+    ),
+    "frameworks:version": same(
+        (302, 200, 200, 200, 200, 200),
+        (302, 405, 405, 405, 405, 405),
+    ),
+    "home": same(
+        (302, 200, 200, 200, 200, 200),
+        (302, 405, 405, 405, 405, 405),
+    ),
+    "login": same(
+        (200, 200, 200, 200, 200, 200),
+        (200, 200, 200, 200, 200, 200),
+    ),
+    "logout": same(
+        (405, 405, 405, 405, 405, 405),
+        (302, 302, 302, 302, 302, 302),
+    ),
+    "set_language": same(
+        (302, 302, 302, 302, 302, 302),
+        (302, 302, 302, 302, 302, 302),
+    ),
+}
+
+
+def walk(patterns: list[Any], prefix: str = "") -> Iterator[str]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace == "admin":
+                continue  # Django's admin guards itself (staff only); checked separately
+            yield from walk(p.url_patterns, f"{prefix}{p.namespace}:" if p.namespace else prefix)
+        elif isinstance(p, URLPattern) and p.name:
+            yield prefix + p.name
+
+
+APP_URLS = sorted(set(walk(get_resolver().url_patterns)))
+
+
+@pytest.fixture
+def world(frameworks, settings, tmp_path) -> dict[str, Any]:
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    country = make_country("XA", "Arvenia (demo)")
+    other = make_country("XB", "Belmora (demo)")
+    users = {
+        "other_coordinator": make_user("oc", country=other, role=Membership.Role.COORDINATOR),
+        "contributor": make_user("co", country=country, role=Membership.Role.CONTRIBUTOR),
+        "coordinator": make_user("cd", country=country, role=Membership.Role.COORDINATOR),
+        "analyst": make_user("an", role=Membership.Role.ANALYST),
+        "admin": make_user("ad", role=Membership.Role.ADMIN),
+    }
+    clients = {"anonymous": Client()}
+    for role, user in users.items():
+        clients[role] = Client()
+        if role == "admin":
+            sign_in_with_second_factor(clients[role], user)
+        else:
+            clients[role].force_login(user)
+    assessment = make_assessment(country)
+    tree = services.mnr_tree(assessment.mnr_version)
+    for cap in tree.capabilities:
+        services.capability_answers_save(
+            assessment=assessment,
+            capability=cap,
+            user=None,
+            response="2",
+            evidence="",
+            indicator_values={},
+            version=0,
+        )
+    services.criterion_answers_save(
+        assessment=assessment,
+        user=None,
+        answers={
+            c: services.CriterionInput("met", "", 0, True)
+            for c in services.criteria_of(assessment.legislation_version)
+            if c.scored
+        },
+    )
+    upload = io.BytesIO(PDF)
+    upload.name = "e.pdf"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessment import evidence
+
+    record = evidence.evidence_add(
+        assessment=assessment,
+        capability=tree.capabilities[3],
+        upload=SimpleUploadedFile("e.pdf", PDF),
+        user=None,
+    )
+    invitation = Invitation.objects.create(country=country, email="n@x.example", role="contributor")
+    return {
+        "clients": clients,
+        "assessment": assessment,
+        "evidence": record,
+        "token": team.invitation_token(invitation),
+        "version": tree.capabilities[0],
+    }
+
+
+def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    a: Assessment = world["assessment"]
+    record: EvidenceFile = world["evidence"]
+    file = io.BytesIO(PDF)
+    file.name = "x.pdf"
+    table: dict[str, tuple[list[Any], dict[str, Any]]] = {
+        "home": ([], {}),
+        "login": ([], {"username": "nobody", "password": "wrong-password"}),
+        "logout": ([], {}),
+        "set_language": ([], {"language": "fr", "next": "/"}),
+        "accounts:two_factor": ([], {"token": "000000"}),
+        "accounts:verify": ([], {"token": "000000"}),
+        "frameworks:index": ([], {}),
+        "frameworks:version": (["mnr", a.mnr_version.number], {}),
+        "frameworks:capability": (["mnr", a.mnr_version.number, "C01"], {}),
+        "assessment:start": ([], {"cycle": "2030"}),
+        "assessment:team": ([], {"email": "new@x.example", "role": "contributor"}),
+        "assessment:accept_invitation": (
+            [world["token"]],
+            {
+                "username": "newbie",
+                "first_name": "N",
+                "last_name": "B",
+                "password1": "a-long-enough-passphrase",
+                "password2": "a-long-enough-passphrase",
+            },
+        ),
+        "assessment:overview": ([a.uuid], {}),
+        "assessment:capability": ([a.uuid, "C04"], {"response": "3", "version": "1"}),
+        "assessment:comment_add": ([a.uuid, "C04"], {"text": "A comment."}),
+        "assessment:evidence_upload": ([a.uuid, "C04"], {"file": file}),
+        "assessment:evidence_download": ([a.uuid, record.uuid], {}),
+        "assessment:evidence_delete": ([a.uuid, record.uuid], {}),
+        "assessment:legislation": (
+            [a.uuid],
+            {
+                "crit_legislation": "not_met",
+                "ver_legislation": "1",
+                "was_legislation": '["met", ""]',
+            },
+        ),
+        "assessment:results": ([a.uuid], {}),
+        "assessment:submit": ([a.uuid], {"sharing": "named"}),
+        "assessment:waiver": ([a.uuid, "D1"], {"reason": "Not assessed this time."}),
+        "assessment:review": ([a.uuid], {"decision": "validate", "comment": ""}),
+        "assessment:reopen": ([a.uuid], {}),
+        "assessment:assignments": ([a.uuid], {"user": "0", "sections": ["D1"]}),
+        "assessment:history": ([a.uuid], {}),
+    }
+    args, data = table[name]
+    return reverse(name, args=args), data
+
+
+def put_in_state(a: Assessment, state: str) -> None:
+    Assessment.objects.filter(pk=a.pk).update(status=state, sharing="named")
+    a.refresh_from_db()
+
+
+def run_case(world, name: str, state: str, role: str, method: str) -> int:
+    with transaction.atomic():
+        put_in_state(world["assessment"], state)
+        url, data = request_for(name, world)
+        client = world["clients"][role]
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data)
+        transaction.set_rollback(True)
+    return response.status_code
+
+
+def test_every_url_has_an_entry():
+    missing = [name for name in APP_URLS if name not in EXPECTED]
+    assert not missing, f"URL patterns without permission expectations: {missing}"
+    assert not set(EXPECTED) - set(APP_URLS), "entries for URLs that no longer exist"
+
+
+def test_every_url_role_and_method_behaves_as_the_table_says(world):
+    wrong = []
+    cases = 0
+    for name in APP_URLS:
+        for state in STATES:
+            for method_index, method in enumerate(("GET", "POST")):
+                expected = EXPECTED[name][state][method_index]
+                for role, code in zip(ROLES, expected, strict=True):
+                    cases += 1
+                    actual = run_case(world, name, state, role, method)
+                    if actual != code:
+                        wrong.append(f"{method} {name} [{state}] as {role}: {actual}, not {code}")
+    assert cases == len(APP_URLS) * len(STATES) * len(ROLES) * 2
+    assert not wrong, "\n".join(wrong)
+
+
+def test_django_admin_is_for_staff_only(world):
+    for role in ROLES[:-1]:  # everyone but the secretariat admin, who is not staff here either
+        response = world["clients"][role].get(reverse("admin:index"))
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]

@@ -1,0 +1,532 @@
+"""Country teams and the review workflow, as the people in them see it."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from assessment import services
+from assessment.models import (
+    Assessment,
+    AuditEvent,
+    CapabilityAnswer,
+    CriterionAnswer,
+    EvidenceFile,
+    Membership,
+)
+
+from .factories import (
+    PASSWORD,
+    make_assessment,
+    make_country,
+    make_user,
+    sign_in_with_second_factor,
+)
+
+pytestmark = pytest.mark.usefixtures("frameworks")
+Role = Membership.Role
+
+
+@pytest.fixture
+def assessment(frameworks) -> Assessment:
+    return make_assessment(make_country("XA", "Arvenia (demo)"))
+
+
+@pytest.fixture
+def coordinator(assessment):
+    return make_user("cora", country=assessment.country, role=Role.COORDINATOR)
+
+
+@pytest.fixture
+def contributor(assessment):
+    return make_user("carl", country=assessment.country, role=Role.CONTRIBUTOR)
+
+
+def url(name: str, assessment: Assessment, *args: object) -> str:
+    return reverse(f"assessment:{name}", args=[assessment.uuid, *args])
+
+
+def level(client, assessment, code: str, value: str = "2", version: str = "0", **extra):
+    return client.post(
+        url("capability", assessment, code), {"response": value, "version": version} | extra
+    )
+
+
+def assign(client, assessment, user, *sections: str):
+    return client.post(
+        url("assignments", assessment), {"user": user.pk, "sections": list(sections)}
+    )
+
+
+def answer_all(assessment: Assessment, response: str = "2") -> None:
+    tree = services.mnr_tree(assessment.mnr_version)
+    for cap in tree.capabilities:
+        services.capability_answers_save(
+            assessment=assessment,
+            capability=cap,
+            user=None,
+            response=response,
+            evidence="",
+            indicator_values={},
+            version=0,
+        )
+    criteria = services.criteria_of(assessment.legislation_version)
+    services.criterion_answers_save(
+        assessment=assessment,
+        user=None,
+        answers={c: services.CriterionInput("met", "Act 1", 0, True) for c in criteria if c.scored},
+    )
+
+
+# --- assignments -----------------------------------------------------------------------------
+
+
+def test_contributor_edits_only_assigned_sections_and_reads_the_rest(
+    client, assessment, coordinator, contributor
+):
+    client.force_login(coordinator)
+    assert assign(client, assessment, contributor, "D2").status_code == 302
+    client.force_login(contributor)
+    assert level(client, assessment, "C04").status_code == 302  # D2: assigned
+    assert level(client, assessment, "C01").status_code == 403  # D1: not assigned
+    assert (
+        client.post(url("legislation", assessment), {"crit_legislation": "met"}).status_code == 403
+    )
+    assert client.get(url("capability", assessment, "C01")).status_code == 200
+    assert client.get(url("legislation", assessment)).status_code == 200
+    assert list(CapabilityAnswer.objects.values_list("capability__code", flat=True)) == ["C04"]
+    assert not CriterionAnswer.objects.exists()
+    page = client.get(url("capability", assessment, "C01")).content.decode()
+    assert "not assigned to you" in page
+
+
+def test_contributor_cannot_assign_sections(client, assessment, contributor):
+    client.force_login(contributor)
+    assert assign(client, assessment, contributor, "D1").status_code == 403
+    assert client.get(url("assignments", assessment)).status_code == 403
+
+
+def test_assignment_to_unknown_section_changes_nothing(
+    client, assessment, coordinator, contributor
+):
+    client.force_login(coordinator)
+    response = assign(client, assessment, contributor, "D9")
+    assert "Unknown colleague or section" in client.get(response["Location"]).content.decode()
+    assert not assessment.assignments.exists()
+
+
+# --- submission and review -------------------------------------------------------------------
+
+
+def test_submit_refused_until_every_section_is_complete_or_not_assessed(
+    client, assessment, coordinator
+):
+    client.force_login(coordinator)
+    response = client.post(url("submit", assessment), {"sharing": "named"}, follow=True)
+    assert "Complete these sections" in response.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.status == "draft"
+
+    answer_all(assessment)
+    CapabilityAnswer.objects.filter(capability__domain__code="D6").delete()
+    client.post(url("waiver", assessment, "D6"), {"reason": "Media regulator not consulted yet."})
+    response = client.post(url("submit", assessment), {"sharing": "aggregate"})
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert (assessment.status, assessment.sharing) == ("submitted", "aggregate")
+    assert level(client, assessment, "C01", version="1").status_code == 403
+
+
+def test_contributor_cannot_submit(client, assessment, contributor):
+    answer_all(assessment)
+    client.force_login(contributor)
+    assert client.post(url("submit", assessment), {"sharing": "named"}).status_code == 403
+    assessment.refresh_from_db()
+    assert assessment.status == "draft"
+
+
+def test_secretariat_sees_only_submitted_and_analyst_only_named(client, assessment, coordinator):
+    analyst = make_user("ana", role=Role.ANALYST)
+    admin = make_user("adm", role=Role.ADMIN)
+    client.force_login(analyst)
+    assert client.get(url("overview", assessment)).status_code == 404
+    sign_in_with_second_factor(client, admin)
+    assert client.get(url("overview", assessment)).status_code == 404
+    answer_all(assessment)
+    client.force_login(coordinator)
+    client.post(url("submit", assessment), {"sharing": "aggregate"})
+    client.force_login(analyst)
+    assert client.get(url("overview", assessment)).status_code == 404
+    assert "Arvenia" not in client.get(reverse("home")).content.decode()
+    sign_in_with_second_factor(client, admin)
+    assert client.get(url("overview", assessment)).status_code == 200
+    Assessment.objects.filter(pk=assessment.pk).update(sharing="named")
+    client.force_login(analyst)
+    assert client.get(url("overview", assessment)).status_code == 200
+    assert client.post(url("review", assessment), {"decision": "validate"}).status_code == 403
+
+
+def submitted(client, assessment, coordinator) -> None:
+    answer_all(assessment)
+    client.force_login(coordinator)
+    assert client.post(url("submit", assessment), {"sharing": "named"}).status_code == 302
+
+
+def test_returned_needs_a_comment_and_is_editable_again(client, assessment, coordinator):
+    submitted(client, assessment, coordinator)
+    admin = make_user("adm", role=Role.ADMIN)
+    sign_in_with_second_factor(client, admin)
+    response = client.post(
+        url("review", assessment), {"decision": "return", "comment": " "}, follow=True
+    )
+    assert "Say what the country should change" in response.content.decode()
+    client.post(
+        url("review", assessment),
+        {"decision": "return", "comment": "Cite the statute for criterion 4."},
+    )
+    assessment.refresh_from_db()
+    assert assessment.status == "returned"
+    assert client.get(url("overview", assessment)).status_code == 404  # the country's again
+    client.force_login(coordinator)
+    page = client.get(url("overview", assessment)).content.decode()
+    assert "Cite the statute for criterion 4." in page
+    assert level(client, assessment, "C01", "3", version="1").status_code == 302
+
+
+def test_validated_is_read_only_and_reopening_keeps_it(client, assessment, coordinator):
+    submitted(client, assessment, coordinator)
+    sign_in_with_second_factor(client, make_user("adm", role=Role.ADMIN))
+    client.post(url("review", assessment), {"decision": "validate", "comment": ""})
+    assessment.refresh_from_db()
+    assert assessment.status == "validated"
+    client.force_login(coordinator)
+    assert level(client, assessment, "C01", "4", version="1").status_code == 403
+    response = client.post(url("reopen", assessment))
+    revision = Assessment.objects.get(
+        country=assessment.country, cycle=assessment.cycle, revision=2
+    )
+    assert response["Location"] == url("overview", revision)
+    assert level(client, revision, "C01", "4", version="1").status_code == 302
+    assert services.assessment_scores(assessment).capabilities[0].level == 2  # kept as it was
+    assert services.assessment_scores(revision).capabilities[0].level == 4
+    assert client.post(url("reopen", assessment)).status_code == 302
+    assert Assessment.objects.filter(country=assessment.country).count() == 2  # one open at once
+
+
+def test_new_cycle_copies_answers_that_count_once_confirmed(client, assessment, coordinator):
+    answer_all(assessment, "3")
+    client.force_login(coordinator)
+    client.post(reverse("assessment:start"), {"cycle": "2027"})
+    new = Assessment.objects.get(country=assessment.country, cycle=2027)
+    assert CapabilityAnswer.objects.filter(assessment=new, to_confirm=True).count() == 21
+    scores = services.assessment_scores(new)
+    assert scores.overall is None and scores.progress == "not_started"
+    page = client.get(url("capability", new, "C01")).content.decode()
+    assert "copied from the previous cycle" in page
+    assert 'value="3" checked' in page
+    assert level(client, new, "C01", "3", version="1").status_code == 302  # confirmed as is
+    assert services.assessment_scores(new).domains[0].score == 3.0
+
+
+# --- concurrency -----------------------------------------------------------------------------
+
+
+def test_later_save_of_a_stale_version_is_refused_showing_the_newer_value(
+    client, assessment, coordinator
+):
+    colleague = make_user("cole", country=assessment.country, role=Role.COORDINATOR)
+    client.force_login(coordinator)
+    assert level(client, assessment, "C04", "3", evidence="Decree 14/2024").status_code == 302
+    client.force_login(colleague)  # opened the page before the first save: version 0
+    response = level(client, assessment, "C04", "1", evidence="Nothing yet")
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Someone else saved this answer" in page
+    assert "Level 3" in page and "Decree 14/2024" in page
+    assert "Nothing yet" in page  # their own text is kept in the form
+    answer = CapabilityAnswer.objects.get(capability__code="C04")
+    assert (answer.response, answer.evidence) == ("3", "Decree 14/2024")
+    # Saving again from the refused page is a deliberate replacement.
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    assert (
+        level(client, assessment, "C04", "1", version=version, evidence="Nothing yet").status_code
+        == 302
+    )
+    assert CapabilityAnswer.objects.get(capability__code="C04").response == "1"
+
+
+def test_htmx_stale_save_answers_409_with_the_message(client, assessment, coordinator):
+    client.force_login(coordinator)
+    level(client, assessment, "C04", "3")
+    response = client.post(
+        url("capability", assessment, "C04"),
+        {"response": "1", "version": "0"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 409
+    assert "Not saved" in response.content.decode()
+
+
+def test_edits_to_different_answers_never_conflict(client, assessment, coordinator):
+    colleague = make_user("cole", country=assessment.country, role=Role.COORDINATOR)
+    client.force_login(coordinator)
+    assert level(client, assessment, "C04", "3").status_code == 302
+    client.force_login(colleague)
+    assert level(client, assessment, "C05", "2").status_code == 302
+    # Both opened the legislation page empty; each changes a different criterion.
+    base = {f"ver_{c}": "0" for c in ("legislation", "definition")}
+    base |= {f"was_{c}": '["", ""]' for c in ("legislation", "definition")}
+    client.force_login(coordinator)
+    r1 = client.post(
+        url("legislation", assessment), base | {"crit_legislation": "met", "crit_definition": ""}
+    )
+    client.force_login(colleague)
+    r2 = client.post(
+        url("legislation", assessment),
+        base | {"crit_legislation": "", "crit_definition": "not_met"},
+    )
+    assert (r1.status_code, r2.status_code) == (302, 302)
+    values = dict(CriterionAnswer.objects.values_list("criterion__code", "value"))
+    assert values == {"legislation": "met", "definition": "not_met"}
+
+
+def test_stale_criterion_is_refused_and_nothing_of_that_submission_is_written(
+    client, assessment, coordinator
+):
+    client.force_login(coordinator)
+    empty = {
+        "ver_legislation": "0",
+        "was_legislation": '["", ""]',
+        "ver_definition": "0",
+        "was_definition": '["", ""]',
+    }
+    client.post(url("legislation", assessment), empty | {"crit_legislation": "met"})
+    response = client.post(
+        url("legislation", assessment),
+        empty | {"crit_legislation": "not_met", "crit_definition": "met"},
+    )
+    assert response.status_code == 409
+    assert "Someone else saved these criteria" in response.content.decode()
+    assert dict(CriterionAnswer.objects.values_list("criterion__code", "value")) == {
+        "legislation": "met"
+    }
+
+
+# --- audit trail -----------------------------------------------------------------------------
+
+
+def test_every_change_is_recorded_with_before_and_after(
+    client, assessment, coordinator, contributor
+):
+    client.force_login(coordinator)
+    level(client, assessment, "C04", "2")
+    level(client, assessment, "C04", "3", version="1")
+    assign(client, assessment, contributor, "D2", "legislation")
+    client.post(url("comment_add", assessment, "C04"), {"text": "Check with the police."})
+    events = AuditEvent.objects.filter(assessment=assessment).order_by("pk")
+    actions = [e.action for e in events]
+    assert actions == [
+        "assessment.started",
+        "answer.saved",
+        "answer.saved",
+        "assignment.changed",
+        "comment.added",
+    ]
+    second = events[2]
+    assert (second.before["response"], second.after["response"]) == ("2", "3")
+    assert second.actor_name == "cora"
+    assert events[3].after == ["D2", "legislation"]
+    with pytest.raises(ValueError):
+        second.save()
+    with pytest.raises(ValueError):
+        second.delete()
+    page = client.get(url("capability", assessment, "C04")).content.decode()
+    assert "History of this answer" in page and "level 2 → 3" in page
+
+
+def test_log_as_csv_for_coordinator_and_not_for_contributor(
+    client, assessment, coordinator, contributor
+):
+    client.force_login(coordinator)
+    level(client, assessment, "C04", "2")
+    response = client.get(url("history", assessment) + "?format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "when (UTC),who,action,subject,before,after"
+    assert any(",cora,answer.saved,C04," in line for line in lines)
+    client.force_login(contributor)
+    assert client.get(url("history", assessment)).status_code == 403
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+
+def invite(client, coordinator, email="new@ministry.example"):
+    client.force_login(coordinator)
+    response = client.post(reverse("assessment:team"), {"email": email, "role": "contributor"})
+    assert response.status_code == 302
+    link = re.search(r"https?://\S+/invitations/(\S+)/", mail.outbox[-1].body)
+    return link.group(1)
+
+
+NEW_ACCOUNT = {
+    "username": "nadia",
+    "first_name": "Nadia",
+    "last_name": "Ortiz",
+    "password1": "a-long-enough-passphrase",
+    "password2": "a-long-enough-passphrase",
+}
+
+
+def test_invitation_link_works_once_and_creates_a_team_member(client, assessment, coordinator):
+    token = invite(client, coordinator)
+    assert mail.outbox[-1].to == ["new@ministry.example"]
+    client.logout()
+    accept = reverse("assessment:accept_invitation", args=[token])
+    response = client.post(accept, NEW_ACCOUNT)
+    assert response.status_code == 302
+    membership = Membership.objects.get(user__username="nadia")
+    assert (membership.country_id, membership.role) == ("XA", "contributor")
+    assert AuditEvent.objects.filter(action="membership.added").exists()
+    client.logout()
+    again = client.post(accept, NEW_ACCOUNT | {"username": "nadia2"})
+    assert again.status_code == 410
+    assert "already been used" in again.content.decode()
+
+
+def test_tampered_or_expired_invitation_is_refused(client, assessment, coordinator, settings):
+    token = invite(client, coordinator)
+    client.logout()
+    bad = client.get(reverse("assessment:accept_invitation", args=[token[:-2] + "xx"]))
+    assert bad.status_code == 410
+    settings.INVITATION_MAX_AGE_SECONDS = -1
+    expired = client.post(reverse("assessment:accept_invitation", args=[token]), NEW_ACCOUNT)
+    assert expired.status_code == 410
+    assert "expired" in expired.content.decode()
+    assert not Membership.objects.filter(user__username="nadia").exists()
+
+
+def test_weak_password_is_refused_with_a_message(client, assessment, coordinator):
+    token = invite(client, coordinator)
+    client.logout()
+    response = client.post(
+        reverse("assessment:accept_invitation", args=[token]),
+        NEW_ACCOUNT | {"password1": "short", "password2": "short"},
+    )
+    assert response.status_code == 200
+    assert "too short" in response.content.decode()
+    assert not Membership.objects.filter(user__username="nadia").exists()
+
+
+def test_only_the_coordinator_invites(client, assessment, contributor):
+    client.force_login(contributor)
+    assert (
+        client.post(
+            reverse("assessment:team"), {"email": "x@y.example", "role": "coordinator"}
+        ).status_code
+        == 403
+    )
+    assert not mail.outbox
+
+
+# --- evidence files --------------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def upload(client, assessment, code, name, content):
+    file = io.BytesIO(content)
+    file.name = name
+    return client.post(url("evidence_upload", assessment, code), {"file": file}, follow=True)
+
+
+@pytest.fixture
+def evidence_dir(settings, tmp_path) -> Path:
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    return settings.EVIDENCE_ROOT
+
+
+def test_evidence_upload_download_and_permissions(client, assessment, coordinator, evidence_dir):
+    client.force_login(coordinator)
+    response = upload(client, assessment, "C04", "decree.pdf", PDF)
+    assert "“decree.pdf” is attached" in response.content.decode()
+    record = EvidenceFile.objects.get()
+    stored = evidence_dir / record.stored_name
+    assert stored.read_bytes() == PDF and "decree" not in record.stored_name
+    download = client.get(url("evidence_download", assessment, record.uuid))
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith("attachment")
+    assert b"".join(download.streaming_content) == PDF
+    outsider = make_user(
+        "olga", country=make_country("XB", "Belmora (demo)"), role=Role.COORDINATOR
+    )
+    client.force_login(outsider)
+    assert client.get(url("evidence_download", assessment, record.uuid)).status_code == 404
+    assert client.post(url("evidence_delete", assessment, record.uuid)).status_code == 404
+    assert stored.exists()
+
+
+def test_evidence_type_is_checked_by_content_not_name(
+    client, assessment, coordinator, evidence_dir
+):
+    client.force_login(coordinator)
+    html = b"<html><script>alert(1)</script></html>"
+    response = upload(client, assessment, "C04", "report.pdf", html)
+    assert "Not attached" in response.content.decode()
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    upload(client, assessment, "C04", "chart.png", svg)
+    assert not EvidenceFile.objects.exists()
+    assert not evidence_dir.exists() or not any(evidence_dir.iterdir())
+
+
+def test_oversized_evidence_is_refused(client, assessment, coordinator, evidence_dir, settings):
+    settings.EVIDENCE_MAX_UPLOAD_BYTES = 1024 * 1024
+    client.force_login(coordinator)
+    response = upload(client, assessment, "C04", "big.pdf", PDF + b"0" * (1024 * 1024))
+    assert "larger than 1 MB" in response.content.decode()
+    assert not EvidenceFile.objects.exists()
+
+
+def test_unassigned_contributor_cannot_attach(client, assessment, contributor, evidence_dir):
+    client.force_login(contributor)
+    file = io.BytesIO(PDF)
+    file.name = "x.pdf"
+    assert client.post(url("evidence_upload", assessment, "C04"), {"file": file}).status_code == 403
+    assert not EvidenceFile.objects.exists()
+
+
+def test_comments_visible_to_team_and_to_secretariat_once_submitted(
+    client, assessment, coordinator
+):
+    client.force_login(coordinator)
+    client.post(url("comment_add", assessment, "C01"), {"text": "Ask the cabinet office."})
+    assert (
+        "Ask the cabinet office."
+        in client.get(url("capability", assessment, "C01")).content.decode()
+    )
+    admin = make_user("adm", role=Role.ADMIN)
+    sign_in_with_second_factor(client, admin)
+    assert client.get(url("capability", assessment, "C01")).status_code == 404
+    submitted(client, assessment, coordinator)
+    sign_in_with_second_factor(client, admin)
+    page = client.get(url("capability", assessment, "C01")).content.decode()
+    assert "Ask the cabinet office." in page
+    assert client.post(url("comment_add", assessment, "C01"), {"text": "x"}).status_code == 403
+
+
+def test_sign_in_still_works_for_invited_users(client, assessment, coordinator):
+    token = invite(client, coordinator)
+    client.logout()
+    client.post(reverse("assessment:accept_invitation", args=[token]), NEW_ACCOUNT)
+    client.logout()
+    response = client.post(
+        reverse("login"), {"username": "nadia", "password": NEW_ACCOUNT["password1"]}
+    )
+    assert response.status_code == 302
+    assert PASSWORD  # factories' password stays the one other tests use
