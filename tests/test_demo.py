@@ -7,7 +7,8 @@ from assessment.models import Assessment, CapabilityAnswer, Country
 
 
 @pytest.mark.django_db
-def test_demo_creates_fictional_countries_only_and_can_run_twice(frameworks, capsys):
+def test_demo_creates_fictional_countries_only_and_can_run_twice(frameworks, capsys, settings):
+    settings.DEBUG = True  # pytest-django turns it off; the demo is for development servers
     call_command("demo")
     call_command("demo")
     out = capsys.readouterr().out
