@@ -89,7 +89,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
 
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         error = _throttled_error(device)
         if error is None:
@@ -135,7 +135,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     if device is None:
         return redirect("accounts:two_factor")
 
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         error = _throttled_error(device)
         if error is None:

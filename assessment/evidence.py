@@ -33,11 +33,11 @@ class EvidenceRejected(Exception):
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "EVIDENCE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
+    return int(settings.EVIDENCE_MAX_UPLOAD_BYTES)
 
 
 def storage_dir() -> Path:
-    return Path(getattr(settings, "EVIDENCE_ROOT", settings.BASE_DIR / "private" / "evidence"))
+    return Path(settings.EVIDENCE_ROOT)
 
 
 def sniff(upload: UploadedFile) -> str | None:

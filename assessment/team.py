@@ -26,7 +26,7 @@ class InvitationError(Exception):
 
 
 def invitation_max_age() -> int:
-    return int(getattr(settings, "INVITATION_MAX_AGE_SECONDS", 7 * 24 * 3600))
+    return int(settings.INVITATION_MAX_AGE_SECONDS)
 
 
 def invitation_token(invitation: Invitation) -> str:

@@ -375,3 +375,11 @@ def test_templates_have_no_inline_script_or_style():
             for match in re.finditer(pattern, text, flags=re.I):
                 offenders.append(f"{template.relative_to(TEMPLATES_DIR)}: {match.group(0)}")
     assert offenders == []
+
+
+def test_an_empty_code_is_an_error_not_a_silent_reload(client, contributor):
+    confirmed_device(contributor)
+    client.force_login(contributor)
+    response = client.post(reverse("accounts:verify"), {})
+    assert "Enter the six digits your app shows." in response.content.decode()
+    assert client.get(reverse("home")).status_code == 302
