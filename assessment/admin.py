@@ -1,6 +1,10 @@
-from django.contrib import admin
+from typing import Any
 
-from .models import Assessment, Country, Membership
+from django.contrib import admin
+from django.http import HttpRequest
+
+from . import audit
+from .models import Assessment, AuditEvent, Country, Membership
 
 
 @admin.register(Country)
@@ -16,6 +20,34 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     autocomplete_fields = ["country"]
 
+    # Membership changes made here are recorded like those made through invitations.
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        before = None
+        if change:
+            old = Membership.objects.get(pk=obj.pk)
+            before = {"user": old.user.get_username(), "role": old.role, "country": old.country_id}
+        super().save_model(request, obj, form, change)
+        audit.record(
+            actor=request.user,
+            action="membership.changed" if change else "membership.added",
+            country=obj.country,
+            before=before,
+            after={"user": obj.user.get_username(), "role": obj.role, "country": obj.country_id},
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        audit.record(
+            actor=request.user,
+            action="membership.removed",
+            country=obj.country,
+            before={"user": obj.user.get_username(), "role": obj.role, "country": obj.country_id},
+        )
+        super().delete_model(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Bulk deletion would skip delete_model and so the audit trail; one at a time only.
+        return super().has_delete_permission(request, obj) and obj is not None
+
 
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):
@@ -30,3 +62,21 @@ class AssessmentAdmin(admin.ModelAdmin):
         "created_by",
         "created_at",
     ]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the trail is append-only."""
+
+    list_display = ["at", "actor_name", "action", "country", "subject"]
+    list_filter = ["action"]
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

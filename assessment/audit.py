@@ -21,7 +21,7 @@ def record(
     *,
     actor: AbstractBaseUser | AnonymousUser | None,
     action: str,
-    country: Country,
+    country: Country | None,
     assessment: Assessment | None = None,
     subject: str = "",
     before: Any = None,

@@ -381,7 +381,10 @@ class AuditEvent(models.Model):
     Written only by assessment.audit.record(); never updated or deleted by the app.
     """
 
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    # Empty only for changes to secretariat staff, who belong to no country.
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     assessment = models.ForeignKey(
         Assessment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

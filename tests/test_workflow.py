@@ -530,3 +530,22 @@ def test_sign_in_still_works_for_invited_users(client, assessment, coordinator):
     )
     assert response.status_code == 302
     assert PASSWORD  # factories' password stays the one other tests use
+
+
+def test_membership_changes_in_the_admin_are_recorded(client, assessment):
+    from .factories import sign_in_with_second_factor as sign_in
+
+    admin = make_user("root", role=Role.ADMIN)
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    sign_in(client, admin)
+    member = make_user("mira", country=assessment.country, role=Role.CONTRIBUTOR)
+    membership = member.membership
+    response = client.post(
+        reverse("admin:assessment_membership_change", args=[membership.pk]),
+        {"user": member.pk, "role": "coordinator", "country": "XA"},
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="membership.changed")
+    assert (event.before["role"], event.after["role"]) == ("contributor", "coordinator")
+    assert event.actor_name == "root"
