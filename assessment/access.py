@@ -93,6 +93,16 @@ def may_reopen(m: Membership | None, a: Assessment) -> bool:
     return is_coordinator(m, a.country_id) and a.status == Assessment.Status.VALIDATED
 
 
+def may_plan(m: Membership | None, a: Assessment) -> bool:
+    """The action plan is the team's working document: it stays editable after validation,
+    so the team can record progress on its actions."""
+    return is_team_member(m, a.country_id)
+
+
+def may_set_targets(m: Membership | None, a: Assessment) -> bool:
+    return is_coordinator(m, a.country_id) and a.is_editable
+
+
 def may_see_log(m: Membership | None, a: Assessment) -> bool:
     return is_coordinator(m, a.country_id) or (is_secretariat_admin(m) and may_read(m, a))
 

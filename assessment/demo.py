@@ -5,6 +5,7 @@ Nothing here describes a real government. Every page and export of a demo countr
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from django.db import transaction
 from . import services
 from .models import (
     LEGISLATION_SECTION,
+    Action,
     Assessment,
     Assignment,
     AuditEvent,
@@ -142,6 +144,36 @@ def _answer(
     )
 
 
+AGENCIES = (
+    "Ministry of Interior",
+    "Ministry of Justice",
+    "Ministry of Social Affairs",
+    "National Police",
+    "ICT Regulator",
+    "Ministry of Education",
+)
+
+
+def _plan(assessment: Assessment, user: object) -> None:
+    """A plan proposed from the gaps, with owners and dates, one action overdue."""
+    from . import plan
+
+    plan.actions_generate(assessment=assessment, analysis=plan.gap_analysis(assessment), user=user)  # type: ignore[arg-type]
+    start = dt.date(assessment.cycle, 3, 1)
+    actions = list(assessment.actions.all())
+    for n, action in enumerate(actions):
+        action.lead_agency = AGENCIES[n % len(AGENCIES)]
+        action.supporting_agencies = AGENCIES[(n + 2) % len(AGENCIES)]
+        action.start_date = start
+        action.due_date = start + dt.timedelta(days=180 + 30 * n)
+        if n == 0:
+            action.status = "in_progress"
+            action.due_date = start  # due on its start date: overdue once that has passed
+    Action.objects.bulk_update(
+        actions, ["lead_agency", "supporting_agencies", "start_date", "due_date", "status"]
+    )
+
+
 @transaction.atomic
 def create_demo() -> list[tuple[str, str, str]]:
     """(Re)create the demo countries, their assessments and accounts; returns the logins."""
@@ -205,6 +237,8 @@ def create_demo() -> list[tuple[str, str, str]]:
                     for section in ("D2", LEGISLATION_SECTION)
                 )
             assessment.save(update_fields=["status", "sharing"])
+            if latest:
+                _plan(assessment, users[Membership.Role.COORDINATOR])
     for role, superuser in ((Membership.Role.ANALYST, False), (Membership.Role.ADMIN, True)):
         username = f"demo-secretariat-{role}"
         user = User.objects.create_user(

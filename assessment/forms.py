@@ -9,7 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from frameworks.models import Capability, Criterion, Indicator
 
-from .models import Assessment, CapabilityAnswer, CriterionAnswer, IndicatorAnswer, Membership
+from .models import (
+    Action,
+    Assessment,
+    CapabilityAnswer,
+    CriterionAnswer,
+    IndicatorAnswer,
+    Membership,
+)
 from .services import CriterionInput
 
 INDICATOR_PREFIX = "ind_"
@@ -270,3 +277,85 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class ActionForm(forms.ModelForm):
+    recommendations = forms.MultipleChoiceField(
+        label=_("Recommendations it answers"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Action
+        fields = [
+            "title",
+            "description",
+            "capability",
+            "criterion",
+            "recommendations",
+            "lead_agency",
+            "supporting_agencies",
+            "start_date",
+            "due_date",
+            "status",
+            "priority",
+        ]
+        labels = {
+            "title": _("Action"),
+            "description": _("Description"),
+            "capability": _("Capability"),
+            "criterion": _("Legislative criterion"),
+            "lead_agency": _("Lead agency"),
+            "supporting_agencies": _("Supporting agencies"),
+            "start_date": _("Start date"),
+            "due_date": _("Due date"),
+            "status": _("Status"),
+            "priority": _("Priority (1 = first)"),
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args: Any, assessment: Assessment, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        from frameworks.models import Capability, Criterion, Recommendation
+
+        self.fields["capability"].queryset = Capability.objects.filter(
+            version=assessment.mnr_version
+        )
+        self.fields["criterion"].queryset = Criterion.objects.filter(
+            version=assessment.legislation_version, scored=True
+        )
+        self.fields["recommendations"].choices = [
+            (r.code, f"{r.code} — {r.actor}")
+            for r in Recommendation.objects.filter(version=assessment.recommendations_version)
+        ]
+        self.fields["priority"].min_value = 1
+        for name, field in self.fields.items():
+            if name != "recommendations":
+                css = (
+                    "form-select"
+                    if name in ("capability", "criterion", "status")
+                    else ("form-control")
+                )
+                field.widget.attrs.setdefault("class", css)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, due = cleaned.get("start_date"), cleaned.get("due_date")
+        if start and due and due < start:
+            self.add_error("due_date", _("The due date must be on or after the start date."))
+        if cleaned.get("capability") and cleaned.get("criterion"):
+            self.add_error(
+                "criterion", _("Link the action to a capability or to a criterion, not both.")
+            )
+        return cleaned
+
+
+class TargetForm(forms.Form):
+    capability = forms.CharField(max_length=20)
+    level = forms.IntegerField(label=_("Target level"), min_value=0, max_value=10)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)

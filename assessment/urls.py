@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, workflow_views
+from . import plan_views, views, workflow_views
 
 app_name = "assessment"
 
@@ -30,4 +30,22 @@ urlpatterns = [
     path("<uuid:uuid>/reopen/", workflow_views.reopen, name="reopen"),
     path("<uuid:uuid>/assignments/", workflow_views.assignments, name="assignments"),
     path("<uuid:uuid>/history/", workflow_views.history, name="history"),
+    path("<uuid:uuid>/plan/", plan_views.plan_page, name="plan"),
+    path("<uuid:uuid>/plan/targets/", plan_views.target_set, name="target_set"),
+    path("<uuid:uuid>/plan/generate/", plan_views.actions_generate, name="actions_generate"),
+    path("<uuid:uuid>/plan/actions/new/", plan_views.action_edit, name="action_new"),
+    path(
+        "<uuid:uuid>/plan/actions/<uuid:action_uuid>/", plan_views.action_edit, name="action_edit"
+    ),
+    path(
+        "<uuid:uuid>/plan/actions/<uuid:action_uuid>/delete/",
+        plan_views.action_delete,
+        name="action_delete",
+    ),
+    path(
+        "<uuid:uuid>/plan/actions/<uuid:action_uuid>/move/",
+        plan_views.action_move,
+        name="action_move",
+    ),
+    path("<uuid:uuid>/plan/export/<str:fmt>", plan_views.export, name="export"),
 ]

@@ -206,6 +206,7 @@ CONTENT_SECURITY_POLICY = {
 
 # Sign-in throttling (django-axes): 5 failed attempts for one username from one address lock
 # that pair out for 30 minutes; a successful sign-in clears the count.
+AXES_VERBOSE = env_bool("AXES_VERBOSE", False)  # its INFO lines on every request drown the logs
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

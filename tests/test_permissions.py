@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessment import services, team
-from assessment.models import Assessment, EvidenceFile, Invitation, Membership
+from assessment.models import Action, Assessment, EvidenceFile, Invitation, Membership
 
 from .factories import make_assessment, make_country, make_user, sign_in_with_second_factor
 
@@ -153,6 +153,46 @@ EXPECTED: dict[str, dict[str, tuple[tuple[int, ...], tuple[int, ...]]]] = {
         (302, 302, 302, 302, 302, 302),
         (302, 302, 302, 302, 302, 302),
     ),
+    "assessment:plan": {
+        "draft": ((302, 404, 200, 200, 404, 404), (302, 405, 405, 405, 405, 405)),
+        "submitted": ((302, 404, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405)),
+        "validated": ((302, 404, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405)),
+    },
+    "assessment:export": {
+        "draft": ((302, 404, 200, 200, 404, 404), (302, 405, 405, 405, 405, 405)),
+        "submitted": ((302, 404, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405)),
+        "validated": ((302, 404, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405)),
+    },
+    "assessment:target_set": {
+        "draft": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 302, 404, 404)),
+        "submitted": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
+        "validated": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
+    },
+    "assessment:actions_generate": {
+        "draft": ((302, 405, 405, 405, 405, 405), (302, 404, 302, 302, 404, 404)),
+        "submitted": ((302, 405, 405, 405, 405, 405), (302, 404, 302, 302, 403, 403)),
+        "validated": ((302, 405, 405, 405, 405, 405), (302, 404, 302, 302, 403, 403)),
+    },
+    "assessment:action_new": {
+        "draft": ((302, 404, 200, 200, 404, 404), (302, 404, 302, 302, 404, 404)),
+        "submitted": ((302, 404, 200, 200, 403, 403), (302, 404, 302, 302, 403, 403)),
+        "validated": ((302, 404, 200, 200, 403, 403), (302, 404, 302, 302, 403, 403)),
+    },
+    "assessment:action_edit": {
+        "draft": ((302, 404, 200, 200, 404, 404), (302, 404, 302, 302, 404, 404)),
+        "submitted": ((302, 404, 200, 200, 403, 403), (302, 404, 302, 302, 403, 403)),
+        "validated": ((302, 404, 200, 200, 403, 403), (302, 404, 302, 302, 403, 403)),
+    },
+    "assessment:action_delete": {
+        "draft": ((302, 405, 405, 405, 405, 405), (302, 404, 302, 302, 404, 404)),
+        "submitted": ((302, 405, 405, 405, 405, 405), (302, 404, 302, 302, 403, 403)),
+        "validated": ((302, 405, 405, 405, 405, 405), (302, 404, 302, 302, 403, 403)),
+    },
+    "assessment:action_move": {
+        "draft": ((302, 405, 405, 405, 405, 405), (302, 404, 302, 302, 404, 404)),
+        "submitted": ((302, 405, 405, 405, 405, 405), (302, 404, 302, 302, 403, 403)),
+        "validated": ((302, 405, 405, 405, 405, 405), (302, 404, 302, 302, 403, 403)),
+    },
 }
 
 
@@ -221,13 +261,14 @@ def world(frameworks, settings, tmp_path) -> dict[str, Any]:
         upload=SimpleUploadedFile("e.pdf", PDF),
         user=None,
     )
+    action = Action.objects.create(assessment=assessment, position=1, title="An action")
     invitation = Invitation.objects.create(country=country, email="n@x.example", role="contributor")
     return {
         "clients": clients,
         "assessment": assessment,
         "evidence": record,
+        "action": action,
         "token": team.invitation_token(invitation),
-        "version": tree.capabilities[0],
     }
 
 
@@ -279,6 +320,20 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "assessment:reopen": ([a.uuid], {}),
         "assessment:assignments": ([a.uuid], {"user": "0", "sections": ["D1"]}),
         "assessment:history": ([a.uuid], {}),
+        "assessment:plan": ([a.uuid], {}),
+        "assessment:target_set": (
+            [a.uuid],
+            {"capability": "C01", "level": "4", "reason": "Strategy"},
+        ),
+        "assessment:actions_generate": ([a.uuid], {}),
+        "assessment:action_new": ([a.uuid], {"title": "New", "status": "planned", "priority": "1"}),
+        "assessment:action_edit": (
+            [a.uuid, world["action"].uuid],
+            {"title": "Edited", "status": "done", "priority": "1"},
+        ),
+        "assessment:action_delete": ([a.uuid, world["action"].uuid], {}),
+        "assessment:action_move": ([a.uuid, world["action"].uuid], {"direction": "up"}),
+        "assessment:export": ([a.uuid, "gaps.csv"], {}),
     }
     args, data = table[name]
     return reverse(name, args=args), data

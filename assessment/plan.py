@@ -1,0 +1,336 @@
+"""Gaps of an assessment and its action plan: the database side of gaps.py.
+
+Queries are fixed in number whatever the number of answers, gaps or actions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from frameworks.models import Capability, Recommendation
+
+from . import audit, gaps, services
+from .models import Action, Assessment, CapabilityAnswer, TargetLevel
+
+
+@dataclass(frozen=True)
+class GapAnalysis:
+    scores: services.scoring.Scores
+    gaps: list[gaps.Gap]
+    targets: dict[str, int]  # capability code -> target in force
+    raised: dict[str, TargetLevel]  # capability code -> the raised target, with its reason
+    default_target: int
+    max_level: int
+    changes: list[gaps.Change]
+    previous: Assessment | None
+
+
+def previous_validated(assessment: Assessment) -> Assessment | None:
+    return (
+        Assessment.objects.with_frameworks()
+        .filter(country=assessment.country, cycle__lt=assessment.cycle, status="validated")
+        .order_by("-cycle", "-revision")
+        .first()
+    )
+
+
+def peers_for(assessment: Assessment, codes: list[str]) -> dict[str, list[str]]:
+    """Countries at the top level in each capability that chose to share their experience.
+    Only validated assessments count; a country that did not agree is never listed."""
+    rows = (
+        CapabilityAnswer.objects.filter(
+            capability__code__in=codes,
+            response="4",
+            share_with_peers=True,
+            to_confirm=False,
+            assessment__status=Assessment.Status.VALIDATED,
+        )
+        .exclude(assessment__country=assessment.country_id)
+        .values_list("capability__code", "assessment__country")
+        .distinct()
+    )
+    from .models import Country
+
+    found: dict[str, set[str]] = {}
+    for code, country in rows:
+        found.setdefault(code, set()).add(country)
+    names = {
+        c.pk: c.name for c in Country.objects.filter(pk__in={x for v in found.values() for x in v})
+    }
+    return {code: sorted(names[c] for c in countries) for code, countries in found.items()}
+
+
+def gap_analysis(assessment: Assessment) -> GapAnalysis:
+    tree = services.mnr_tree(assessment.mnr_version)
+    criteria = services.criteria_of(assessment.legislation_version)
+    scores = services.scores_from(assessment, tree, criteria, services.answers_of(assessment))
+    default = int(assessment.mnr_version.rules["scoring"]["default_target"])
+    raised = {
+        t.capability.code: t
+        for t in TargetLevel.objects.filter(assessment=assessment).select_related("capability")
+    }
+    targets = {
+        c.code: raised[c.code].level if c.code in raised else default for c in tree.capabilities
+    }
+    metas = [
+        gaps.CapabilityMeta(
+            code=c.code,
+            number=c.number,
+            name=c.name,
+            domain=c.domain.name,
+            domain_order=c.domain.order,
+            foundational=c.foundational,
+            weight=c.priority_weight,
+            links=tuple((link["code"], link["reason"]) for link in c.recommendation_links),
+        )
+        for c in tree.capabilities
+    ]
+    texts = {
+        r.code: (r.actor, r.text, r.source)
+        for r in Recommendation.objects.filter(version=assessment.recommendations_version)
+    }
+    law_cap = next((m for m in metas if m.code == tree.rules.legislation_capability), None)
+    below = [c.code for c in scores.capabilities if c.counts and c.level < targets[c.code]]
+    found = gaps.compute_gaps(
+        scores=scores,
+        capabilities=metas,
+        criteria=[
+            gaps.CriterionMeta(
+                c.code, c.name, tuple((x["code"], x["reason"]) for x in c.recommendation_links)
+            )
+            for c in criteria
+            if c.scored
+        ],
+        targets=targets,
+        recommendations=texts,
+        peers=peers_for(assessment, below),
+        legislation_weight=law_cap.weight if law_cap else 1,
+        legislation_domain_order=law_cap.domain_order if law_cap else 0,
+    )
+    previous = previous_validated(assessment)
+    changes = gaps.changes_since(scores, services.assessment_scores(previous)) if previous else []
+    return GapAnalysis(
+        scores, found, targets, raised, default, tree.rules.max_level, changes, previous
+    )
+
+
+class PlanError(Exception):
+    """The change is refused; the message says why, for the user."""
+
+
+@transaction.atomic
+def target_set(
+    *,
+    assessment: Assessment,
+    capability: Capability,
+    level: int,
+    reason: str,
+    user: AbstractBaseUser,
+) -> None:
+    """Raise a capability's target above the default (with a reason), or reset it."""
+    default = int(assessment.mnr_version.rules["scoring"]["default_target"])
+    top = max(s["level"] for s in assessment.mnr_version.rules["scale"])
+    if not default <= level <= top:
+        raise PlanError(
+            _("A target can be raised from %(low)s up to %(high)s, not lowered.")
+            % {"low": default, "high": top}
+        )
+    existing = TargetLevel.objects.filter(assessment=assessment, capability=capability).first()
+    before = (
+        {"level": existing.level, "reason": existing.reason} if existing else {"level": default}
+    )
+    if level == default:
+        if existing:
+            existing.delete()
+        after: dict[str, Any] = {"level": default}
+    else:
+        if not reason.strip():
+            raise PlanError(_("Say why the target is raised."))
+        TargetLevel.objects.update_or_create(
+            assessment=assessment,
+            capability=capability,
+            defaults={"level": level, "reason": reason.strip(), "set_by": user},
+        )
+        after = {"level": level, "reason": reason.strip()}
+    if before != after:
+        audit.record(
+            actor=user,
+            action="target.changed",
+            country=assessment.country,
+            assessment=assessment,
+            subject=capability.code,
+            before=before,
+            after=after,
+        )
+
+
+def _proposal(gap: gaps.Gap) -> tuple[str, str]:
+    lead = gap.recommendations[0] if gap.recommendations else None
+    if gap.kind == gaps.GapKind.FIND_OUT:
+        title = _("Find out the current level of “%(item)s”") % {"item": gap.item}
+    elif gap.kind == gaps.GapKind.LAW:
+        title = _("Change the law so that it meets: %(item)s") % {"item": gap.item}
+    else:
+        title = _("Raise “%(item)s” from level %(current)s to %(target)s") % {
+            "item": gap.item,
+            "current": gap.current,
+            "target": gap.target,
+        }
+    description = ""
+    if lead:
+        description = _("Recommended (%(code)s, %(actor)s): %(text)s") % {
+            "code": lead.code,
+            "actor": lead.actor,
+            "text": lead.text,
+        }
+    return title[:300], description
+
+
+@transaction.atomic
+def actions_generate(
+    *, assessment: Assessment, analysis: GapAnalysis, user: AbstractBaseUser
+) -> int:
+    """One proposed action per gap that has none yet. Existing actions, edited or not, are
+    never changed or removed. Returns how many were added."""
+    Assessment.objects.select_for_update().filter(pk=assessment.pk).first()  # one at a time
+    existing = set(
+        Action.objects.filter(assessment=assessment)
+        .exclude(gap_key="")
+        .values_list("gap_key", flat=True)
+    )
+    capabilities = {c.code: c for c in Capability.objects.filter(version=assessment.mnr_version)}
+    from frameworks.models import Criterion
+
+    criteria = {c.code: c for c in Criterion.objects.filter(version=assessment.legislation_version)}
+    position = Action.objects.filter(assessment=assessment).aggregate(m=Max("position"))["m"] or 0
+    new = []
+    for gap in analysis.gaps:
+        if gap.key in existing:
+            continue
+        position += 1
+        title, description = _proposal(gap)
+        law = gap.key.removeprefix("law:") if gap.kind == gaps.GapKind.LAW else None
+        new.append(
+            Action(
+                assessment=assessment,
+                gap_key=gap.key,
+                position=position,
+                title=title,
+                description=description,
+                capability=capabilities.get(gap.key) if not law else None,
+                criterion=criteria.get(law) if law else None,
+                recommendations=[r.code for r in gap.recommendations],
+                priority=gap.priority,
+                updated_by=user,
+            )
+        )
+    Action.objects.bulk_create(new)
+    if new:
+        audit.record(
+            actor=user,
+            action="plan.generated",
+            country=assessment.country,
+            assessment=assessment,
+            after={"added": [a.title for a in new]},
+        )
+    return len(new)
+
+
+ACTION_FIELDS = (
+    "title",
+    "description",
+    "capability",
+    "criterion",
+    "recommendations",
+    "lead_agency",
+    "supporting_agencies",
+    "start_date",
+    "due_date",
+    "status",
+    "priority",
+)
+
+
+def _snapshot(action: Action) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in ACTION_FIELDS:
+        value = getattr(action, name)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif hasattr(value, "code"):
+            value = value.code
+        out[name] = value
+    return out
+
+
+@transaction.atomic
+def action_save(
+    *,
+    assessment: Assessment,
+    action: Action | None,
+    values: Mapping[str, Any],
+    user: AbstractBaseUser,
+) -> Action:
+    before = _snapshot(action) if action else None
+    if action is None:
+        last = Action.objects.filter(assessment=assessment).aggregate(m=Max("position"))["m"]
+        action = Action(assessment=assessment, position=(last or 0) + 1)
+    for name in ACTION_FIELDS:
+        if name in values:
+            setattr(action, name, values[name])
+    action.updated_by = user
+    action.save()
+    after = _snapshot(action)
+    if after != before:
+        audit.record(
+            actor=user,
+            action="action.saved",
+            country=assessment.country,
+            assessment=assessment,
+            subject=str(action.uuid),
+            before=before,
+            after=after,
+        )
+    return action
+
+
+@transaction.atomic
+def action_delete(*, action: Action, user: AbstractBaseUser) -> None:
+    audit.record(
+        actor=user,
+        action="action.removed",
+        country=action.assessment.country,
+        assessment=action.assessment,
+        subject=str(action.uuid),
+        before=_snapshot(action),
+    )
+    action.delete()
+
+
+@transaction.atomic
+def action_move(*, action: Action, up: bool, user: AbstractBaseUser) -> None:
+    """Swap the action with its neighbour above or below; positions stay 1..n."""
+    actions = list(Action.objects.select_for_update().filter(assessment=action.assessment_id))
+    for index, a in enumerate(actions, start=1):  # normalise positions
+        a.position = index
+    i = next(i for i, a in enumerate(actions) if a.pk == action.pk)
+    j = i - 1 if up else i + 1
+    if 0 <= j < len(actions):
+        actions[i].position, actions[j].position = actions[j].position, actions[i].position
+    Action.objects.bulk_update(actions, ["position"])
+    audit.record(
+        actor=user,
+        action="action.moved",
+        country=action.assessment.country,
+        assessment=action.assessment,
+        subject=str(action.uuid),
+        after={"position": actions[i].position},
+    )

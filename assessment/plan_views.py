@@ -1,0 +1,189 @@
+"""Gap analysis, action plan and its exports."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from frameworks.models import Capability
+
+from . import access, plan
+from .forms import ActionForm, TargetForm
+from .models import Action, Assessment
+from .reports.builder import build_report, priority_rule
+
+
+def _filename(assessment: Assessment, ext: str) -> str:
+    return f"action-plan-{assessment.country_id}-{assessment.cycle}-r{assessment.revision}.{ext}"
+
+
+@login_required
+@require_safe
+def plan_page(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    assessment = access.assessment_for(request.user, uuid)
+    membership = access.membership_of(request.user)
+    analysis = plan.gap_analysis(assessment)
+    from . import services
+
+    tree = services.mnr_tree(assessment.mnr_version)
+    today = timezone.localdate()
+    actions = list(
+        Action.objects.filter(assessment=assessment).select_related("capability", "criterion")
+    )
+    return render(
+        request,
+        "assessment/plan.html",
+        {
+            "assessment": assessment,
+            "analysis": analysis,
+            "priority_rule": priority_rule(
+                analysis, [c.name for c in tree.capabilities if c.foundational]
+            ),
+            "capabilities": tree.capabilities,
+            "actions": [(a, a.is_overdue(today)) for a in actions],
+            "may_plan": access.may_plan(membership, assessment),
+            "may_set_targets": access.may_set_targets(membership, assessment),
+            "levels": range(analysis.default_target, analysis.max_level + 1),
+        },
+    )
+
+
+@login_required
+@require_POST
+def target_set(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    assessment = access.assessment_for(request.user, uuid)
+    access.require(
+        access.may_set_targets(access.membership_of(request.user), assessment),
+        _("Only the coordinator sets targets, while the assessment is editable."),
+    )
+    form = TargetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a target level."))
+        return redirect("assessment:plan", uuid=assessment.uuid)
+    capability = get_object_or_404(
+        Capability, version=assessment.mnr_version, code=form.cleaned_data["capability"]
+    )
+    try:
+        plan.target_set(
+            assessment=assessment,
+            capability=capability,
+            level=form.cleaned_data["level"],
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+        )
+    except plan.PlanError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Target saved."))
+    return redirect("assessment:plan", uuid=assessment.uuid)
+
+
+@login_required
+@require_POST
+def actions_generate(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    assessment = access.assessment_for(request.user, uuid)
+    access.require(access.may_plan(access.membership_of(request.user), assessment))
+    added = plan.actions_generate(
+        assessment=assessment, analysis=plan.gap_analysis(assessment), user=request.user
+    )
+    messages.success(
+        request,
+        _("%(n)s proposed action(s) added; existing actions were kept as they were.")
+        % {"n": added},
+    )
+    return redirect("assessment:plan", uuid=assessment.uuid)
+
+
+def _action(
+    request: HttpRequest, uuid: UUID, action_uuid: UUID | None
+) -> tuple[Assessment, Action | None]:
+    assessment = access.assessment_for(request.user, uuid)
+    action = None
+    if action_uuid is not None:
+        action = get_object_or_404(Action, assessment=assessment, uuid=action_uuid)
+    return assessment, action
+
+
+@login_required
+def action_edit(request: HttpRequest, uuid: UUID, action_uuid: UUID | None = None) -> HttpResponse:
+    assessment, action = _action(request, uuid, action_uuid)
+    access.require(access.may_plan(access.membership_of(request.user), assessment))
+    form = ActionForm(request.POST or None, instance=action, assessment=assessment)
+    if request.method == "POST":
+        if form.is_valid():
+            plan.action_save(
+                assessment=assessment, action=action, values=form.cleaned_data, user=request.user
+            )
+            messages.success(request, _("Action saved."))
+            return redirect("assessment:plan", uuid=assessment.uuid)
+        status = 422
+    else:
+        status = 200
+    return render(
+        request,
+        "assessment/action_form.html",
+        {
+            "assessment": assessment,
+            "action": action,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def action_delete(request: HttpRequest, uuid: UUID, action_uuid: UUID) -> HttpResponse:
+    assessment, action = _action(request, uuid, action_uuid)
+    access.require(access.may_plan(access.membership_of(request.user), assessment))
+    plan.action_delete(action=action, user=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Action removed."))
+    return redirect("assessment:plan", uuid=assessment.uuid)
+
+
+@login_required
+@require_POST
+def action_move(request: HttpRequest, uuid: UUID, action_uuid: UUID) -> HttpResponse:
+    assessment, action = _action(request, uuid, action_uuid)
+    access.require(access.may_plan(access.membership_of(request.user), assessment))
+    plan.action_move(
+        action=action,
+        up=request.POST.get("direction") == "up",  # type: ignore[arg-type]
+        user=request.user,
+    )
+    return redirect("assessment:plan", uuid=assessment.uuid)
+
+
+@login_required
+@require_safe
+def export(request: HttpRequest, uuid: UUID, fmt: str) -> HttpResponse:
+    assessment = access.assessment_for(request.user, uuid)
+    report = build_report(assessment, get_language() or "en")
+    if fmt == "pdf":
+        from .reports.pdf import render_pdf
+
+        body, content_type, ext = render_pdf(report), "application/pdf", "pdf"
+    elif fmt == "xlsx":
+        from .reports.tabular import to_xlsx
+
+        body = to_xlsx(report)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ext = "xlsx"
+    elif fmt in ("scores.csv", "gaps.csv", "actions.csv"):
+        from .reports.tabular import to_csv
+
+        body = to_csv(report, fmt.removesuffix(".csv")).encode("utf-8-sig")
+        content_type, ext = "text/csv; charset=utf-8", fmt
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(assessment, ext)}"'
+    return response

@@ -1,0 +1,85 @@
+"""Build the action-plan Report from the database, once, for every renderer."""
+
+from __future__ import annotations
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .. import plan, services
+from ..models import Action, Assessment, Comment
+from .data import ActionRow, Report
+
+
+def priority_rule(analysis: plan.GapAnalysis, foundational: list[str]) -> str:
+    return _(
+        "Gaps are listed in the order to act on them. First come the capabilities the framework "
+        "marks as foundational (%(names)s) and the legislative criteria, which belong to the "
+        "Legislation capability; then larger gaps (target minus current level) before smaller "
+        "ones; then the order of the domains. A capability answered “don't know” is a “find "
+        "out” gap counted at its full target, because its level is unknown. The default target "
+        "is level %(target)s; the coordinator may raise a target, with a reason."
+    ) % {"names": ", ".join(foundational), "target": analysis.default_target}
+
+
+def build_report(assessment: Assessment, language: str) -> Report:
+    with translation.override(language):
+        analysis = plan.gap_analysis(assessment)
+        tree = services.mnr_tree(assessment.mnr_version)
+        today = timezone.localdate()
+        item_names = {c.pk: f"{c.number}. {c.name}" for c in tree.capabilities}
+        actions = []
+        for a in Action.objects.filter(assessment=assessment).select_related("criterion"):
+            if a.capability_id:
+                item = item_names.get(a.capability_id, "")
+            elif a.criterion_id:
+                item = _("Legislation: %(name)s") % {"name": a.criterion.name}
+            else:
+                item = ""
+            actions.append(
+                ActionRow(
+                    position=len(actions) + 1,
+                    title=a.title,
+                    description=a.description,
+                    item=item,
+                    recommendations=tuple(a.recommendations),
+                    lead_agency=a.lead_agency,
+                    supporting_agencies=a.supporting_agencies,
+                    start_date=a.start_date,
+                    due_date=a.due_date,
+                    status=a.status,
+                    status_label=str(a.get_status_display()),
+                    priority=a.priority,
+                    overdue=a.is_overdue(today),
+                )
+            )
+        comments = tuple(
+            (
+                item_names.get(c.capability_id, ""),
+                c.author.get_username() if c.author else "—",
+                c.text,
+            )
+            for c in Comment.objects.filter(assessment=assessment).select_related("author")
+        )
+        return Report(
+            country_name=assessment.country.name,
+            cycle=assessment.cycle,
+            revision=assessment.revision,
+            status_label=str(assessment.get_status_display()),
+            is_demo=assessment.country.is_demo,
+            generated_on=today,
+            language=language,
+            scores=analysis.scores,
+            target_default=analysis.default_target,
+            gaps=tuple(analysis.gaps),
+            actions=tuple(actions),
+            priority_rule=priority_rule(
+                analysis, [c.name for c in tree.capabilities if c.foundational]
+            ),
+            scale=tuple((s["level"], s["name"], s["meaning"]) for s in tree.scale),
+            sources=(
+                assessment.mnr_version.source,
+                assessment.legislation_version.source,
+                assessment.recommendations_version.source,
+            ),
+            comments=comments,
+        )

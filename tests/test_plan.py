@@ -1,0 +1,237 @@
+"""The gaps page and the action plan, as a country team uses them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from assessment import services
+from assessment.models import Action, Assessment, AuditEvent, CapabilityAnswer, Membership
+
+from .factories import make_assessment, make_country, make_user
+
+pytestmark = pytest.mark.usefixtures("frameworks")
+Role = Membership.Role
+
+
+def url(name: str, assessment: Assessment, *args: object) -> str:
+    return reverse(f"assessment:{name}", args=[assessment.uuid, *args])
+
+
+def answer(
+    assessment: Assessment,
+    levels: dict[str, str],
+    default: str = "3",
+    criteria: dict[str, str] | None = None,
+    share: bool = False,
+) -> None:
+    tree = services.mnr_tree(assessment.mnr_version)
+    for cap in tree.capabilities:
+        services.capability_answers_save(
+            assessment=assessment,
+            capability=cap,
+            user=None,
+            response=levels.get(cap.code, default),
+            evidence="",
+            indicator_values={},
+            version=0,
+            share_with_peers=share,
+        )
+    values = {
+        "legislation": "met",
+        "definition": "met",
+        "technology": "met",
+        "possession": "met",
+        "isp_reporting": "met",
+    } | (criteria or {})
+    services.criterion_answers_save(
+        assessment=assessment,
+        user=None,
+        answers={
+            c: services.CriterionInput(values[c.code], "", 0, True)
+            for c in services.criteria_of(assessment.legislation_version)
+            if c.scored
+        },
+    )
+
+
+@pytest.fixture
+def assessment(frameworks) -> Assessment:
+    a = make_assessment(make_country("XA", "Arvenia (demo)"))
+    answer(a, {"C04": "1", "C11": "dont_know", "C20": "2"}, criteria={"isp_reporting": "not_met"})
+    return a
+
+
+@pytest.fixture
+def coordinator(assessment):
+    return make_user("cora", country=assessment.country, role=Role.COORDINATOR)
+
+
+@pytest.fixture
+def client_c(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+def test_gaps_page_lists_each_gap_with_its_recommendations_and_the_rule(client_c, assessment):
+    page = client_c.get(url("plan", assessment)).content.decode()
+    assert "4. Dedicated law enforcement" in page
+    assert "20. Ethical and informed media reporting" in page
+    assert "Find out: the level is not known" in page  # C11 answered "don't know"
+    assert "ISP reporting duty" in page
+    assert "R11" in page  # C04's mapped recommendation
+    assert "foundational" in page and "Gaps are listed in the order to act on them" in page
+    gaps = [g.key for g in __import__("assessment.plan").plan.gap_analysis(assessment).gaps]
+    # Foundational first: C04 (weight 2, size 2), the ISP criterion (weight 2, size 1); then
+    # the others by size: C11 (find out, counted at 3), C20 (size 1).
+    assert gaps == ["C04", "law:isp_reporting", "C11", "C20"]
+
+
+def test_peers_are_validated_level_4_countries_that_agreed_to_share(client_c, assessment):
+    sharing = make_assessment(make_country("XB", "Belmora (demo)"), cycle=2025)
+    answer(sharing, {"C04": "4"}, share=True)
+    silent = make_assessment(make_country("XC", "Corvania (demo)"), cycle=2025)
+    answer(silent, {"C04": "4"}, share=False)
+    draft = make_assessment(make_country("XD", "Dunmark (demo)"), cycle=2025)
+    answer(draft, {"C04": "4"}, share=True)
+    Assessment.objects.filter(pk__in=[sharing.pk, silent.pk]).update(status="validated")
+    page = client_c.get(url("plan", assessment)).content.decode()
+    assert "Belmora (demo)" in page
+    assert "Corvania (demo)" not in page  # did not agree
+    assert "Dunmark (demo)" not in page  # not validated
+
+
+def test_coordinator_raises_a_target_with_a_reason_never_lowers(client_c, assessment):
+    r = client_c.post(
+        url("target_set", assessment),
+        {"capability": "C01", "level": "4", "reason": ""},
+        follow=True,
+    )
+    assert "Say why the target is raised" in r.content.decode()
+    client_c.post(
+        url("target_set", assessment),
+        {"capability": "C01", "level": "4", "reason": "National strategy 2030"},
+    )
+    page = client_c.get(url("plan", assessment)).content.decode()
+    assert "National strategy 2030" in page
+    assert "1. Leadership" in page.split('id="gap-table"')[1]  # now a gap: 3 → 4
+    r = client_c.post(
+        url("target_set", assessment),
+        {"capability": "C01", "level": "2", "reason": "x"},
+        follow=True,
+    )
+    assert "not lowered" in r.content.decode()
+    assert AuditEvent.objects.filter(action="target.changed").count() == 1
+
+
+def test_contributor_cannot_set_targets(client, assessment):
+    client.force_login(make_user("carl", country=assessment.country))
+    assert (
+        client.post(
+            url("target_set", assessment), {"capability": "C01", "level": "4", "reason": "r"}
+        ).status_code
+        == 403
+    )
+
+
+def test_generate_one_action_per_gap_then_regenerate_keeps_edits(client_c, assessment):
+    client_c.post(url("actions_generate", assessment))
+    actions = list(Action.objects.filter(assessment=assessment))
+    assert [a.gap_key for a in actions] == ["C04", "law:isp_reporting", "C11", "C20"]
+    assert actions[0].title == "Raise “4. Dedicated law enforcement” from level 1 to 3"
+    assert "R11" in actions[0].description
+    edited = actions[0]
+    client_c.post(
+        url("action_edit", assessment, edited.uuid),
+        {
+            "title": "Create the national CSEA police unit",
+            "lead_agency": "Ministry of Interior",
+            "status": "in_progress",
+            "priority": "1",
+            "start_date": "2026-01-01",
+            "due_date": "2026-12-31",
+        },
+    )
+    client_c.post(url("action_delete", assessment, actions[3].uuid))
+    client_c.post(
+        url("target_set", assessment), {"capability": "C01", "level": "4", "reason": "Strategy"}
+    )
+    client_c.post(url("actions_generate", assessment))
+    after = {a.gap_key: a for a in Action.objects.filter(assessment=assessment)}
+    assert after["C04"].title == "Create the national CSEA police unit"
+    assert after["C04"].lead_agency == "Ministry of Interior"
+    assert "C01" in after and "C20" in after  # new gap added; the removed one proposed again
+    assert len(after) == 5
+
+
+def test_due_date_before_start_is_refused_and_nothing_changes(client_c, assessment):
+    client_c.post(url("actions_generate", assessment))
+    action = Action.objects.filter(assessment=assessment).first()
+    r = client_c.post(
+        url("action_edit", assessment, action.uuid),
+        {
+            "title": "Changed",
+            "status": "planned",
+            "priority": "1",
+            "start_date": "2026-06-01",
+            "due_date": "2026-05-01",
+        },
+    )
+    assert r.status_code == 422
+    assert "on or after the start date" in r.content.decode()
+    action.refresh_from_db()
+    assert action.title != "Changed"
+
+
+def test_overdue_action_shows_as_such(client_c, assessment):
+    past = dt.date.today() - dt.timedelta(days=10)
+    Action.objects.create(
+        assessment=assessment, position=1, title="Late one", due_date=past, status="in_progress"
+    )
+    Action.objects.create(
+        assessment=assessment, position=2, title="Done one", due_date=past, status="done"
+    )
+    page = client_c.get(url("plan", assessment)).content.decode()
+    rows = page.split('id="action-table"')[1].split("</tr>")
+    assert "Overdue" in next(r for r in rows if "Late one" in r)
+    assert "Overdue" not in next(r for r in rows if "Done one" in r)
+
+
+def test_add_reorder_and_remove_actions(client_c, assessment):
+    for title in ("First", "Second", "Third"):
+        client_c.post(
+            url("action_new", assessment), {"title": title, "status": "planned", "priority": "2"}
+        )
+    third = Action.objects.get(title="Third")
+    client_c.post(url("action_move", assessment, third.uuid), {"direction": "up"})
+    assert list(Action.objects.filter(assessment=assessment).values_list("title", flat=True)) == [
+        "First",
+        "Third",
+        "Second",
+    ]
+    client_c.post(url("action_delete", assessment, third.uuid))
+    assert not Action.objects.filter(title="Third").exists()
+    assert AuditEvent.objects.filter(action="action.removed").count() == 1
+
+
+def test_other_country_cannot_see_or_change_the_plan(client, assessment):
+    outsider = make_user(
+        "olga", country=make_country("XB", "Belmora (demo)"), role=Role.COORDINATOR
+    )
+    client.force_login(outsider)
+    assert client.get(url("plan", assessment)).status_code == 404
+    assert client.post(url("actions_generate", assessment)).status_code == 404
+    assert not Action.objects.exists()
+
+
+def test_improved_and_fell_back_since_the_previous_validated_cycle(client_c, assessment):
+    earlier = make_assessment(assessment.country, cycle=2024)
+    CapabilityAnswer.objects.filter(assessment=earlier).delete()
+    answer(earlier, {"C04": "2", "C01": "1"})
+    Assessment.objects.filter(pk=earlier.pk).update(status="validated")
+    page = client_c.get(url("plan", assessment)).content.decode()
+    assert "Since the validated 2024 assessment" in page
+    assert "Fell back:" in page and "4. Dedicated law enforcement (2 → 1)" in page
+    assert "Improved:" in page and "1. Leadership (1 → 3)" in page
