@@ -235,3 +235,51 @@ def test_improved_and_fell_back_since_the_previous_validated_cycle(client_c, ass
     assert "Since the validated 2024 assessment" in page
     assert "Fell back:" in page and "4. Dedicated law enforcement (2 → 1)" in page
     assert "Improved:" in page and "1. Leadership (1 → 3)" in page
+
+
+def pdf_text(content: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_pdf_export_has_country_scores_gaps_and_actions_with_owners(client_c, assessment):
+    client_c.post(url("actions_generate", assessment))
+    first = Action.objects.filter(assessment=assessment).first()
+    Action.objects.filter(pk=first.pk).update(lead_agency="Ministry of Interior")
+    response = client_c.get(url("export", assessment, "pdf"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment")
+    text = " ".join(pdf_text(response.content).split())
+    scores = services.assessment_scores(assessment)
+    assert "Arvenia (demo)" in text
+    assert "Demonstration data" in text or "demonstration data" in text
+    assert f"{scores.overall:.1f}" in text
+    assert "5 of 5" in text or "4 of 5" in text
+    for item in ("Dedicated law enforcement", "ISP reporting duty", "Child helpline",
+                 "Ethical and informed media reporting"):
+        assert item in text, item
+    for action in Action.objects.filter(assessment=assessment):
+        assert " ".join(action.title.split())[:40] in text
+    assert "Ministry of Interior" in text
+
+
+def test_xlsx_and_csv_exports_carry_the_same_gaps(client_c, assessment):
+    import io
+
+    from openpyxl import load_workbook
+
+    client_c.post(url("actions_generate", assessment))
+    book = load_workbook(io.BytesIO(client_c.get(url("export", assessment, "xlsx")).content))
+    assert book.sheetnames == ["scores", "gaps", "actions"] or len(book.sheetnames) == 3
+    gaps_sheet = book.worksheets[1]
+    assert gaps_sheet.max_row - 1 == 4  # header + the four gaps
+    csv_text = client_c.get(url("export", assessment, "gaps.csv")).content.decode("utf-8-sig")
+    import csv
+
+    assert len(list(csv.reader(io.StringIO(csv_text)))) == 5  # header + the four gaps
+    assert "Dedicated law enforcement" in csv_text
+    assert client_c.get(url("export", assessment, "nonsense")).status_code == 404

@@ -394,17 +394,30 @@ def test_sheets_have_the_expected_rows(report: Report):
     # overall + 6 domains + 21 capabilities + legislation + 5 criteria
     assert len(rows) == 1 + 6 + 21 + 1 + 5
     overall = rows[0]
-    assert overall[3] == float(f"{report.scores.overall:.1f}")
-    assert overall[4] == round(report.scores.overall_percent)
-    assert ["Legislation", "", "Legislation (ICMEC criteria)", None, None,
-            "3 of 5 met: Not sufficient legislation"] in rows  # fmt: skip
-    assert len(tables["gaps"][1]) == len(report.gaps)
-    assert len(tables["actions"][1]) == len(report.actions)
-    first_gap = tables["gaps"][1][0]
-    assert first_gap[0] == 1
-    assert "R07 (Nations): Appoint one national lead" in tables["gaps"][1][0][8] or any(
-        "R07 (Nations): " in row[8] for row in tables["gaps"][1]
-    )
+    assert overall[3] == float(floatformat(report.scores.overall, 1))
+    assert overall[4] == int(floatformat(report.scores.overall_percent, 0))
+    assert [
+        "Legislation",
+        "",
+        "Legislation (ICMEC criteria)",
+        None,
+        None,
+        "3 of 5 met: Not sufficient legislation",
+    ] in rows
+    gap_header, gap_rows = tables["gaps"]
+    assert len(gap_rows) == len(report.gaps)
+    assert [row[0] for row in gap_rows] == list(range(1, len(report.gaps) + 1))
+    leadership = next(row for row in gap_rows if row[2] == "1. Leadership")
+    recs = leadership[gap_header.index("Recommendations")]
+    assert recs.startswith("R07 (Nations): Appoint one national lead")
+    assert "\nR06 (Nations): " in recs
+    find_out = next(row for row in gap_rows if row[1] == "Find out")
+    assert find_out[gap_header.index("Current level")] is None
+    peers = next(row for row in gap_rows if row[2] == "4. Dedicated law enforcement")
+    assert peers[-1] == "Belmora (demo); Carovia (demo)"
+    action_header, action_rows = tables["actions"]
+    assert len(action_rows) == len(report.actions)
+    assert isinstance(action_rows[0][action_header.index("Due")], dt.date)
 
 
 def test_levels_are_rounded_half_up_as_the_pdf_prints_them():

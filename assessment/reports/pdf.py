@@ -28,7 +28,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from ..charts import bar_chart
 from .data import Report
 
-__all__ = ["StaticFileFetcher", "render_pdf", "static_dir"]
+__all__ = ["StaticFileFetcher", "render_html", "render_pdf", "static_dir"]
 
 logger = logging.getLogger(__name__)
 
