@@ -53,8 +53,13 @@ def main() -> None:
     with transaction.atomic():
         have = Action.objects.filter(assessment=most).count()
         Action.objects.bulk_create(
-            Action(assessment=most, position=have + n, title=f"Benchmark action {n}",
-                   lead_agency="Ministry of Justice", supporting_agencies="National Police")
+            Action(
+                assessment=most,
+                position=have + n,
+                title=f"Benchmark action {n}",
+                lead_agency="Ministry of Justice",
+                supporting_agencies="National Police",
+            )
             for n in range(1, 101 - have)
         )
         rows.append((f"{most} with 100 actions", *measure(most)))

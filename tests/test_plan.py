@@ -259,8 +259,12 @@ def test_pdf_export_has_country_scores_gaps_and_actions_with_owners(client_c, as
     assert "Demonstration data" in text or "demonstration data" in text
     assert f"{scores.overall:.1f}" in text
     assert "5 of 5" in text or "4 of 5" in text
-    for item in ("Dedicated law enforcement", "ISP reporting duty", "Child helpline",
-                 "Ethical and informed media reporting"):
+    for item in (
+        "Dedicated law enforcement",
+        "ISP reporting duty",
+        "Child helpline",
+        "Ethical and informed media reporting",
+    ):
         assert item in text, item
     for action in Action.objects.filter(assessment=assessment):
         assert " ".join(action.title.split())[:40] in text

@@ -275,3 +275,14 @@ def test_query_count_does_not_grow_with_answers(
     with django_assert_num_queries(len(empty)):
         member_client.get(url(name, assessment, *args))
     assert len(empty) <= 16, [q["sql"] for q in empty.captured_queries]
+
+
+def test_results_chart_coordinates_are_not_localised(member_client, assessment):
+    # In French, Django would print 600.0 as "600,0", which is not an SVG number.
+    member_client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    page = member_client.get(url("results", assessment)).content.decode()
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    import re
+
+    assert not re.search(r'(x1|x2|x|y|width)="\d+,\d', svg)
+    assert 'x1="330' in svg
