@@ -45,6 +45,15 @@ def client_ip(request: HttpRequest) -> str | None:
     return forwarded[-count]
 
 
+def is_token_api_request(request: HttpRequest) -> bool:
+    """A request to the JSON API carrying a token. The API authenticates by token only and
+    ignores the session, so the session's second-factor state says nothing about its caller;
+    holding it would answer a JSON client with a redirect to an HTML page. Whether the token
+    is valid is the API's to decide (401 if not)."""
+    authorization = request.headers.get("Authorization", "")
+    return request.path.startswith("/api/") and authorization.startswith("Token ")
+
+
 class TwoFactorMiddleware:
     """Holds signed-in users at the second-factor step until they have passed it.
 
@@ -63,6 +72,8 @@ class TwoFactorMiddleware:
         return self.hold(request) or self.get_response(request)
 
     def hold(self, request: HttpRequest) -> HttpResponse | None:
+        if is_token_api_request(request):
+            return None
         user = request.user
         if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
             return None

@@ -53,7 +53,12 @@ INSTALLED_APPS = [
     "csp",
     "frameworks",
     "assessment",
+    "secretariat",
     "accounts",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +226,45 @@ AXES_CLIENT_IP_CALLABLE = "accounts.middleware.client_ip"
 # may (accounts.middleware.TwoFactorMiddleware enforces both).
 OTP_TOTP_ISSUER = "MNR Self-Assessment"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# The read-only JSON API under /api/v1/ (api/): Django REST framework with its token
+# authentication only (no session, so no CSRF and no second-factor redirect; tokens come from
+# `manage.py api_token USERNAME`), JSON only, throttled per user and per client address (anon,
+# the address read as for django-axes: TRUSTED_PROXY_COUNT; DRF counts only requests that pass
+# authentication and permissions). Throttle counts live in the default cache: per process
+# unless CACHES points at a shared cache.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "60/min"),
+        "user": os.environ.get("API_THROTTLE_USER", "600/min"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MNR Self-Assessment API",
+    "DESCRIPTION": (
+        "Read-only. Send `Authorization: Token <key>`; a token reads exactly what its user may "
+        "read in the app."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema holds no data, but like everything under /api/ it needs a token.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        "FrameworkKindEnum": "frameworks.models.Framework.Kind",
+        "FlagKindEnum": "assessment.scoring.FlagKind",
+    },
+}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 

@@ -8,9 +8,12 @@ urlpatterns = [
     path("", assessment_views.home, name="home"),
     path("assessments/", include("assessment.urls")),
     path("frameworks/", include("frameworks.urls")),
+    path("secretariat/", include("secretariat.urls")),
+    path("secretariat/legislation/", include("secretariat.import_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ world serves every case and a write allowed in one case does not leak into the n
 
 from __future__ import annotations
 
+import copy
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -193,6 +194,33 @@ EXPECTED: dict[str, dict[str, tuple[tuple[int, ...], tuple[int, ...]]]] = {
         "submitted": ((302, 405, 405, 405, 405, 405), (302, 404, 302, 302, 403, 403)),
         "validated": ((302, 405, 405, 405, 405, 405), (302, 404, 302, 302, 403, 403)),
     },
+    "secretariat:matrix": same((302, 403, 403, 403, 200, 200), (302, 403, 403, 403, 405, 405)),
+    "secretariat:trend": same((302, 403, 403, 403, 200, 200), (302, 403, 403, 403, 405, 405)),
+    "secretariat:export": same((302, 403, 403, 403, 200, 200), (302, 403, 403, 403, 405, 405)),
+    "secretariat:country": {
+        "draft": ((302, 403, 403, 403, 404, 404), (302, 403, 403, 403, 405, 405)),
+        "submitted": ((302, 403, 403, 403, 200, 200), (302, 403, 403, 403, 405, 405)),
+        "validated": ((302, 403, 403, 403, 200, 200), (302, 403, 403, 403, 405, 405)),
+    },
+    "secretariat_import:upload": same(
+        (302, 403, 403, 403, 403, 200), (302, 403, 403, 403, 403, 200)
+    ),
+    "secretariat_import:confirm": same(
+        (302, 403, 403, 403, 403, 405), (302, 403, 403, 403, 403, 302)
+    ),
+    **{
+        name: same((401,) * 6, (401,) * 6)
+        for name in (
+            "api:countries",
+            "api:frameworks",
+            "api:framework_version",
+            "api:assessments",
+            "api:assessment",
+            "api:comparison_matrix",
+            "api:comparison_legislation",
+            "api:schema",
+        )
+    },
 }
 
 
@@ -334,6 +362,21 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "assessment:action_delete": ([a.uuid, world["action"].uuid], {}),
         "assessment:action_move": ([a.uuid, world["action"].uuid], {"direction": "up"}),
         "assessment:export": ([a.uuid, "gaps.csv"], {}),
+        "secretariat:matrix": ([], {}),
+        "secretariat:trend": ([], {}),
+        "secretariat:country": ([a.country_id], {}),
+        "secretariat:export": (["matrix", "csv"], {}),
+        "secretariat_import:upload": ([], {}),
+        "secretariat_import:confirm": ([], {}),
+        # The API authenticates by token only: a signed-in browser session is not enough.
+        "api:countries": ([], {}),
+        "api:frameworks": ([], {}),
+        "api:framework_version": (["mnr", a.mnr_version.number], {}),
+        "api:assessments": ([], {}),
+        "api:assessment": ([a.uuid], {}),
+        "api:comparison_matrix": ([], {}),
+        "api:comparison_legislation": ([], {}),
+        "api:schema": ([], {}),
     }
     args, data = table[name]
     return reverse(name, args=args), data
@@ -345,15 +388,19 @@ def put_in_state(a: Assessment, state: str) -> None:
 
 
 def run_case(world, name: str, state: str, role: str, method: str) -> int:
+    client = world["clients"][role]
+    # A case may sign the client out (logout) or in (accepting an invitation); its cookies are
+    # put back afterwards, as the database is, so every case starts from the same world.
+    cookies = copy.deepcopy(client.cookies)
     with transaction.atomic():
         put_in_state(world["assessment"], state)
         url, data = request_for(name, world)
-        client = world["clients"][role]
         if method == "GET":
             response = client.get(url)
         else:
             response = client.post(url, data)
         transaction.set_rollback(True)
+    client.cookies = cookies
     return response.status_code
 
 

@@ -1,0 +1,269 @@
+"""Plain, read-only serializers: model rows and the scoring/comparison dataclasses to JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from assessment import scoring
+from assessment.models import Assessment, Country
+from frameworks.models import Framework
+from secretariat import comparison
+
+# --- countries and frameworks ---------------------------------------------------------------
+
+
+class CountrySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    region_code = serializers.IntegerField(allow_null=True)
+    region_name = serializers.CharField()
+    subregion_code = serializers.IntegerField(allow_null=True)
+    subregion_name = serializers.CharField()
+    hemisphere = serializers.ChoiceField(choices=Country.Hemisphere.choices)
+    is_demo = serializers.BooleanField()
+
+
+class VersionRefSerializer(serializers.Serializer):
+    slug = serializers.CharField(source="framework.slug")
+    number = serializers.IntegerField()
+
+
+class FrameworkVersionSerializer(VersionRefSerializer):
+    kind = serializers.ChoiceField(choices=Framework.Kind.choices, source="framework.kind")
+    title = serializers.CharField()
+    edition = serializers.CharField()
+    source = serializers.CharField()
+    note = serializers.CharField()
+    sha256 = serializers.CharField()
+    loaded_at = serializers.DateTimeField()
+
+
+class RecommendationLinkSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class IndicatorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    order = serializers.IntegerField()
+    text = serializers.CharField()
+
+
+class CapabilitySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    summary = serializers.CharField()
+    foundational = serializers.BooleanField()
+    priority_weight = serializers.IntegerField()
+    source = serializers.CharField()
+    level_descriptors = serializers.ListField(
+        child=serializers.CharField(), help_text="One descriptor per level of the scale."
+    )
+    recommendation_links = RecommendationLinkSerializer(many=True)
+    indicators = IndicatorSerializer(many=True, source="indicator_list")
+
+
+class DomainSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    order = serializers.IntegerField()
+    name = serializers.CharField()
+    outcome = serializers.CharField()
+    source = serializers.CharField()
+    capabilities = CapabilitySerializer(many=True, source="capability_list")
+
+
+class CriterionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    order = serializers.IntegerField()
+    scored = serializers.BooleanField()
+    name = serializers.CharField()
+    question = serializers.CharField()
+    guidance = serializers.CharField()
+    source = serializers.CharField()
+    recommendation_links = RecommendationLinkSerializer(many=True)
+
+
+class RecommendationSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    order = serializers.IntegerField()
+    actor = serializers.CharField()
+    text = serializers.CharField()
+    source = serializers.CharField()
+
+
+class FrameworkTreeSerializer(FrameworkVersionSerializer):
+    """One version with its content; the lists that do not belong to its kind are empty."""
+
+    rules = serializers.JSONField(help_text="Scale and scoring rules (MNR), sufficiency rule.")
+    domains = DomainSerializer(many=True, source="domain_list")
+    criteria = CriterionSerializer(many=True, source="criterion_list")
+    recommendations = RecommendationSerializer(many=True, source="recommendation_list")
+
+
+# --- scores ---------------------------------------------------------------------------------
+
+
+class FlagSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[k.value for k in scoring.FlagKind])
+    code = serializers.CharField()
+    subject = serializers.CharField()
+    message = serializers.CharField()
+
+
+class CapabilityScoreSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    state = serializers.ChoiceField(choices=[s.value for s in scoring.State])
+    level = serializers.SerializerMethodField(
+        help_text='The level counted in the means (0 for "don\'t know"); null when not counted.'
+    )
+    flags = FlagSerializer(many=True)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_level(self, cap: scoring.CapabilityScore) -> int | None:
+        return cap.level if cap.counts else None
+
+
+class DomainScoreSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    progress = serializers.ChoiceField(choices=[p.value for p in scoring.Progress])
+    score = serializers.FloatField(allow_null=True, help_text="Mean level of counted capabilities.")
+    percent = serializers.FloatField(allow_null=True)
+    capabilities = CapabilityScoreSerializer(many=True)
+
+
+class CriterionResultSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    value = serializers.CharField(help_text='"met", "not_met", "dont_know" or "" (not answered).')
+
+
+class LegislationResultSerializer(serializers.Serializer):
+    met = serializers.IntegerField()
+    total = serializers.IntegerField()
+    verdict = serializers.ChoiceField(choices=[v.value for v in scoring.Verdict])
+    progress = serializers.ChoiceField(choices=[p.value for p in scoring.Progress])
+    rule = serializers.CharField(source="rule.description")
+    criteria = CriterionResultSerializer(many=True)
+
+
+class ScoresSerializer(serializers.Serializer):
+    overall = serializers.FloatField(allow_null=True, help_text="Mean of the domain scores.")
+    overall_percent = serializers.FloatField(allow_null=True)
+    max_level = serializers.IntegerField()
+    progress = serializers.ChoiceField(choices=[p.value for p in scoring.Progress])
+    domains = DomainScoreSerializer(many=True)
+    legislation = LegislationResultSerializer()
+    flags = FlagSerializer(many=True)
+
+
+class AssessmentSerializer(serializers.Serializer):
+    """An assessment and its scores; context["scores"] maps assessment pk -> Scores."""
+
+    uuid = serializers.UUIDField()
+    country = CountrySerializer()
+    cycle = serializers.IntegerField()
+    revision = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Assessment.Status.choices)
+    sharing = serializers.ChoiceField(choices=Assessment.Sharing.choices)
+    created_at = serializers.DateTimeField()
+    mnr_version = VersionRefSerializer()
+    legislation_version = VersionRefSerializer()
+    recommendations_version = VersionRefSerializer()
+    scores = serializers.SerializerMethodField()
+
+    @extend_schema_field(ScoresSerializer)
+    def get_scores(self, assessment: Assessment) -> dict[str, Any]:
+        return ScoresSerializer(self.context["scores"][assessment.pk]).data
+
+
+# --- comparison (secretariat) ---------------------------------------------------------------
+
+
+class FiltersSerializer(serializers.Serializer):
+    """Query parameters of the comparison endpoints (secretariat.comparison.Filters)."""
+
+    cycle = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+    region = serializers.IntegerField(required=False, min_value=1, help_text="UN M49 code.")
+    subregion = serializers.IntegerField(required=False, min_value=1, help_text="UN M49 code.")
+    hemisphere = serializers.ChoiceField(
+        choices=Country.Hemisphere.choices, required=False, allow_blank=True
+    )
+    status = serializers.ChoiceField(
+        choices=[s.value for s in comparison.VISIBLE],
+        required=False,
+        allow_blank=True,
+        help_text="Submitted or validated; both when omitted.",
+    )
+
+    def filters(self) -> comparison.Filters:
+        return comparison.Filters(**self.validated_data)
+
+
+class ColumnSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class MatrixRowSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    country = CountrySerializer()
+    cycle = serializers.IntegerField()
+    revision = serializers.IntegerField()
+    status = serializers.CharField()
+    cells = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        serializers.DictField(
+            child=serializers.JSONField(allow_null=True),
+            help_text="Column key -> value: level (int), domain/overall mean (float), "
+            'criterion value ("met", …), criteria met (int); null when not counted.',
+        )
+    )
+    def get_cells(self, row: comparison.Row) -> dict[str, Any]:
+        return {c.key: comparison.cell(row, c) for c in self.context["columns"]}
+
+
+class MatrixSerializer(serializers.Serializer):
+    """Named rows only: an aggregate-only assessment is counted in hidden_count, never shown."""
+
+    columns = ColumnSerializer(many=True)
+    rows = serializers.SerializerMethodField()
+    named_count = serializers.SerializerMethodField()
+    hidden_count = serializers.IntegerField(
+        help_text="Assessments counted in aggregates but shared for aggregates only."
+    )
+
+    @extend_schema_field(MatrixRowSerializer(many=True))
+    def get_rows(self, c: comparison.Comparison) -> list[dict[str, Any]]:
+        rows = comparison.sort_rows(c.named_rows, "", False, c.columns)  # by country name
+        return MatrixRowSerializer(rows, many=True, context={"columns": c.columns}).data
+
+    def get_named_count(self, c: comparison.Comparison) -> int:
+        return len(c.named_rows)
+
+
+class LawRowSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    among = serializers.IntegerField()
+    among_label = serializers.CharField()
+
+
+class LegislationAggregatesSerializer(serializers.Serializer):
+    """Counts over every visible assessment, named or aggregate-only, with no row identity."""
+
+    assessed = serializers.IntegerField()
+    named = serializers.IntegerField()
+    hidden = serializers.SerializerMethodField()
+    legislation = LawRowSerializer(many=True)
+
+    def get_hidden(self, a: comparison.Aggregates) -> int:
+        return a.assessed - a.named

@@ -1,0 +1,125 @@
+"""The read-only JSON API (v1). Token authentication only; see REST_FRAMEWORK in settings.
+
+Who may read an assessment is `assessment.access` (via `selectors`), exactly as for the pages;
+the comparison endpoints show only named rows of `secretariat.comparison`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest, JsonResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assessment import access, services
+from assessment.models import Assessment, Country
+from frameworks.models import FrameworkVersion
+from secretariat import comparison
+
+from . import serializers as s
+from .permissions import IsSecretariat
+from .scores import scores_of
+from .selectors import framework_tree, readable_assessments
+
+
+class CountryList(generics.ListAPIView):
+    """Every country (public facts), for any authenticated user."""
+
+    queryset = Country.objects.order_by("code")
+    serializer_class = s.CountrySerializer
+    pagination_class = None
+
+
+class FrameworkVersionList(generics.ListAPIView):
+    """Every loaded framework version."""
+
+    queryset = FrameworkVersion.objects.select_related("framework").order_by(
+        "framework__kind", "framework__slug", "-number"
+    )
+    serializer_class = s.FrameworkVersionSerializer
+    pagination_class = None
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH),
+        OpenApiParameter("number", OpenApiTypes.INT, OpenApiParameter.PATH),
+    ]
+)
+class FrameworkVersionDetail(APIView):
+    """One framework version and its content: domains → capabilities (MNR), criteria
+    (legislation) or recommendations."""
+
+    @extend_schema(responses=s.FrameworkTreeSerializer)
+    def get(self, request: Request, slug: str, number: int) -> Response:
+        return Response(s.FrameworkTreeSerializer(framework_tree(slug, number)).data)
+
+
+class AssessmentPagination(PageNumberPagination):
+    page_size = 50
+
+
+class AssessmentList(generics.ListAPIView):
+    """The assessments the token's user may read, with their scores, 50 a page."""
+
+    serializer_class = s.AssessmentSerializer
+    pagination_class = AssessmentPagination
+
+    def get_queryset(self) -> list[Assessment]:  # type: ignore[override]
+        return readable_assessments(self.request.user)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset()) or []
+        data = s.AssessmentSerializer(page, many=True, context={"scores": scores_of(page)}).data
+        return self.get_paginated_response(data)
+
+
+class AssessmentDetail(APIView):
+    """One assessment and its scores; 404 unless the token's user may read it."""
+
+    @extend_schema(responses=s.AssessmentSerializer)
+    def get(self, request: Request, uuid: UUID) -> Response:
+        assessment = access.assessment_for(request.user, uuid)
+        scores = {assessment.pk: services.assessment_scores(assessment)}
+        return Response(s.AssessmentSerializer(assessment, context={"scores": scores}).data)
+
+
+def _comparison(request: Request) -> comparison.Comparison:
+    filters = s.FiltersSerializer(data=request.query_params)
+    filters.is_valid(raise_exception=True)
+    return comparison.load_rows(filters.filters())
+
+
+class ComparisonMatrix(APIView):
+    """Secretariat only: the comparison matrix of the assessments shared by name, and how many
+    aggregate-only ones are counted but not shown."""
+
+    permission_classes = [IsAuthenticated, IsSecretariat]
+
+    @extend_schema(parameters=[s.FiltersSerializer], responses=s.MatrixSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(s.MatrixSerializer(_comparison(request)).data)
+
+
+class ComparisonLegislation(APIView):
+    """Secretariat only: legislative aggregates over every visible assessment (anonymised)."""
+
+    permission_classes = [IsAuthenticated, IsSecretariat]
+
+    @extend_schema(parameters=[s.FiltersSerializer], responses=s.LegislationAggregatesSerializer)
+    def get(self, request: Request) -> Response:
+        aggregates = comparison.aggregates(_comparison(request))
+        return Response(s.LegislationAggregatesSerializer(aggregates).data)
+
+
+def not_found(request: HttpRequest) -> JsonResponse:
+    """Any other path under the API: a JSON 404, not the HTML page."""
+    return JsonResponse({"detail": "Not found."}, status=404)

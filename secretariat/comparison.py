@@ -1,0 +1,348 @@
+"""The secretariat's comparison of countries, regions and cycles, as plain data.
+
+One function loads the visible assessments of a filter with a fixed number of queries (whatever
+the number of countries, cycles or answers) and scores each with the same scoring function as
+every other page. Pages, exports and the API all start from `load_rows()`.
+
+Sharing rules (product brief): only submitted and validated assessments count; a country that
+chose "aggregate only" is counted in totals but never appears by name or with its own scores.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from assessment import scoring, services
+from assessment.models import Assessment, CapabilityAnswer, Country, CriterionAnswer
+from frameworks.models import Criterion, FrameworkVersion
+
+VISIBLE = (Assessment.Status.SUBMITTED, Assessment.Status.VALIDATED)
+LAW_CODES = ("legislation", "definition", "technology", "possession", "isp_reporting")
+
+
+@dataclass(frozen=True)
+class Filters:
+    cycle: int | None = None
+    region: int | None = None
+    subregion: int | None = None
+    hemisphere: str = ""
+    status: str = ""  # "submitted", "validated" or "" for both
+    country: str = ""  # ISO code, for a single country's trend or profile
+
+    def query(self) -> Q:
+        q = Q(status__in=[self.status] if self.status in VISIBLE else VISIBLE)
+        if self.cycle:
+            q &= Q(cycle=self.cycle)
+        if self.region:
+            q &= Q(country__region_code=self.region)
+        if self.subregion:
+            q &= Q(country__subregion_code=self.subregion)
+        if self.hemisphere:
+            q &= Q(country__hemisphere=self.hemisphere)
+        if self.country:
+            q &= Q(country=self.country)
+        return q
+
+
+@dataclass(frozen=True)
+class Row:
+    """One country's assessment in one cycle."""
+
+    country: Country
+    cycle: int
+    revision: int
+    status: str
+    named: bool
+    uuid: str
+    scores: scoring.Scores
+    levels: dict[str, int | None]  # capability code -> counted level (None: not counted)
+    domains: dict[str, float | None]  # domain code -> mean
+    criteria: dict[str, str]  # criterion code -> "met" / "not_met" / "dont_know" / ""
+
+    @property
+    def overall(self) -> float | None:
+        return self.scores.overall
+
+    @property
+    def met(self) -> int:
+        return self.scores.legislation.met
+
+    @property
+    def verdict(self) -> str:
+        return self.scores.legislation.verdict
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # "C04", "D2", "law:definition", "overall", "met"
+    label: str
+    kind: str  # "capability", "domain", "criterion", "overall", "met"
+
+
+@dataclass
+class Comparison:
+    columns: list[Column]
+    rows: list[Row]  # every visible assessment, named or not; never render unnamed ones
+    domain_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def named_rows(self) -> list[Row]:
+        return [r for r in self.rows if r.named]
+
+    @property
+    def hidden_count(self) -> int:
+        return sum(not r.named for r in self.rows)
+
+
+def _latest_revisions(assessments: Iterable[Assessment]) -> list[Assessment]:
+    best: dict[tuple[str, int], Assessment] = {}
+    for a in assessments:
+        key = (a.country_id, a.cycle)
+        if key not in best or a.revision > best[key].revision:
+            best[key] = a
+    return sorted(best.values(), key=lambda a: (a.country_id, a.cycle))
+
+
+def load_rows(filters: Filters) -> Comparison:
+    """Visible assessments of the filter, scored. Queries: assessments 1, answers 3, framework
+    trees 2 + 1 per distinct framework version (not per country)."""
+    assessments = _latest_revisions(
+        Assessment.objects.filter(filters.query()).select_related(
+            "country", "mnr_version", "legislation_version"
+        )
+    )
+    ids = [a.pk for a in assessments]
+    responses: dict[int, dict[str, str]] = defaultdict(dict)
+    for aid, code, response in CapabilityAnswer.objects.filter(
+        assessment__in=ids, to_confirm=False
+    ).values_list("assessment", "capability__code", "response"):
+        responses[aid][code] = response
+    indicators: dict[int, dict[str, str]] = defaultdict(dict)
+    from assessment.models import IndicatorAnswer
+
+    for aid, code, value in IndicatorAnswer.objects.filter(assessment__in=ids).values_list(
+        "assessment", "indicator__code", "value"
+    ):
+        indicators[aid][code] = value
+    criteria_values: dict[int, dict[str, str]] = defaultdict(dict)
+    for aid, code, value in CriterionAnswer.objects.filter(
+        assessment__in=ids, to_confirm=False
+    ).values_list("assessment", "criterion__code", "value"):
+        criteria_values[aid][code] = value
+    trees: dict[int, services.MnrTree] = {}
+    law: dict[int, list[Criterion]] = {}
+    rows = []
+    for a in assessments:
+        if a.mnr_version_id not in trees:
+            trees[a.mnr_version_id] = services.mnr_tree(a.mnr_version)
+        if a.legislation_version_id not in law:
+            law[a.legislation_version_id] = services.criteria_of(a.legislation_version)
+        tree = trees[a.mnr_version_id]
+        scores = scoring.score(
+            domains=tree.specs(),
+            rules=tree.rules,
+            responses=responses[a.pk],
+            indicator_answers=indicators[a.pk],
+            criteria=[
+                scoring.CriterionSpec(c.code, c.name)
+                for c in law[a.legislation_version_id]
+                if c.scored
+            ],
+            criterion_values=criteria_values[a.pk],
+            sufficiency=scoring.SufficiencyRule.from_version_rules(a.legislation_version.rules),
+        )
+        rows.append(
+            Row(
+                country=a.country,
+                cycle=a.cycle,
+                revision=a.revision,
+                status=a.status,
+                named=a.sharing == Assessment.Sharing.NAMED,
+                uuid=str(a.uuid),
+                scores=scores,
+                levels={c.code: (c.level if c.counts else None) for c in scores.capabilities},
+                domains={d.code: d.score for d in scores.domains},
+                criteria={r.code: r.value for r in scores.legislation.criteria},
+            )
+        )
+    latest = FrameworkVersion.objects.latest_of_kind("mnr")
+    tree = trees.get(latest.pk) if latest else None
+    if tree is None and latest is not None:
+        tree = services.mnr_tree(latest)
+    columns: list[Column] = []
+    domain_names: dict[str, str] = {}
+    if tree:
+        for d in tree.domains:
+            domain_names[d.code] = d.name
+            for c in d.capability_list:  # type: ignore[attr-defined]
+                columns.append(Column(c.code, f"{c.number}. {c.name}", "capability"))
+            columns.append(Column(d.code, d.name, "domain"))
+    columns.append(Column("overall", "Overall", "overall"))
+    law_latest = FrameworkVersion.objects.latest_of_kind("legislation")
+    names = (
+        {c.code: c.name for c in services.criteria_of(law_latest) if c.scored} if law_latest else {}
+    )
+    for code in LAW_CODES:
+        columns.append(Column(f"law:{code}", names.get(code, code), "criterion"))
+    columns.append(Column("met", "Criteria met", "met"))
+    return Comparison(columns, rows, domain_names)
+
+
+def cell(row: Row, column: Column) -> float | int | str | None:
+    if column.kind == "capability":
+        return row.levels.get(column.key)
+    if column.kind == "domain":
+        return row.domains.get(column.key)
+    if column.kind == "overall":
+        return row.overall
+    if column.kind == "criterion":
+        return row.criteria.get(column.key.removeprefix("law:"), "")
+    return row.met
+
+
+def sort_value(row: Row, column: Column) -> float | None:
+    value = cell(row, column)
+    if column.kind == "criterion":
+        return {"met": 1.0, "not_met": 0.0, "dont_know": 0.0}.get(str(value))
+    return None if value is None or value == "" else float(value)
+
+
+def sort_rows(
+    rows: Sequence[Row], key: str, descending: bool, columns: Sequence[Column]
+) -> list[Row]:
+    """Rows in country-name order unless the analyst sorts by a column (the alliance does not
+    rank countries by default). Unscored cells go last in either direction."""
+    by_name = sorted(rows, key=lambda r: (str(r.country.name), r.cycle))
+    column = next((c for c in columns if c.key == key), None)
+    if column is None:
+        return by_name
+    present = [r for r in by_name if sort_value(r, column) is not None]
+    missing = [r for r in by_name if sort_value(r, column) is None]
+    present.sort(key=lambda r: sort_value(r, column), reverse=descending)  # type: ignore[arg-type,return-value]
+    return present + missing
+
+
+# --- aggregates ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Distribution:
+    column: Column
+    counts: dict[str, int]  # "0".."4", "dont_know", "not_applicable", "not_answered"
+
+
+@dataclass(frozen=True)
+class LawRow:
+    label: str
+    count: int
+    among: int
+    among_label: str
+
+
+@dataclass(frozen=True)
+class Aggregates:
+    assessed: int
+    named: int
+    distributions: list[Distribution]
+    legislation: list[LawRow]
+
+
+def aggregates(comparison: Comparison) -> Aggregates:
+    """Counts over every visible assessment, named or not (anonymised: no row identity)."""
+    rows = comparison.rows
+    distributions = []
+    for column in comparison.columns:
+        if column.kind != "capability":
+            continue
+        counts: Counter[str] = Counter()
+        for r in rows:
+            cap = next((c for c in r.scores.capabilities if c.code == column.key), None)
+            if cap is None or cap.state == scoring.State.NOT_ANSWERED:
+                counts["not_answered"] += 1
+            elif cap.state in (scoring.State.DONT_KNOW, scoring.State.NOT_APPLICABLE):
+                counts[str(cap.state)] += 1
+            else:
+                counts[str(cap.level)] += 1
+        distributions.append(Distribution(column, dict(counts)))
+    complete = [r for r in rows if r.scores.legislation.verdict != scoring.Verdict.INCOMPLETE]
+    sufficient = [r for r in complete if r.verdict == scoring.Verdict.SUFFICIENT]
+    no_law = [r for r in complete if r.criteria.get("legislation") != "met"]
+    # ICMEC's section-07 table counts criteria not met among the countries that have some
+    # CSAM-specific law that is not sufficient (the report's table drops this qualifier).
+    some_insufficient = [
+        r for r in complete if r.verdict != scoring.Verdict.SUFFICIENT and r not in no_law
+    ]
+    total = len(complete)
+    law_rows = [
+        LawRow("sufficient", len(sufficient), total, "all"),
+        LawRow("all_five", sum(r.met == len(LAW_CODES) for r in complete), total, "all"),
+        LawRow("no_specific_law", len(no_law), total, "all"),
+    ]
+    for code in LAW_CODES[1:]:
+        law_rows.append(
+            LawRow(
+                f"not_{code}",
+                sum(r.criteria.get(code) != "met" for r in some_insufficient),
+                len(some_insufficient),
+                "some_insufficient",
+            )
+        )
+    return Aggregates(len(rows), len(comparison.named_rows), distributions, law_rows)
+
+
+# --- trend --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    column: Column
+    before: float | None  # mean level (capability) or share met (criterion) in the earlier cycle
+    after: float | None
+    countries: int  # countries present in both cycles
+
+    @property
+    def change(self) -> float | None:
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+
+def trend(filters: Filters, since: int, until: int) -> list[TrendRow]:
+    """Change per capability and criterion between two cycles, over the countries assessed in
+    both (so a country joining later does not move the figures)."""
+    base = Filters(
+        None, filters.region, filters.subregion, filters.hemisphere, filters.status, filters.country
+    )
+    comparison = load_rows(base)
+    by_cycle: dict[int, dict[str, Row]] = defaultdict(dict)
+    for r in comparison.rows:
+        by_cycle[r.cycle][r.country.pk] = r
+    both = sorted(set(by_cycle[since]) & set(by_cycle[until]))
+    out = []
+    for column in comparison.columns:
+        if column.kind not in ("capability", "criterion"):
+            continue
+        before_values, after_values = [], []
+        for code in both:
+            b, a = cell(by_cycle[since][code], column), cell(by_cycle[until][code], column)
+            if column.kind == "criterion":
+                if b and a:
+                    before_values.append(1.0 if b == "met" else 0.0)
+                    after_values.append(1.0 if a == "met" else 0.0)
+            elif b is not None and a is not None:
+                before_values.append(float(b))  # type: ignore[arg-type]
+                after_values.append(float(a))  # type: ignore[arg-type]
+        n = len(before_values)
+        out.append(
+            TrendRow(
+                column,
+                sum(before_values) / n if n else None,
+                sum(after_values) / n if n else None,
+                n,
+            )
+        )
+    return out

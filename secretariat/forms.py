@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assessment.models import Assessment, Country
+
+
+def _choices(pairs: Any) -> list[tuple[Any, str]]:
+    return [("", _("All"))] + [(code, name) for code, name in pairs if code]
+
+
+class FilterForm(forms.Form):
+    cycle = forms.TypedChoiceField(label=_("Cycle"), required=False, coerce=int, empty_value=None)
+    region = forms.TypedChoiceField(
+        label=_("UN region"), required=False, coerce=int, empty_value=None
+    )
+    subregion = forms.TypedChoiceField(
+        label=_("Sub-region"), required=False, coerce=int, empty_value=None
+    )
+    hemisphere = forms.ChoiceField(
+        label=_("North / South"), required=False, choices=_choices(Country.Hemisphere.choices)
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=_choices(
+            [
+                (Assessment.Status.SUBMITTED, Assessment.Status.SUBMITTED.label),
+                (Assessment.Status.VALIDATED, Assessment.Status.VALIDATED.label),
+            ]
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        cycles = Assessment.objects.values_list("cycle", flat=True).distinct().order_by("-cycle")
+        self.fields["cycle"].choices = _choices((c, str(c)) for c in cycles)
+        regions = (
+            Country.objects.exclude(region_code=None)
+            .values_list("region_code", "region_name")
+            .distinct()
+            .order_by("region_name")
+        )
+        self.fields["region"].choices = _choices(regions)
+        subregions = (
+            Country.objects.exclude(subregion_code=None)
+            .values_list("subregion_code", "subregion_name")
+            .distinct()
+            .order_by("subregion_name")
+        )
+        self.fields["subregion"].choices = _choices(subregions)
+
+
+class TrendForm(forms.Form):
+    since = forms.IntegerField(label=_("From cycle"), min_value=2000, max_value=2100)
+    until = forms.IntegerField(label=_("To cycle"), min_value=2000, max_value=2100)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("since") and cleaned.get("until") and cleaned["since"] >= cleaned["until"]:
+            raise forms.ValidationError(_("The first cycle must be earlier than the second."))
+        return cleaned
+
+
+# --- published legislative reviews (secretariat.import_views) -------------------------------
+
+MAX_REVIEW_FILE_BYTES = 2 * 1024 * 1024
+
+
+class LegislationImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "UTF-8 CSV, at most 2 MB, one row per country: a column “country” (or “iso” or "
+            "“code”) with an ISO code or English name, and the columns “legislation”, "
+            "“definition”, “technology”, “possession” and “isp_reporting” with yes/no, "
+            "true/false or 1/0, empty when not known. Other columns are ignored."
+        ),
+    )
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=200,
+        help_text=_(
+            "Who published the review, e.g. ICMEC. The same source and year replaces "
+            "an earlier import."
+        ),
+    )
+    year = forms.IntegerField(
+        label=_("Year of the edition"),
+        min_value=1990,
+        max_value=2100,
+        help_text=_(
+            "Decides the sufficiency rule: editions from 2012 count any four of the "
+            "five criteria; earlier editions require the first four."
+        ),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_REVIEW_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB."),
+                code="too_large",
+                params={"mb": MAX_REVIEW_FILE_BYTES // (1024 * 1024)},
+            )
+        return upload
+
+    def clean_source(self) -> str:
+        source = " ".join(self.cleaned_data["source"].split())
+        if not source:
+            raise forms.ValidationError(_("Name the source of the review."), code="required")
+        return source

@@ -1,0 +1,184 @@
+"""The secretariat's comparison: sharing rules, aggregates, trend, scale."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessment.models import Assessment, CriterionAnswer, Membership
+from secretariat import comparison as cmp
+
+from .bulk import answered_assessments, real_country_codes
+from .factories import make_assessment, make_country, make_user, sign_in_with_second_factor
+
+pytestmark = pytest.mark.usefixtures("frameworks")
+Role = Membership.Role
+
+
+@pytest.fixture
+def analyst_client(client):
+    client.force_login(make_user("ana", role=Role.ANALYST))
+    return client
+
+
+def test_only_submitted_and_validated_named_rows_are_shown(analyst_client):
+    answered_assessments(["FR", "KE"], [2026])
+    answered_assessments(["BR"], [2026], status="draft")
+    answered_assessments(["JP"], [2026], sharing="aggregate")
+    result = cmp.load_rows(cmp.Filters(cycle=2026))
+    assert sorted(r.country.pk for r in result.named_rows) == ["FR", "KE"]
+    assert result.hidden_count == 1 and len(result.rows) == 3  # the draft is not counted
+    page = analyst_client.get(reverse("secretariat:matrix") + "?cycle=2026").content.decode()
+    assert "France" in page and "Kenya" in page
+    assert "Brazil" not in page and "Japan" not in page
+    assert "1 more counted in the totals only" in page
+
+
+def test_aggregate_only_country_is_on_no_page_or_export(client):
+    answered_assessments(["FR"], [2024, 2026])
+    answered_assessments(["JP"], [2024, 2026], sharing="aggregate")
+    admin = make_user("adm", role=Role.ADMIN)
+    sign_in_with_second_factor(client, admin)
+    bodies = []
+    base = reverse("secretariat:matrix")
+    for path in (
+        base,
+        base + "?sort=overall&dir=desc",
+        reverse("secretariat:trend") + "?since=2024&until=2026",
+        reverse("secretariat:export", args=["matrix", "csv"]),
+        reverse("secretariat:export", args=["aggregates", "csv"]),
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        bodies.append(response.content.decode("utf-8-sig"))
+    xlsx = client.get(reverse("secretariat:export", args=["comparison", "xlsx"])).content
+    pdf = client.get(reverse("secretariat:export", args=["matrix", "pdf"])).content
+    for body in bodies:
+        assert "Japan" not in body and ",JP," not in body and "/JP/" not in body
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    book = load_workbook(io.BytesIO(xlsx))
+    cells = " ".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row)
+    assert "France" in cells and "Japan" not in cells and " JP " not in f" {cells} "
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "France" in text and "Japan" not in text
+    assert client.get(reverse("secretariat:country", args=["JP"])).status_code == 404
+    assert client.get(
+        reverse("secretariat:trend") + "?since=2024&until=2026&country=JP"
+    ).status_code in (200, 404)
+
+
+def test_country_users_cannot_open_the_comparison(client):
+    coordinator = make_user("cora", country=make_country("XA"), role=Role.COORDINATOR)
+    client.force_login(coordinator)
+    assert client.get(reverse("secretariat:matrix")).status_code == 403
+    assert client.get(reverse("secretariat:export", args=["matrix", "csv"])).status_code == 403
+    client.logout()
+    assert client.get(reverse("secretariat:matrix")).status_code == 302
+
+
+def set_law(assessment: Assessment, *values: str) -> None:
+    codes = cmp.LAW_CODES
+    for code, value in zip(codes, values, strict=True):
+        CriterionAnswer.objects.filter(assessment=assessment, criterion__code=code).update(
+            value=value
+        )
+
+
+def test_legislation_aggregates_follow_icmecs_table_with_its_scope():
+    a, b, c, d, e = answered_assessments(["FR", "KE", "BR", "IN", "JP"], [2026])
+    set_law(a, "met", "met", "met", "met", "met")  # sufficient, all five
+    set_law(b, "met", "met", "met", "met", "not_met")  # sufficient (any four)
+    set_law(c, "met", "not_met", "met", "not_met", "not_met")  # some law, not sufficient
+    # No CSAM-specific law but four others met: sufficient by the one scoring rule used
+    # everywhere (ICMEC's tables would count it as meeting none; see the closing note).
+    set_law(d, "not_met", "met", "met", "met", "met")
+    set_law(e, "met", "not_met", "not_met", "met", "not_met")  # some law, not sufficient
+    Assessment.objects.filter(pk=e.pk).update(sharing="aggregate")  # still counted
+    rows = {r.label: r for r in cmp.aggregates(cmp.load_rows(cmp.Filters())).legislation}
+    assert (rows["sufficient"].count, rows["sufficient"].among) == (3, 5)
+    assert rows["all_five"].count == 1
+    assert rows["no_specific_law"].count == 1
+    # Among the 2 with some law that is not sufficient (BR, JP):
+    assert (rows["not_definition"].count, rows["not_definition"].among) == (2, 2)
+    assert rows["not_technology"].count == 1
+    assert rows["not_possession"].count == 1
+    assert rows["not_isp_reporting"].count == 2
+
+
+def test_distribution_per_capability_counts_every_visible_assessment():
+    answered_assessments(["FR", "KE", "BR"], [2026])
+    agg = cmp.aggregates(cmp.load_rows(cmp.Filters()))
+    assert agg.assessed == 3
+    assert all(sum(d.counts.values()) == 3 for d in agg.distributions)
+    assert len(agg.distributions) == 21
+
+
+def test_filters_by_region_and_north_south():
+    answered_assessments(["FR", "KE", "BR"], [2026])
+    europe = cmp.load_rows(cmp.Filters(region=150))
+    assert [r.country.pk for r in europe.rows] == ["FR"]
+    south = cmp.load_rows(cmp.Filters(hemisphere="south"))
+    assert sorted(r.country.pk for r in south.rows) == ["BR", "KE"]
+
+
+def test_sorting_is_on_request_only_and_unscored_last():
+    rows = cmp.load_rows(cmp.Filters()).rows
+    assert rows == []
+    answered_assessments(["KE", "FR", "BR"], [2026])
+    result = cmp.load_rows(cmp.Filters())
+    default = cmp.sort_rows(result.rows, "", False, result.columns)
+    assert [r.country.name for r in default] == ["Brazil", "France", "Kenya"]
+    by_overall = cmp.sort_rows(result.rows, "overall", True, result.columns)
+    values = [r.overall for r in by_overall]
+    assert values == sorted(values, reverse=True)
+
+
+def test_trend_over_countries_present_in_both_cycles():
+    early = answered_assessments(["FR", "KE"], [2024], seed=1)
+    answered_assessments(["FR", "KE", "BR"], [2026], seed=2)
+    for a in early:
+        set_law(a, "met", "not_met", "met", "met", "not_met")
+    rows = {r.column.key: r for r in cmp.trend(cmp.Filters(), 2024, 2026)}
+    assert rows["C01"].countries == 2  # Brazil has no 2024 assessment
+    assert rows["law:definition"].before == 0.0
+
+
+@pytest.mark.parametrize("page", ["matrix", "csv"])
+def test_matrix_queries_do_not_grow_with_countries(analyst_client, page):
+    def count(n_codes: list[str]) -> int:
+        url = (
+            reverse("secretariat:matrix")
+            if page == "matrix"
+            else reverse("secretariat:export", args=["matrix", "csv"])
+        )
+        analyst_client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            response = analyst_client.get(url)
+        assert response.status_code == 200
+        return len(ctx)
+
+    codes = real_country_codes(196)
+    answered_assessments(codes[:10], [2024, 2025, 2026])
+    at_10 = count(codes[:10])
+    answered_assessments(codes[10:196], [2024, 2025, 2026], seed=3)
+    at_196 = count(codes)
+    assert at_10 == at_196, (at_10, at_196)
+    assert at_196 <= 20
+
+
+def test_country_profile_shows_history_and_published_baseline(analyst_client):
+    answered_assessments(["KE"], [2024, 2026])
+    page = analyst_client.get(reverse("secretariat:country", args=["KE"])).content.decode()
+    assert "Kenya" in page and "2024" in page and "2026" in page
+    assert "No published review has been imported" in page
+
+
+def test_draft_only_country_profile_is_404(analyst_client):
+    make_assessment(make_country("XA"))
+    assert analyst_client.get(reverse("secretariat:country", args=["XA"])).status_code == 404
