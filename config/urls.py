@@ -3,8 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from assessment import views as assessment_views
+from config.health import health
 
 urlpatterns = [
+    path("health/", health, name="health"),
     path("", assessment_views.home, name="home"),
     path("assessments/", include("assessment.urls")),
     path("frameworks/", include("frameworks.urls")),

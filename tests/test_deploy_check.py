@@ -93,3 +93,21 @@ def test_session_settings_come_from_the_environment():
     assert settings_of(
         env, "SESSION_COOKIE_AGE", "SESSION_EXPIRE_AT_BROWSER_CLOSE", "SESSION_SAVE_EVERY_REQUEST"
     ) == ["3600", "False", "True"]
+
+
+def test_health_endpoint_reports_the_database(client, db):
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def test_health_endpoint_says_503_when_the_database_fails(client, db, monkeypatch):
+    class Unreachable:
+        def cursor(self):
+            raise RuntimeError("database down")
+
+    monkeypatch.setattr("config.health.connection", Unreachable())
+    response = client.get("/health/")
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"

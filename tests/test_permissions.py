@@ -221,6 +221,7 @@ EXPECTED: dict[str, dict[str, tuple[tuple[int, ...], tuple[int, ...]]]] = {
             "api:schema",
         )
     },
+    "health": same((200,) * 6, (405,) * 6),
 }
 
 
@@ -307,6 +308,7 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     file.name = "x.pdf"
     table: dict[str, tuple[list[Any], dict[str, Any]]] = {
         "home": ([], {}),
+        "health": ([], {}),
         "login": ([], {"username": "nobody", "password": "wrong-password"}),
         "logout": ([], {}),
         "set_language": ([], {"language": "fr", "next": "/"}),
