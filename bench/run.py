@@ -1,0 +1,119 @@
+"""Benchmark: the pages a country team and the secretariat use, on the reference data set.
+
+    createdb -h 127.0.0.1 -U postgres mnr_bench   # a fresh database
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mnr_bench .venv/bin/python bench/run.py
+
+Each figure is the median and 95th percentile of N requests made in this process through
+Django's full stack (middleware, sessions, templates), with its SQL query count. Beside it, the
+same for a bare view returning a static page of the same size, so each result is also a ratio
+that holds on a noisy machine. Budgets (issue 7): pages and saves within 3x the bare view,
+matrix at 196 countries under 300 ms median, PDF action plan under 2 s.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import HttpRequest, HttpResponse  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import include, path  # noqa: E402
+
+from bench import reference_data  # noqa: E402
+
+N = int(os.environ.get("BENCH_N", "30"))
+
+
+def bare(request: HttpRequest, size: int) -> HttpResponse:
+    return HttpResponse(b"<!DOCTYPE html><p>" + b"x" * max(0, size - 18))
+
+
+urlpatterns = [path("bench-bare/<int:size>/", bare), path("", include("config.urls"))]
+
+
+def measure(call: Callable[[], HttpResponse], n: int = N) -> tuple[float, float, int, int]:
+    call()  # warm up
+    times, queries, size = [], 0, 0
+    for _ in range(n):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            response = call()
+            times.append(time.perf_counter() - start)
+        assert response.status_code in (200, 302), (response.status_code, response)
+        queries = len(ctx)
+        size = len(response.content) if not response.streaming else 0
+    times.sort()
+    p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
+    return statistics.median(times), p95, queries, size
+
+
+def main() -> None:
+    reference_data.build()
+    from assessment.models import Assessment
+
+    settings.ALLOWED_HOSTS = ["*"]
+    a = Assessment.objects.get(country="FR", cycle=2026)
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    team = Client()
+    team.force_login(users.get(username="bench-fr"))  # a session, as after signing in
+    analyst = Client()
+    analyst.force_login(users.get(username="bench-analyst"))
+    base = f"/assessments/{a.uuid}/"
+
+    def save() -> HttpResponse:
+        page = team.get(base + "capability/C04/").content.decode()
+        version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore
+        return team.post(
+            base + "capability/C04/",
+            {"response": "3", "version": version, "evidence": "bench"},
+            HTTP_HX_REQUEST="true",
+        )
+
+    cases = [
+        ("overview", lambda: team.get(base), N),
+        ("capability page", lambda: team.get(base + "capability/C04/"), N),
+        ("results page", lambda: team.get(base + "results/"), N),
+        ("save one answer (page + save)", save, N),
+        ("secretariat matrix, 196 countries", lambda: analyst.get("/secretariat/?cycle=2026"), N),
+        ("matrix, all 3 cycles (588 rows)", lambda: analyst.get("/secretariat/"), 10),
+        (
+            "XLSX export (matrix + aggregates)",
+            lambda: analyst.get("/secretariat/export/comparison.xlsx?cycle=2026"),
+            10,
+        ),
+        ("PDF action plan", lambda: team.get(base + "plan/export/pdf"), 5),
+    ]
+    print(f"{Assessment.objects.count()} assessments, {connection.vendor}, N={N}")
+    print(
+        f"{'case':36} {'median':>8} {'p95':>8} {'queries':>7} {'bytes':>8} "
+        f"{'bare med':>9} {'ratio':>6}"
+    )
+    with override_settings(ROOT_URLCONF=__name__):
+        for name, call, n in cases:
+            median, p95, queries, size = measure(call, n)
+            bare_median, _, _, _ = measure(lambda s=size: team.get(f"/bench-bare/{s}/"), N)
+            print(
+                f"{name:36} {median * 1000:6.0f}ms {p95 * 1000:6.0f}ms {queries:7} "
+                f"{size:8} {bare_median * 1000:7.1f}ms {median / bare_median:6.1f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
