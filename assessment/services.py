@@ -53,8 +53,27 @@ class MnrTree:
         ]
 
 
+# Framework versions never change once loaded (a changed file is a new version), so their
+# trees are kept per process, keyed by the version's id and content hash. The loader and the
+# tests clear them (`clear_framework_cache`), since a test database may reuse ids.
+_TREES: dict[tuple[int, str], MnrTree] = {}
+_CRITERIA: dict[tuple[int, str], list[Criterion]] = {}
+
+
+def clear_framework_cache() -> None:
+    _TREES.clear()
+    _CRITERIA.clear()
+
+
 def mnr_tree(version: FrameworkVersion) -> MnrTree:
-    """Domains, capabilities and indicators of one MNR version, in 2 queries."""
+    """Domains, capabilities and indicators of one MNR version: 2 queries, then none."""
+    key = (version.pk, version.sha256)
+    if key not in _TREES:
+        _TREES[key] = _load_mnr_tree(version)
+    return _TREES[key]
+
+
+def _load_mnr_tree(version: FrameworkVersion) -> MnrTree:
     capabilities = list(
         Capability.objects.filter(version=version)
         .select_related("domain")
@@ -78,7 +97,10 @@ def mnr_tree(version: FrameworkVersion) -> MnrTree:
 
 
 def criteria_of(version: FrameworkVersion) -> list[Criterion]:
-    return list(Criterion.objects.filter(version=version))
+    key = (version.pk, version.sha256)
+    if key not in _CRITERIA:
+        _CRITERIA[key] = list(Criterion.objects.filter(version=version))
+    return _CRITERIA[key]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,15 @@ def _fast_passwords(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_framework_cache() -> None:
+    # Each test builds its own database rows; framework trees cached by an earlier test
+    # (possibly with the same ids) must not leak into it.
+    from assessment.services import clear_framework_cache
+
+    clear_framework_cache()
+
+
 @pytest.fixture
 def frameworks(db: None) -> None:
     """The shipped framework files, loaded as `manage.py load_frameworks` would."""
