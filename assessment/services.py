@@ -320,6 +320,8 @@ def capability_answers_save(
         ) from None
     new_indicators = dict(current_indicators)
     for indicator, value in indicator_values.items():
+        if value == current_indicators.get(indicator.code, ""):
+            continue  # unchanged: the autosave sends the whole page each time
         if value:
             IndicatorAnswer.objects.update_or_create(
                 assessment=assessment,

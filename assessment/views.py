@@ -134,8 +134,6 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
     cap, context = _capability(tree, code)
     may_edit = cap.domain.code in access.editable_sections(membership, assessment)
     indicators = cap.indicator_list  # type: ignore[attr-defined]
-    answers = services.answers_of(assessment)
-    answer = answers.capabilities.get(cap.code)
     form_kwargs = {"capability": cap, "indicators": indicators, "scale": tree.scale}
     status, conflict = 200, None
     if request.method == "POST":
@@ -143,7 +141,7 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
         form = CapabilityForm(request.POST, **form_kwargs)
         if form.is_valid():
             try:
-                services.capability_answers_save(
+                saved = services.capability_answers_save(
                     assessment=assessment,
                     capability=cap,
                     user=request.user,
@@ -157,11 +155,10 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
                 conflict = stale.current
             else:
                 if request.htmx:
-                    fresh = services.answers_of(assessment).capabilities[cap.code]
                     return render(
                         request,
                         "assessment/partials/save_status.html",
-                        {"saved_at": timezone.now(), "version": fresh.version},
+                        {"saved_at": timezone.now(), "version": saved.version},
                     )
                 messages.success(
                     request, _("Your answers to “%(name)s” are saved.") % {"name": cap.name}
@@ -184,7 +181,10 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
                 {"form": form, "conflict": conflict},
                 status=status,
             )
-    else:
+    # The page itself (not the autosave's fragment) shows the stored answers and the scores.
+    answers = services.answers_of(assessment)
+    answer = answers.capabilities.get(cap.code)
+    if request.method != "POST":
         initial = {
             "response": answer.response if answer else "",
             "evidence": answer.evidence if answer else "",

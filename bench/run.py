@@ -90,7 +90,7 @@ def main() -> None:
         ("overview", lambda: team.get(base), N),
         ("capability page", lambda: team.get(base + "capability/C04/"), N),
         ("results page", lambda: team.get(base + "results/"), N),
-        ("save one answer (page + save)", save, N),
+        ("save one answer (autosave POST)", save, N),
         ("secretariat matrix, 196 countries", lambda: analyst.get("/secretariat/?cycle=2026"), N),
         ("matrix, all 3 cycles (588 rows)", lambda: analyst.get("/secretariat/"), 10),
         (
