@@ -63,9 +63,9 @@ def editable_sections(m: Membership | None, a: Assessment) -> frozenset[str]:
     if not is_team_member(m, a.country_id) or not a.is_editable:
         return frozenset()
     if m.role == Role.COORDINATOR:  # type: ignore[union-attr]
-        return frozenset(
-            list(a.mnr_version.domains.values_list("code", flat=True)) + [LEGISLATION_SECTION]
-        )
+        from .services import mnr_tree  # the version's tree is cached: no query
+
+        return frozenset([d.code for d in mnr_tree(a.mnr_version).domains] + [LEGISLATION_SECTION])
     return frozenset(
         Assignment.objects.filter(assessment=a, user=m.user_id).values_list(  # type: ignore[union-attr]
             "section", flat=True
