@@ -1,0 +1,900 @@
+"""One assessment as a self-contained JSON document, and back into another database.
+
+`export_assessment` writes the assessment with its answers (capabilities, indicators, criteria),
+assignments, "not assessed" sections, comments, evidence file metadata, targets, action plan and
+its history (the audit events recorded against it). Everything refers to other rows by stable
+natural keys, never database ids: the country by code, framework versions by framework slug,
+version number and content hash, capabilities, indicators and criteria by code, users by
+username, the assessment, actions and evidence files by uuid. Timestamps are ISO 8601 in UTC.
+
+`import_assessment` reads such a document into a database that holds the same framework
+versions but not the assessment: everything is checked before anything is written, and the
+writes happen in one transaction. Users the database does not know are created inactive, with no
+usable password, and with the membership the document carries. Timestamps are restored as they
+were, so exporting the imported assessment gives the same document.
+
+The evidence files' bytes are not in the document: they stay under EVIDENCE_ROOT, named by
+`stored_name`, and are copied separately (see the README, "Backup and restore").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, models, transaction
+from jsonschema import Draft202012Validator
+
+from frameworks.models import Capability, Criterion, FrameworkVersion, Indicator
+
+from .models import (
+    Action,
+    Assessment,
+    Assignment,
+    AuditEvent,
+    CapabilityAnswer,
+    Comment,
+    Country,
+    CriterionAnswer,
+    EvidenceFile,
+    IndicatorAnswer,
+    Membership,
+    SectionWaiver,
+    TargetLevel,
+)
+
+FORMAT = "mnr-assessment"
+VERSION = 1
+NOTE = (
+    "Evidence files: only their metadata is in this document. The files themselves are under "
+    "the source server's EVIDENCE_ROOT, each named by its stored_name; copy them separately."
+)
+KINDS = ("mnr", "legislation", "recommendations")
+
+
+class PortableError(Exception):
+    """The document cannot be imported; the message says why. Nothing has been written."""
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def _when(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _version_ref(version: FrameworkVersion) -> dict[str, Any]:
+    return {"slug": version.framework.slug, "number": version.number, "sha256": version.sha256}
+
+
+def export_assessment(assessment: Assessment) -> dict[str, Any]:
+    """The assessment as plain JSON-ready data (dump it with sort_keys for a stable file)."""
+    a = (
+        Assessment.objects.with_frameworks()
+        .select_related("recommendations_version__framework", "copied_from", "created_by")
+        .get(pk=assessment.pk)
+    )
+    users: dict[int, AbstractBaseUser] = {}
+
+    def who(user: AbstractBaseUser | None) -> str | None:
+        if user is None:
+            return None
+        users[user.pk] = user
+        return user.get_username()
+
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "note": NOTE,
+        "assessment": {
+            "uuid": str(a.uuid),
+            "country": a.country_id,
+            "cycle": a.cycle,
+            "revision": a.revision,
+            "status": a.status,
+            "sharing": a.sharing,
+            "status_comment": a.status_comment,
+            "copied_from": str(a.copied_from.uuid) if a.copied_from else None,
+            "created_by": who(a.created_by),
+            "created_at": _when(a.created_at),
+            "frameworks": {
+                "mnr": _version_ref(a.mnr_version),
+                "legislation": _version_ref(a.legislation_version),
+                "recommendations": _version_ref(a.recommendations_version),
+            },
+        },
+        "capability_answers": [
+            {
+                "capability": x.capability.code,
+                "response": x.response,
+                "evidence": x.evidence,
+                "share_with_peers": x.share_with_peers,
+                "to_confirm": x.to_confirm,
+                "version": x.version,
+                "updated_by": who(x.updated_by),
+                "updated_at": _when(x.updated_at),
+            }
+            for x in a.capability_answers.select_related("capability", "updated_by").order_by(
+                "capability__number", "capability__code"
+            )
+        ],
+        "indicator_answers": [
+            {
+                "capability": x.indicator.capability.code,
+                "indicator": x.indicator.code,
+                "value": x.value,
+                "updated_by": who(x.updated_by),
+                "updated_at": _when(x.updated_at),
+            }
+            for x in a.indicator_answers.select_related(
+                "indicator__capability", "updated_by"
+            ).order_by("indicator__capability__number", "indicator__order", "indicator__code")
+        ],
+        "criterion_answers": [
+            {
+                "criterion": x.criterion.code,
+                "value": x.value,
+                "citation": x.citation,
+                "to_confirm": x.to_confirm,
+                "version": x.version,
+                "updated_by": who(x.updated_by),
+                "updated_at": _when(x.updated_at),
+            }
+            for x in a.criterion_answers.select_related("criterion", "updated_by").order_by(
+                "-criterion__scored", "criterion__order", "criterion__code"
+            )
+        ],
+        "assignments": sorted(
+            (
+                {"user": who(x.user), "section": x.section}
+                for x in a.assignments.select_related("user")
+            ),
+            key=lambda row: (row["user"], row["section"]),
+        ),
+        "waivers": [
+            {
+                "section": x.section,
+                "reason": x.reason,
+                "created_by": who(x.created_by),
+                "created_at": _when(x.created_at),
+            }
+            for x in a.waivers.select_related("created_by").order_by("section")
+        ],
+        "comments": [
+            {
+                "capability": x.capability.code,
+                "author": who(x.author),
+                "text": x.text,
+                "created_at": _when(x.created_at),
+            }
+            for x in a.comments.select_related("capability", "author").order_by("created_at", "pk")
+        ],
+        "evidence_files": [
+            {
+                "uuid": str(x.uuid),
+                "capability": x.capability.code,
+                "original_name": x.original_name,
+                "stored_name": x.stored_name,
+                "content_type": x.content_type,
+                "size": x.size,
+                "sha256": x.sha256,
+                "uploaded_by": who(x.uploaded_by),
+                "uploaded_at": _when(x.uploaded_at),
+            }
+            for x in a.evidence_files.select_related("capability", "uploaded_by").order_by(
+                "uploaded_at", "pk"
+            )
+        ],
+        "targets": [
+            {
+                "capability": x.capability.code,
+                "level": x.level,
+                "reason": x.reason,
+                "set_by": who(x.set_by),
+                "set_at": _when(x.set_at),
+            }
+            for x in a.targets.select_related("capability", "set_by").order_by(
+                "capability__number", "capability__code"
+            )
+        ],
+        "actions": [
+            {
+                "uuid": str(x.uuid),
+                "gap_key": x.gap_key,
+                "position": x.position,
+                "title": x.title,
+                "description": x.description,
+                "capability": x.capability.code if x.capability else None,
+                "criterion": x.criterion.code if x.criterion else None,
+                "recommendations": x.recommendations,
+                "lead_agency": x.lead_agency,
+                "supporting_agencies": x.supporting_agencies,
+                "start_date": _day(x.start_date),
+                "due_date": _day(x.due_date),
+                "status": x.status,
+                "priority": x.priority,
+                "updated_by": who(x.updated_by),
+                "updated_at": _when(x.updated_at),
+            }
+            for x in a.actions.select_related("capability", "criterion", "updated_by").order_by(
+                "position", "pk"
+            )
+        ],
+        "history": [
+            {
+                "at": _when(x.at),
+                "country": x.country_id,
+                "actor": who(x.actor),
+                "actor_name": x.actor_name,
+                "action": x.action,
+                "subject": x.subject,
+                "before": x.before,
+                "after": x.after,
+            }
+            for x in AuditEvent.objects.filter(assessment=a)
+            .select_related("actor")
+            .order_by("at", "pk")
+        ],
+    }
+    memberships = {
+        m.user_id: m for m in Membership.objects.filter(user_id__in=list(users)).order_by("pk")
+    }
+    document["users"] = sorted(
+        (
+            {
+                "username": user.get_username(),
+                "first_name": getattr(user, "first_name", ""),
+                "last_name": getattr(user, "last_name", ""),
+                "email": getattr(user, "email", ""),
+                "membership": (
+                    {"role": memberships[pk].role, "country": memberships[pk].country_id}
+                    if pk in memberships
+                    else None
+                ),
+            }
+            for pk, user in users.items()
+        ),
+        key=lambda row: row["username"],
+    )
+    return document
+
+
+# --- the document's shape ---------------------------------------------------------------------
+
+
+def _field(model: type[models.Model], name: str) -> Any:
+    return model._meta.get_field(name)
+
+
+def _text(model: type[models.Model], name: str, *, nullable: bool = False) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": ["string", "null"] if nullable else "string"}
+    max_length = _field(model, name).max_length
+    if max_length:
+        schema["maxLength"] = max_length
+    return schema
+
+
+def _choice(model: type[models.Model], name: str) -> dict[str, Any]:
+    field = _field(model, name)
+    values = [value for value, _label in field.choices]
+    return {"enum": ([""] if field.blank else []) + values}
+
+
+def _record(**properties: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": sorted(properties),
+        "additionalProperties": False,
+    }
+
+
+def _list(item: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": item}
+
+
+_STRING = {"type": "string"}
+_COUNT = {"type": "integer", "minimum": 0}
+_BOOL = {"type": "boolean"}
+_USER = {"type": ["string", "null"], "minLength": 1, "maxLength": 150}
+_DAY = {"type": ["string", "null"]}
+_VERSION_REF = _record(
+    slug=_STRING, number={"type": "integer", "minimum": 1}, sha256=_text(FrameworkVersion, "sha256")
+)
+
+SCHEMA: dict[str, Any] = _record(
+    format={"const": FORMAT},
+    version={"const": VERSION},
+    note=_STRING,
+    assessment=_record(
+        uuid=_STRING,
+        country=_text(Assessment, "country"),
+        cycle={"type": "integer", "minimum": 2000, "maximum": 2100},
+        revision={"type": "integer", "minimum": 1},
+        status=_choice(Assessment, "status"),
+        sharing=_choice(Assessment, "sharing"),
+        status_comment=_STRING,
+        copied_from={"type": ["string", "null"]},
+        created_by=_USER,
+        created_at=_STRING,
+        frameworks=_record(
+            mnr=_VERSION_REF, legislation=_VERSION_REF, recommendations=_VERSION_REF
+        ),
+    ),
+    users=_list(
+        _record(
+            username={"type": "string", "minLength": 1, "maxLength": 150},
+            first_name={"type": "string", "maxLength": 150},
+            last_name={"type": "string", "maxLength": 150},
+            email={"type": "string", "maxLength": 254},
+            membership={
+                "oneOf": [
+                    {"type": "null"},
+                    _record(
+                        role=_choice(Membership, "role"),
+                        country={"type": ["string", "null"], "maxLength": 2},
+                    ),
+                ]
+            },
+        )
+    ),
+    capability_answers=_list(
+        _record(
+            capability=_STRING,
+            response=_choice(CapabilityAnswer, "response"),
+            evidence=_STRING,
+            share_with_peers=_BOOL,
+            to_confirm=_BOOL,
+            version=_COUNT,
+            updated_by=_USER,
+            updated_at=_STRING,
+        )
+    ),
+    indicator_answers=_list(
+        _record(
+            capability=_STRING,
+            indicator=_STRING,
+            value=_choice(IndicatorAnswer, "value"),
+            updated_by=_USER,
+            updated_at=_STRING,
+        )
+    ),
+    criterion_answers=_list(
+        _record(
+            criterion=_STRING,
+            value=_choice(CriterionAnswer, "value"),
+            citation=_STRING,
+            to_confirm=_BOOL,
+            version=_COUNT,
+            updated_by=_USER,
+            updated_at=_STRING,
+        )
+    ),
+    assignments=_list(
+        _record(user={"type": "string", "minLength": 1}, section=_text(Assignment, "section"))
+    ),
+    waivers=_list(
+        _record(
+            section=_text(SectionWaiver, "section"),
+            reason=_STRING,
+            created_by=_USER,
+            created_at=_STRING,
+        )
+    ),
+    comments=_list(_record(capability=_STRING, author=_USER, text=_STRING, created_at=_STRING)),
+    evidence_files=_list(
+        _record(
+            uuid=_STRING,
+            capability=_STRING,
+            original_name=_text(EvidenceFile, "original_name"),
+            stored_name={**_text(EvidenceFile, "stored_name"), "pattern": r"^[A-Za-z0-9._-]+$"},
+            content_type=_text(EvidenceFile, "content_type"),
+            size=_COUNT,
+            sha256=_text(EvidenceFile, "sha256"),
+            uploaded_by=_USER,
+            uploaded_at=_STRING,
+        )
+    ),
+    targets=_list(
+        _record(
+            capability=_STRING,
+            level={"type": "integer", "minimum": 0, "maximum": 32767},
+            reason=_STRING,
+            set_by=_USER,
+            set_at=_STRING,
+        )
+    ),
+    actions=_list(
+        _record(
+            uuid=_STRING,
+            gap_key=_text(Action, "gap_key"),
+            position=_COUNT,
+            title=_text(Action, "title"),
+            description=_STRING,
+            capability={"type": ["string", "null"]},
+            criterion={"type": ["string", "null"]},
+            recommendations={},
+            lead_agency=_text(Action, "lead_agency"),
+            supporting_agencies=_text(Action, "supporting_agencies"),
+            start_date=_DAY,
+            due_date=_DAY,
+            status=_choice(Action, "status"),
+            priority={"type": "integer", "minimum": 0, "maximum": 32767},
+            updated_by=_USER,
+            updated_at=_STRING,
+        )
+    ),
+    history=_list(
+        _record(
+            at=_STRING,
+            country={"type": ["string", "null"]},
+            actor=_USER,
+            actor_name=_text(AuditEvent, "actor_name"),
+            action=_text(AuditEvent, "action"),
+            subject=_text(AuditEvent, "subject"),
+            before={},
+            after={},
+        )
+    ),
+)
+
+
+def _where(path: Iterable[Any]) -> str:
+    parts: list[str] = []
+    for step in path:
+        if isinstance(step, int) and parts:
+            parts[-1] = f"{parts[-1]} #{step + 1}"
+        else:
+            parts.append(str(step))
+    return " > ".join(parts) or "(document)"
+
+
+def check_shape(data: Any) -> None:
+    """Refuse anything that is not a version-1 assessment export, naming each problem."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise PortableError(
+            f"This is not an MNR assessment export (its 'format' is not {FORMAT!r})."
+        )
+    if data.get("version") != VERSION:
+        raise PortableError(
+            f"This export has format version {data.get('version')!r}; this app reads version "
+            f"{VERSION} only."
+        )
+    errors = sorted(
+        Draft202012Validator(SCHEMA).iter_errors(data), key=lambda e: list(map(str, e.path))
+    )
+    if errors:
+        lines = [f"{_where(e.absolute_path)}: {e.message}" for e in errors[:20]]
+        if len(errors) > 20:
+            lines.append(f"… and {len(errors) - 20} more")
+        raise PortableError("The file is not a valid assessment export:\n" + "\n".join(lines))
+
+
+# --- import -----------------------------------------------------------------------------------
+
+
+def _parse_when(value: str, where: str) -> dt.datetime:
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise PortableError(f"{where}: {value!r} is not an ISO 8601 date and time") from None
+    if parsed.tzinfo is None:
+        raise PortableError(f"{where}: {value!r} has no time zone")
+    return parsed
+
+
+def _parse_day(value: str | None, where: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise PortableError(f"{where}: {value!r} is not an ISO 8601 date") from None
+
+
+def _parse_uuid(value: str, where: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise PortableError(f"{where}: {value!r} is not a UUID") from None
+
+
+def _lookup(table: dict[Any, Any], key: Any, where: str, what: str) -> Any:
+    try:
+        return table[key]
+    except KeyError:
+        raise PortableError(
+            f"{where}: {what} {key!r} is not in the framework version the assessment is pinned to"
+        ) from None
+
+
+def _framework_version(kind: str, ref: dict[str, Any]) -> FrameworkVersion:
+    slug, number, sha256 = ref["slug"], ref["number"], ref["sha256"]
+    version = (
+        FrameworkVersion.objects.select_related("framework")
+        .filter(framework__slug=slug, number=number, sha256=sha256)
+        .first()
+    )
+    if version is None:
+        clash = FrameworkVersion.objects.filter(framework__slug=slug, number=number).exists()
+        detail = (
+            " (this database has a version with that number, but with different content)"
+            if clash
+            else ""
+        )
+        raise PortableError(
+            f"The {kind} framework version {slug} v{number} (sha256 {sha256[:12]}…) is not loaded "
+            f"in this database{detail}. Run `python manage.py load_frameworks` with the same "
+            "framework files, loaded in the same order, as on the source server; then import again."
+        )
+    if version.framework.kind != kind:
+        raise PortableError(
+            f"Framework {slug} is a {version.framework.kind} framework here, not {kind}."
+        )
+    return version
+
+
+def _country(code: str | None, countries: dict[str, Country], where: str) -> Country | None:
+    if code is None:
+        return None
+    if code not in countries:
+        found = Country.objects.filter(code=code).first()
+        if found is None:
+            raise PortableError(
+                f"{where}: country {code!r} does not exist in this database. ISO countries are "
+                "created by `migrate` (update them with `manage.py sync_countries`); demonstration "
+                "countries (XA-XZ) by `manage.py demo`."
+            )
+        countries[code] = found
+    return countries[code]
+
+
+class _Rows:
+    """Unsaved rows of one model, each with the timestamps to restore after inserting."""
+
+    def __init__(self, model: type[models.Model]):
+        self.model = model
+        self.rows: list[tuple[models.Model, dict[str, Any]]] = []
+
+    def add(self, obj: models.Model, **stamps: Any) -> None:
+        self.rows.append((obj, stamps))
+
+    def insert(self, assessment: Assessment) -> None:
+        objs = [obj for obj, _stamps in self.rows]
+        for obj in objs:
+            obj.assessment = assessment  # type: ignore[attr-defined]
+        if connection.features.can_return_rows_from_bulk_insert:
+            self.model._default_manager.bulk_create(objs, batch_size=500)
+        else:
+            for obj in objs:
+                obj.save()
+        # auto_now / auto_now_add set "now" on insert; put back the exported times.
+        fields: set[str] = set()
+        for obj, stamps in self.rows:
+            for name, value in stamps.items():
+                setattr(obj, name, value)
+                fields.add(name)
+        if objs and fields:
+            self.model._default_manager.bulk_update(objs, sorted(fields), batch_size=500)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def import_assessment(data: dict[str, Any]) -> Assessment:
+    """Create the assessment described by an export, all of it or nothing.
+
+    Raises PortableError, with a message for the person running the import, when the document
+    is malformed, refers to framework versions, countries or codes this database lacks, or the
+    assessment (or one of its actions or evidence files) already exists here.
+    """
+    check_shape(data)
+    with transaction.atomic():
+        return _import(data)
+
+
+def _import(data: dict[str, Any]) -> Assessment:
+    info = data["assessment"]
+    countries: dict[str, Country] = {}
+    country = _country(info["country"], countries, "assessment > country")
+    assert country is not None
+    versions = {kind: _framework_version(kind, info["frameworks"][kind]) for kind in KINDS}
+    assessment_uuid = _parse_uuid(info["uuid"], "assessment > uuid")
+
+    existing = Assessment.objects.filter(uuid=assessment_uuid).first()
+    if existing is not None:
+        raise PortableError(
+            f"This database already holds this assessment ({existing}, uuid {assessment_uuid}). "
+            "Import only into a database that does not have it."
+        )
+    existing = Assessment.objects.filter(
+        country=country, cycle=info["cycle"], revision=info["revision"]
+    ).first()
+    if existing is not None:
+        raise PortableError(
+            f"This database already has an assessment for {country.code} {info['cycle']} "
+            f"revision {info['revision']} (uuid {existing.uuid}). Import only into a database "
+            "that does not have it."
+        )
+    copied_from = None
+    if info["copied_from"] is not None:
+        source = _parse_uuid(info["copied_from"], "assessment > copied_from")
+        copied_from = Assessment.objects.filter(uuid=source).first()  # re-linked if present
+
+    # Users: every username the document uses must be described in "users".
+    User = get_user_model()
+    described: dict[str, dict[str, Any]] = {}
+    for i, row in enumerate(data["users"], start=1):
+        if row["username"] in described:
+            raise PortableError(f"users #{i}: {row['username']!r} is listed twice")
+        described[row["username"]] = row
+    known = {
+        u.get_username(): u
+        for u in User._default_manager.filter(**{f"{User.USERNAME_FIELD}__in": list(described)})
+    }
+    for name, row in described.items():
+        membership = row["membership"]
+        if name in known or membership is None:
+            continue
+        where = f"users {name}"
+        role, code = membership["role"], membership["country"]
+        if (role in Membership.COUNTRY_ROLES) != (code is not None):
+            raise PortableError(
+                f"{where}: a {role} membership must {'' if code is None else 'not '}name a country"
+            )
+        _country(code, countries, where)
+    users: dict[str, AbstractBaseUser] = dict(known)
+
+    # Framework items of the pinned versions, by code.
+    capabilities = {c.code: c for c in Capability.objects.filter(version=versions["mnr"])}
+    indicators = {
+        (i.capability.code, i.code): i
+        for i in Indicator.objects.filter(capability__version=versions["mnr"]).select_related(
+            "capability"
+        )
+    }
+    criteria = {c.code: c for c in Criterion.objects.filter(version=versions["legislation"])}
+
+    pending_users: list[tuple[models.Model, str, str]] = []  # set once the users exist
+
+    def user_ref(obj: models.Model, attribute: str, name: str | None, where: str) -> None:
+        if name is None:
+            setattr(obj, attribute, None)
+        elif name not in described:
+            raise PortableError(f"{where}: user {name!r} is not listed in 'users'")
+        elif name in users:
+            setattr(obj, attribute, users[name])
+        else:
+            pending_users.append((obj, attribute, name))
+
+    def section(key: str) -> list[tuple[int, dict[str, Any], str]]:
+        return [(i, row, f"{key} #{i}") for i, row in enumerate(data[key], start=1)]
+
+    def check_unique(key: str, fields: Callable[[dict[str, Any]], Any], what: str) -> None:
+        seen: set[Any] = set()
+        for _i, row, where in section(key):
+            value = fields(row)
+            if value in seen:
+                raise PortableError(f"{where}: {what} {value!r} appears twice")
+            seen.add(value)
+
+    check_unique("capability_answers", lambda r: r["capability"], "capability")
+    check_unique("indicator_answers", lambda r: (r["capability"], r["indicator"]), "indicator")
+    check_unique("criterion_answers", lambda r: r["criterion"], "criterion")
+    check_unique("assignments", lambda r: (r["user"], r["section"]), "assignment")
+    check_unique("waivers", lambda r: r["section"], "section")
+    check_unique("targets", lambda r: r["capability"], "capability")
+    check_unique("actions", lambda r: r["uuid"], "uuid")
+    check_unique("evidence_files", lambda r: r["uuid"], "uuid")
+    check_unique("evidence_files", lambda r: r["stored_name"], "stored_name")
+
+    capability_answers = _Rows(CapabilityAnswer)
+    for _i, row, where in section("capability_answers"):
+        obj = CapabilityAnswer(
+            capability=_lookup(capabilities, row["capability"], where, "capability"),
+            response=row["response"],
+            evidence=row["evidence"],
+            share_with_peers=row["share_with_peers"],
+            to_confirm=row["to_confirm"],
+            version=row["version"],
+        )
+        user_ref(obj, "updated_by", row["updated_by"], where)
+        capability_answers.add(
+            obj, updated_at=_parse_when(row["updated_at"], f"{where} > updated_at")
+        )
+
+    indicator_answers = _Rows(IndicatorAnswer)
+    for _i, row, where in section("indicator_answers"):
+        key = (row["capability"], row["indicator"])
+        if key not in indicators:
+            raise PortableError(
+                f"{where}: indicator {row['indicator']!r} of capability {row['capability']!r} is "
+                "not in the framework version the assessment is pinned to"
+            )
+        obj = IndicatorAnswer(indicator=indicators[key], value=row["value"])
+        user_ref(obj, "updated_by", row["updated_by"], where)
+        indicator_answers.add(
+            obj, updated_at=_parse_when(row["updated_at"], f"{where} > updated_at")
+        )
+
+    criterion_answers = _Rows(CriterionAnswer)
+    for _i, row, where in section("criterion_answers"):
+        obj = CriterionAnswer(
+            criterion=_lookup(criteria, row["criterion"], where, "criterion"),
+            value=row["value"],
+            citation=row["citation"],
+            to_confirm=row["to_confirm"],
+            version=row["version"],
+        )
+        user_ref(obj, "updated_by", row["updated_by"], where)
+        criterion_answers.add(
+            obj, updated_at=_parse_when(row["updated_at"], f"{where} > updated_at")
+        )
+
+    assignments = _Rows(Assignment)
+    for _i, row, where in section("assignments"):
+        obj = Assignment(section=row["section"])
+        user_ref(obj, "user", row["user"], where)
+        assignments.add(obj)
+
+    waivers = _Rows(SectionWaiver)
+    for _i, row, where in section("waivers"):
+        obj = SectionWaiver(section=row["section"], reason=row["reason"])
+        user_ref(obj, "created_by", row["created_by"], where)
+        waivers.add(obj, created_at=_parse_when(row["created_at"], f"{where} > created_at"))
+
+    comments = _Rows(Comment)
+    for _i, row, where in section("comments"):
+        obj = Comment(
+            capability=_lookup(capabilities, row["capability"], where, "capability"),
+            text=row["text"],
+        )
+        user_ref(obj, "author", row["author"], where)
+        comments.add(obj, created_at=_parse_when(row["created_at"], f"{where} > created_at"))
+
+    evidence_files = _Rows(EvidenceFile)
+    for _i, row, where in section("evidence_files"):
+        file_uuid = _parse_uuid(row["uuid"], f"{where} > uuid")
+        if EvidenceFile.objects.filter(uuid=file_uuid).exists():
+            raise PortableError(f"{where}: an evidence file with uuid {file_uuid} already exists")
+        if EvidenceFile.objects.filter(stored_name=row["stored_name"]).exists():
+            raise PortableError(
+                f"{where}: an evidence file stored as {row['stored_name']!r} already exists"
+            )
+        obj = EvidenceFile(
+            uuid=file_uuid,
+            capability=_lookup(capabilities, row["capability"], where, "capability"),
+            original_name=row["original_name"],
+            stored_name=row["stored_name"],
+            content_type=row["content_type"],
+            size=row["size"],
+            sha256=row["sha256"],
+        )
+        user_ref(obj, "uploaded_by", row["uploaded_by"], where)
+        evidence_files.add(
+            obj, uploaded_at=_parse_when(row["uploaded_at"], f"{where} > uploaded_at")
+        )
+
+    targets = _Rows(TargetLevel)
+    for _i, row, where in section("targets"):
+        obj = TargetLevel(
+            capability=_lookup(capabilities, row["capability"], where, "capability"),
+            level=row["level"],
+            reason=row["reason"],
+        )
+        user_ref(obj, "set_by", row["set_by"], where)
+        targets.add(obj, set_at=_parse_when(row["set_at"], f"{where} > set_at"))
+
+    actions = _Rows(Action)
+    for _i, row, where in section("actions"):
+        action_uuid = _parse_uuid(row["uuid"], f"{where} > uuid")
+        if Action.objects.filter(uuid=action_uuid).exists():
+            raise PortableError(f"{where}: an action with uuid {action_uuid} already exists")
+        start = _parse_day(row["start_date"], f"{where} > start_date")
+        due = _parse_day(row["due_date"], f"{where} > due_date")
+        if start and due and due < start:
+            raise PortableError(f"{where}: the due date is before the start date")
+        obj = Action(
+            uuid=action_uuid,
+            gap_key=row["gap_key"],
+            position=row["position"],
+            title=row["title"],
+            description=row["description"],
+            capability=(
+                _lookup(capabilities, row["capability"], where, "capability")
+                if row["capability"] is not None
+                else None
+            ),
+            criterion=(
+                _lookup(criteria, row["criterion"], where, "criterion")
+                if row["criterion"] is not None
+                else None
+            ),
+            recommendations=row["recommendations"],
+            lead_agency=row["lead_agency"],
+            supporting_agencies=row["supporting_agencies"],
+            start_date=start,
+            due_date=due,
+            status=row["status"],
+            priority=row["priority"],
+        )
+        user_ref(obj, "updated_by", row["updated_by"], where)
+        actions.add(obj, updated_at=_parse_when(row["updated_at"], f"{where} > updated_at"))
+
+    history = _Rows(AuditEvent)
+    for _i, row, where in section("history"):
+        obj = AuditEvent(
+            country=_country(row["country"], countries, where),
+            actor_name=row["actor_name"],
+            action=row["action"],
+            subject=row["subject"],
+            before=row["before"],
+            after=row["after"],
+        )
+        user_ref(obj, "actor", row["actor"], where)
+        history.add(obj, at=_parse_when(row["at"], f"{where} > at"))
+
+    created_at = _parse_when(info["created_at"], "assessment > created_at")
+    assessment = Assessment(
+        uuid=assessment_uuid,
+        country=country,
+        cycle=info["cycle"],
+        revision=info["revision"],
+        copied_from=copied_from,
+        status=info["status"],
+        sharing=info["sharing"],
+        status_comment=info["status_comment"],
+        mnr_version=versions["mnr"],
+        legislation_version=versions["legislation"],
+        recommendations_version=versions["recommendations"],
+    )
+    user_ref(assessment, "created_by", info["created_by"], "assessment > created_by")
+
+    # Everything is checked; write.
+    for name, row in described.items():
+        if name in users:
+            continue
+        new = User._default_manager.create_user(  # type: ignore[attr-defined]
+            name,
+            email=row["email"],
+            password=None,  # unusable: an administrator activates the account and resets it
+            first_name=row["first_name"],
+            last_name=row["last_name"],
+            is_active=False,
+        )
+        membership = row["membership"]
+        if membership is not None:
+            Membership.objects.create(
+                user=new,
+                role=membership["role"],
+                country=countries.get(membership["country"]) if membership["country"] else None,
+            )
+        users[name] = new
+    for obj, attribute, name in pending_users:
+        setattr(obj, attribute, users[name])
+
+    assessment.save(force_insert=True)
+    Assessment.objects.filter(pk=assessment.pk).update(created_at=created_at)
+    for rows in (
+        capability_answers,
+        indicator_answers,
+        criterion_answers,
+        assignments,
+        waivers,
+        comments,
+        evidence_files,
+        targets,
+        actions,
+        history,
+    ):
+        rows.insert(assessment)
+    assessment.refresh_from_db()
+    return assessment
