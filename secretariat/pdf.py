@@ -15,7 +15,8 @@ STYLE = """
 @font-face { font-family: "MNR Sans"; src: url("fonts/DejaVuSans.ttf"); }
 @font-face { font-family: "MNR Sans"; font-weight: bold; src: url("fonts/DejaVuSans-Bold.ttf"); }
 @page { size: A3 landscape; margin: 14mm 10mm 16mm;
-        @top-center { content: string(header); font: 8pt "MNR Sans"; color: #444; } }
+        @top-center { content: string(header); font: 8pt "MNR Sans"; color: #444; }
+        @bottom-center { font: 8pt "MNR Sans"; color: #444; } }
 body { font: 7.5pt/1.3 "MNR Sans"; color: #111; }
 h1 { font-size: 14pt; string-set: header content(); margin-block: 0 2mm; }
 p { margin-block: 0 2mm; }
@@ -28,6 +29,7 @@ th.name, td.name { text-align: start; white-space: nowrap; }
 .level-2 { background: #a9c8ec; } .level-3 { background: #5d95d6; color: #fff; }
 .level-4 { background: #1f4e89; color: #fff; }
 .met { background: #dcefe3; } .not_met, .dont_know { background: #fbe3e1; }
+caption { text-align: start; font-size: 7pt; color: #444; }
 .legend { columns: 3; font-size: 7pt; margin-block-start: 3mm; }
 """
 
