@@ -114,9 +114,12 @@ def may_start(m: Membership | None, country: Country) -> bool:
 def assessment_for(user: User, uuid: UUID) -> Assessment:
     """The assessment if `user` may read it; else 404."""
     try:
-        assessment = Assessment.objects.with_frameworks().get(uuid=uuid)
+        assessment = Assessment.objects.select_related("country").get(uuid=uuid)
     except Assessment.DoesNotExist:
         raise Http404 from None
+    from .services import attach_versions
+
+    attach_versions(assessment)
     if not may_read(membership_of(user), assessment):
         raise Http404
     return assessment

@@ -58,11 +58,31 @@ class MnrTree:
 # tests clear them (`clear_framework_cache`), since a test database may reuse ids.
 _TREES: dict[tuple[int, str], MnrTree] = {}
 _CRITERIA: dict[tuple[int, str], list[Criterion]] = {}
+_VERSIONS: dict[int, FrameworkVersion] = {}
 
 
 def clear_framework_cache() -> None:
     _TREES.clear()
     _CRITERIA.clear()
+    _VERSIONS.clear()
+
+
+def attach_versions(assessment: Assessment) -> Assessment:
+    """Give the assessment its pinned framework versions from the per-process cache (one
+    query the first time a version is seen, none after), instead of joining them each time."""
+    ids = [
+        assessment.mnr_version_id,
+        assessment.legislation_version_id,
+        assessment.recommendations_version_id,
+    ]
+    missing = [pk for pk in ids if pk not in _VERSIONS]
+    if missing:
+        for version in FrameworkVersion.objects.select_related("framework").filter(pk__in=missing):
+            _VERSIONS[version.pk] = version
+    assessment.mnr_version = _VERSIONS[ids[0]]
+    assessment.legislation_version = _VERSIONS[ids[1]]
+    assessment.recommendations_version = _VERSIONS[ids[2]]
+    return assessment
 
 
 def mnr_tree(version: FrameworkVersion) -> MnrTree:
@@ -120,20 +140,32 @@ class Answers:
 
 
 def answers_of(assessment: Assessment) -> Answers:
-    """All answers of an assessment, in 3 queries."""
+    """All answers of an assessment, in 3 queries. Capabilities, indicators and criteria come
+    from the cached framework version rather than from joins."""
+    tree = mnr_tree(assessment.mnr_version)
+    capabilities = {c.pk: c for c in tree.capabilities}
+    indicator_codes = {i.pk: i.code for c in tree.capabilities for i in c.indicator_list}  # type: ignore[attr-defined]
+    criteria = {c.pk: c for c in criteria_of(assessment.legislation_version)}
+    by_capability: dict[str, CapabilityAnswer] = {}
+    for a in CapabilityAnswer.objects.filter(assessment=assessment).select_related("updated_by"):
+        if a.capability_id in capabilities:
+            a.capability = capabilities[a.capability_id]
+            by_capability[a.capability.code] = a
+    by_criterion: dict[str, CriterionAnswer] = {}
+    for c in CriterionAnswer.objects.filter(assessment=assessment).select_related("updated_by"):
+        if c.criterion_id in criteria:
+            c.criterion = criteria[c.criterion_id]
+            by_criterion[c.criterion.code] = c
     return Answers(
-        capabilities={
-            a.capability.code: a
-            for a in assessment.capability_answers.select_related("capability", "updated_by")
-        },
+        capabilities=by_capability,
         indicators={
-            code: value
-            for code, value in assessment.indicator_answers.values_list("indicator__code", "value")
+            indicator_codes[pk]: value
+            for pk, value in IndicatorAnswer.objects.filter(assessment=assessment).values_list(
+                "indicator_id", "value"
+            )
+            if pk in indicator_codes
         },
-        criteria={
-            a.criterion.code: a
-            for a in assessment.criterion_answers.select_related("criterion", "updated_by")
-        },
+        criteria=by_criterion,
     )
 
 
