@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessment import access, services
+from assessment.access import readable_assessments
 from assessment.models import Assessment, Country
 from frameworks.models import FrameworkVersion
 from secretariat import comparison
@@ -27,7 +28,7 @@ from secretariat import comparison
 from . import serializers as s
 from .permissions import IsSecretariat
 from .scores import scores_of
-from .selectors import framework_tree, readable_assessments
+from .selectors import framework_tree
 
 
 class CountryList(generics.ListAPIView):

@@ -129,3 +129,25 @@ def require(allowed: bool, message: str = "") -> None:
     """Turn a `may_*` answer into a 403 for a reader who may not do this."""
     if not allowed:
         raise PermissionDenied(message or _("You may read this but not change it."))
+
+
+def readable_assessments(user: User) -> list[Assessment]:
+    """Every assessment `user` may read, newest cycle first within each country.
+
+    `may_read` decides for each assessment. The query only narrows the candidates, and
+    never further than may_read would (fails closed if the rules change): a country member's
+    own country, or what the secretariat sees at all.
+    """
+    membership = membership_of(user)
+    if membership is None:
+        return []
+    candidates = (
+        Assessment.objects.with_frameworks()
+        .select_related("recommendations_version__framework")
+        .order_by("country", "-cycle", "-revision")
+    )
+    if membership.is_country_member:
+        candidates = candidates.filter(country=membership.country_id)
+    else:
+        candidates = candidates.filter(status__in=Assessment.SEEN_BY_SECRETARIAT)
+    return [a for a in candidates if may_read(membership, a)]

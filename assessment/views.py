@@ -39,15 +39,8 @@ def home(request: HttpRequest) -> HttpResponse:
     membership = access.membership_of(request.user)
     if membership is None:
         return render(request, "assessment/no_membership.html")
-    if membership.is_country_member:
-        assessments = Assessment.objects.filter(country=membership.country).order_by(
-            "-cycle", "-revision"
-        )
-    else:
-        visible = Assessment.objects.filter(status__in=Assessment.SEEN_BY_SECRETARIAT)
-        if membership.role != membership.Role.ADMIN:
-            visible = visible.filter(sharing=Assessment.Sharing.NAMED)
-        assessments = visible.select_related("country").order_by("-cycle", "country")
+    # The same rule as the API's list: access.may_read decides for each assessment.
+    assessments = access.readable_assessments(request.user)
     return render(
         request,
         "assessment/home.html",

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from assessment import scoring, services
-from assessment.models import Assessment, CapabilityAnswer, Country, CriterionAnswer
-from frameworks.models import Criterion, FrameworkVersion
+from assessment.models import Assessment, Country
+from frameworks.models import FrameworkVersion
 
 VISIBLE = (Assessment.Status.SUBMITTED, Assessment.Status.VALIDATED)
 LAW_CODES = ("legislation", "definition", "technology", "possession", "isp_reporting")
@@ -108,53 +108,18 @@ def _latest_revisions(assessments: Iterable[Assessment]) -> list[Assessment]:
 
 
 def load_rows(filters: Filters) -> Comparison:
-    """Visible assessments of the filter, scored. Queries: assessments 1, answers 3, framework
-    trees 2 + 1 per distinct framework version (not per country)."""
+    """Visible assessments of the filter, scored by `services.scores_of_many` (the one scoring
+    path). Queries: assessments 1, answers 3, plus the framework versions the first time a
+    process sees them (not per country)."""
     assessments = _latest_revisions(
         Assessment.objects.filter(filters.query()).select_related(
             "country", "mnr_version", "legislation_version"
         )
     )
-    ids = [a.pk for a in assessments]
-    responses: dict[int, dict[str, str]] = defaultdict(dict)
-    for aid, code, response in CapabilityAnswer.objects.filter(
-        assessment__in=ids, to_confirm=False
-    ).values_list("assessment", "capability__code", "response"):
-        responses[aid][code] = response
-    indicators: dict[int, dict[str, str]] = defaultdict(dict)
-    from assessment.models import IndicatorAnswer
-
-    for aid, code, value in IndicatorAnswer.objects.filter(assessment__in=ids).values_list(
-        "assessment", "indicator__code", "value"
-    ):
-        indicators[aid][code] = value
-    criteria_values: dict[int, dict[str, str]] = defaultdict(dict)
-    for aid, code, value in CriterionAnswer.objects.filter(
-        assessment__in=ids, to_confirm=False
-    ).values_list("assessment", "criterion__code", "value"):
-        criteria_values[aid][code] = value
-    trees: dict[int, services.MnrTree] = {}
-    law: dict[int, list[Criterion]] = {}
+    scores_by_pk = services.scores_of_many(assessments)
     rows = []
     for a in assessments:
-        if a.mnr_version_id not in trees:
-            trees[a.mnr_version_id] = services.mnr_tree(a.mnr_version)
-        if a.legislation_version_id not in law:
-            law[a.legislation_version_id] = services.criteria_of(a.legislation_version)
-        tree = trees[a.mnr_version_id]
-        scores = scoring.score(
-            domains=tree.specs(),
-            rules=tree.rules,
-            responses=responses[a.pk],
-            indicator_answers=indicators[a.pk],
-            criteria=[
-                scoring.CriterionSpec(c.code, c.name)
-                for c in law[a.legislation_version_id]
-                if c.scored
-            ],
-            criterion_values=criteria_values[a.pk],
-            sufficiency=scoring.SufficiencyRule.from_version_rules(a.legislation_version.rules),
-        )
+        scores = scores_by_pk[a.pk]
         rows.append(
             Row(
                 country=a.country,
@@ -170,9 +135,7 @@ def load_rows(filters: Filters) -> Comparison:
             )
         )
     latest = FrameworkVersion.objects.latest_of_kind("mnr")
-    tree = trees.get(latest.pk) if latest else None
-    if tree is None and latest is not None:
-        tree = services.mnr_tree(latest)
+    tree = services.mnr_tree(latest) if latest else None
     columns: list[Column] = []
     domain_names: dict[str, str] = {}
     if tree:

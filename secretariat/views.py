@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -71,20 +72,26 @@ def matrix(request: HttpRequest) -> HttpResponse:
 @require_safe
 def trend(request: HttpRequest) -> HttpResponse:
     form = TrendForm(request.GET or None)
-    _filter_form, filters = _filters(request)
+    filter_form, filters = _filters(request)
+    country = request.GET.get("country", "").upper()
+    if country:
+        # One country's trend is its own scores: only for a country that shares by name.
+        if not Assessment.objects.filter(country=country, status__in=cmp.VISIBLE).exists():
+            raise Http404
+        if not _named_everywhere(country):
+            raise Http404
+        filters = replace(filters, country=country)
     rows: list[cmp.TrendRow] = []
     if form.is_valid():
         rows = cmp.trend(filters, form.cleaned_data["since"], form.cleaned_data["until"])
-        country = filters.country
-        if country and not _named_everywhere(country):
-            raise Http404
     return render(
         request,
         "secretariat/trend.html",
         {
             "form": form,
-            "filter_form": _filter_form,
+            "filter_form": filter_form,
             "rows": rows,
+            "country": Country.objects.filter(pk=country).first() if country else None,
         },
     )
 

@@ -68,9 +68,11 @@ def test_aggregate_only_country_is_on_no_page_or_export(client):
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "France" in text and "Japan" not in text
     assert client.get(reverse("secretariat:country", args=["JP"])).status_code == 404
-    assert client.get(
-        reverse("secretariat:trend") + "?since=2024&until=2026&country=JP"
-    ).status_code in (200, 404)
+    # One country's trend would be its own scores: refused for an aggregate-only country.
+    assert (
+        client.get(reverse("secretariat:trend") + "?since=2024&until=2026&country=JP").status_code
+        == 404
+    )
 
 
 def test_country_users_cannot_open_the_comparison(client):
@@ -170,6 +172,27 @@ def test_matrix_queries_do_not_grow_with_countries(analyst_client, page):
     at_196 = count()
     assert at_10 == at_196, (at_10, at_196)
     assert at_196 <= 20
+
+
+def test_one_countrys_trend_uses_only_that_country(analyst_client):
+    early = answered_assessments(["KE", "FR"], [2024], seed=1)
+    answered_assessments(["KE", "FR"], [2026], seed=2)
+    for a in early:
+        set_law(a, "met", "not_met", "met", "met", "not_met")
+    Assessment.objects.filter(country="KE", cycle=2026).update(status="validated")
+    CriterionAnswer.objects.filter(
+        assessment__country="KE", assessment__cycle=2026, criterion__code="definition"
+    ).update(value="met")
+    CriterionAnswer.objects.filter(
+        assessment__country="FR", assessment__cycle=2026, criterion__code="definition"
+    ).update(value="not_met")
+    page = analyst_client.get(reverse("secretariat:trend") + "?since=2024&until=2026&country=KE")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Kenya: change between two cycles" in text
+    # Definition of CSAM: not met in 2024, met in 2026, over one country: +100 points.
+    row = text.split("Definition of CSAM")[1].split("</tr>")[0]
+    assert "0%" in row and "100%" in row and "1</td>" in row
 
 
 def test_country_profile_shows_history_and_published_baseline(analyst_client):
