@@ -173,13 +173,33 @@ def answers_of(assessment: Assessment) -> Answers:
 def scores_from(
     assessment: Assessment, tree: MnrTree, criteria: list[Criterion], answers: Answers
 ) -> scoring.Scores:
+    return score_values(
+        assessment,
+        tree,
+        criteria,
+        answers.responses,
+        answers.indicators,
+        answers.criterion_values,
+    )
+
+
+def score_values(
+    assessment: Assessment,
+    tree: MnrTree,
+    criteria: list[Criterion],
+    responses: Mapping[str, str],
+    indicators: Mapping[str, str],
+    criterion_values: Mapping[str, str],
+) -> scoring.Scores:
+    """The one call into `scoring.score` (answers already reduced to what counts: copies still
+    "to confirm" left out)."""
     return scoring.score(
         domains=tree.specs(),
         rules=tree.rules,
-        responses=answers.responses,
-        indicator_answers=answers.indicators,
+        responses=responses,
+        indicator_answers=indicators,
         criteria=[scoring.CriterionSpec(c.code, c.name) for c in criteria if c.scored],
-        criterion_values=answers.criterion_values,
+        criterion_values=criterion_values,
         sufficiency=scoring.SufficiencyRule.from_version_rules(
             assessment.legislation_version.rules
         ),
@@ -196,26 +216,40 @@ def assessment_scores(assessment: Assessment) -> scoring.Scores:
 
 def scores_of_many(assessments: Sequence[Assessment]) -> dict[int, scoring.Scores]:
     """Assessment pk -> its scores, by the same path as `assessment_scores`, with the answers
-    of every assessment loaded at once: 3 queries, whatever the number of assessments (the
-    framework trees and criteria come from the per-version cache)."""
+    of every assessment read at once as plain values: 3 queries, whatever the number of
+    assessments (codes come from the cached framework trees, not from joins)."""
     ids = [a.pk for a in assessments]
-    capabilities: dict[int, dict[str, CapabilityAnswer]] = defaultdict(dict)
-    for answer in CapabilityAnswer.objects.filter(assessment__in=ids).select_related("capability"):
-        capabilities[answer.assessment_id][answer.capability.code] = answer
+    codes: dict[int, str] = {}  # capability, indicator and criterion ids -> codes
+    indicator_codes: dict[int, str] = {}
+    criterion_codes: dict[int, str] = {}
+    for a in assessments:
+        for c in mnr_tree(a.mnr_version).capabilities:
+            codes[c.pk] = c.code
+            indicator_codes.update((i.pk, i.code) for i in c.indicator_list)  # type: ignore[attr-defined]
+        criterion_codes.update((c.pk, c.code) for c in criteria_of(a.legislation_version))
+    responses: dict[int, dict[str, str]] = defaultdict(dict)
+    for aid, cid, response in CapabilityAnswer.objects.filter(
+        assessment__in=ids, to_confirm=False
+    ).values_list("assessment_id", "capability_id", "response"):
+        responses[aid][codes[cid]] = response
     indicators: dict[int, dict[str, str]] = defaultdict(dict)
-    for aid, code, value in IndicatorAnswer.objects.filter(assessment__in=ids).values_list(
-        "assessment", "indicator__code", "value"
+    for aid, iid, value in IndicatorAnswer.objects.filter(assessment__in=ids).values_list(
+        "assessment_id", "indicator_id", "value"
     ):
-        indicators[aid][code] = value
-    criteria: dict[int, dict[str, CriterionAnswer]] = defaultdict(dict)
-    for answer in CriterionAnswer.objects.filter(assessment__in=ids).select_related("criterion"):
-        criteria[answer.assessment_id][answer.criterion.code] = answer
+        indicators[aid][indicator_codes[iid]] = value
+    criteria: dict[int, dict[str, str]] = defaultdict(dict)
+    for aid, cid, value in CriterionAnswer.objects.filter(
+        assessment__in=ids, to_confirm=False
+    ).values_list("assessment_id", "criterion_id", "value"):
+        criteria[aid][criterion_codes[cid]] = value
     return {
-        a.pk: scores_from(
+        a.pk: score_values(
             a,
             mnr_tree(a.mnr_version),
             criteria_of(a.legislation_version),
-            Answers(capabilities[a.pk], indicators[a.pk], criteria[a.pk]),
+            responses[a.pk],
+            indicators[a.pk],
+            criteria[a.pk],
         )
         for a in assessments
     }
