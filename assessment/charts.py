@@ -1,12 +1,17 @@
-"""Geometry of the results bar chart, drawn as inline SVG by the template.
+"""The results bar chart as inline SVG, for the results page and the PDF action plan.
 
 Server-side SVG needs no JavaScript and no third-party origin, prints, and can carry a title
 and description for screen readers; the same numbers are always given as a table beside it.
+The markup is written here rather than in a template: a template loop over the 27 bars cost
+more than the rest of the results page (issue 7). Numbers are written by Python, never
+localised, because SVG needs "330.0" where French would print "330,0".
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from .scoring import Scores
 
@@ -14,52 +19,75 @@ LABEL_WIDTH = 330
 PLOT_WIDTH = 360
 ROW_HEIGHT = 22
 TOP = 28
+AXIS_Y = TOP - 10
+BAR_HEIGHT = ROW_HEIGHT - 8
+LABEL_CHARS = 42
 
 
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: float | None
-    is_domain: bool
-    y: int
-    width: float
-
-    @property
-    def text_y(self) -> int:
-        return self.y + ROW_HEIGHT // 2 + 4
-
-    @property
-    def bar_y(self) -> int:
-        return self.y + 4
-
-    @property
-    def value_x(self) -> float:
-        return LABEL_WIDTH + self.width + 6
+def _shorten(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
 
 
-def bar_chart(scores: Scores, *, target: int) -> dict[str, object]:
-    bars: list[Bar] = []
-    y = TOP
+def _bar(label: str, value: float | None, is_domain: bool, y: int, scale: float) -> str:
+    # Plain f-strings: only the label is text from the data, and it is escaped.
+    kind = " domain" if is_domain else ""
+    text_y = y + ROW_HEIGHT // 2 + 4
+    svg = (
+        f'<text class="chart-label{kind}" x="{LABEL_WIDTH - 8}" y="{text_y}" text-anchor="end">'
+        f"{escape(_shorten(label))}</text>"
+    )
+    if value is None:
+        return (
+            f'{svg}<text class="chart-value" x="{LABEL_WIDTH + 4}" y="{text_y}">'
+            f"{escape(_('not scored'))}</text>"
+        )
+    width = value * scale
+    return (
+        f'{svg}<rect class="chart-bar{kind}" x="{LABEL_WIDTH}" y="{y + 4}" width="{width:.1f}" '
+        f'height="{BAR_HEIGHT}" /><text class="chart-value" x="{LABEL_WIDTH + width + 6:.1f}" '
+        f'y="{text_y}">{value:.1f}</text>'
+    )
+
+
+def bar_chart(scores: Scores, *, target: int) -> SafeString:
+    """One bar per domain (darker) and per capability, from level 0 to the top level, with a
+    dashed line at the target level."""
     scale = PLOT_WIDTH / scores.max_level
+    bars: list[str] = []
+    y = TOP
     for domain in scores.domains:
-        bars.append(Bar(domain.name, domain.score, True, y, (domain.score or 0) * scale))
+        bars.append(_bar(domain.name, domain.score, True, y, scale))
         y += ROW_HEIGHT
         for c in domain.capabilities:
             value = float(c.level) if c.counts else None
-            bars.append(Bar(f"{c.number}. {c.name}", value, False, y, (value or 0) * scale))
+            bars.append(_bar(f"{c.number}. {c.name}", value, False, y, scale))
             y += ROW_HEIGHT
         y += 6
-    ticks = [
-        {"level": level, "x": LABEL_WIDTH + level * scale} for level in range(scores.max_level + 1)
-    ]
-    return {
-        "bars": bars,
-        "ticks": ticks,
-        "width": LABEL_WIDTH + PLOT_WIDTH + 50,
-        "height": y + 10,
-        "plot_x": LABEL_WIDTH,
-        "label_x": LABEL_WIDTH - 8,
-        "target_x": LABEL_WIDTH + target * scale,
-        "bar_height": ROW_HEIGHT - 8,
-        "axis_y": TOP - 10,
-    }
+    width, height = LABEL_WIDTH + PLOT_WIDTH + 50, y + 10
+    ticks = format_html_join(
+        "",
+        '<line class="chart-grid" x1="{0}" x2="{0}" y1="{1}" y2="{2}" />'
+        '<text class="chart-axis" x="{0}" y="{1}" text-anchor="middle">{3}</text>',
+        (
+            (f"{LABEL_WIDTH + level * scale:.1f}", AXIS_Y, height, level)
+            for level in range(scores.max_level + 1)
+        ),
+    )
+    target_x = f"{LABEL_WIDTH + target * scale:.1f}"
+    return format_html(
+        '<svg role="img" aria-labelledby="chart-title chart-desc" viewBox="0 0 {0} {1}" '
+        'width="{0}" height="{1}" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="chart-title">{2}</title><desc id="chart-desc">{3}</desc>{4}{5}'
+        '<line class="chart-target" x1="{6}" x2="{6}" y1="{7}" y2="{1}" /></svg>',
+        width,
+        height,
+        _("Maturity level of each domain and capability"),
+        _(
+            "Horizontal bars from level 0 to 4; domain bars are darker; the dashed line marks "
+            "the default target level. The same numbers are in the table below."
+        ),
+        ticks,
+        mark_safe("".join(bars)),  # each bar escapes its label
+        target_x,
+        AXIS_Y,
+    )

@@ -105,8 +105,30 @@ class CapabilityForm(ForgedFieldsMixin, forms.Form):
                 widget=forms.RadioSelect,
             )
 
-    def indicator_fields(self) -> list[forms.BoundField]:
-        return [self[INDICATOR_PREFIX + i.code] for i in self.indicators]
+    def indicator_rows(self) -> list[dict[str, Any]]:
+        """Each indicator question with its radio options as plain values: rendering them
+        through Django's widget templates cost more than the rest of the page (issue 7)."""
+        rows = []
+        for indicator in self.indicators:
+            field = self[INDICATOR_PREFIX + indicator.code]
+            current = field.value() or ""
+            rows.append(
+                {
+                    "name": field.html_name,
+                    "label": field.label,
+                    "errors": field.errors,
+                    "options": [
+                        {
+                            "id": f"{field.auto_id}_{n}",
+                            "value": value,
+                            "label": label,
+                            "checked": value == current,
+                        }
+                        for n, (value, label) in enumerate(IndicatorAnswer.Value.choices)
+                    ],
+                }
+            )
+        return rows
 
     def indicator_values(self) -> dict[Indicator, str]:
         return {i: self.cleaned_data[INDICATOR_PREFIX + i.code] for i in self.indicators}

@@ -71,7 +71,7 @@ def peers_for(assessment: Assessment, codes: list[str]) -> dict[str, list[str]]:
 def gap_analysis(assessment: Assessment) -> GapAnalysis:
     tree = services.mnr_tree(assessment.mnr_version)
     criteria = services.criteria_of(assessment.legislation_version)
-    scores = services.scores_from(assessment, tree, criteria, services.answers_of(assessment))
+    scores = services.assessment_scores(assessment)
     default = int(assessment.mnr_version.rules["scoring"]["default_target"])
     raised = {
         t.capability.code: t

@@ -175,8 +175,8 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
                 status=status,
             )
     # The page itself (not the autosave's fragment) shows the stored answers and the scores.
-    answers = services.answers_of(assessment)
-    answer = answers.capabilities.get(cap.code)
+    values = services.answer_values(assessment)
+    answer = services.capability_answer(assessment, cap)
     if request.method != "POST":
         initial = {
             "response": answer.response if answer else "",
@@ -184,11 +184,9 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
             "share_with_peers": answer.share_with_peers if answer else False,
             "version": answer.version if answer else 0,
         }
-        initial |= {f"ind_{i.code}": answers.indicators.get(i.code, "") for i in indicators}
+        initial |= {f"ind_{i.code}": values.indicators.get(i.code, "") for i in indicators}
         form = CapabilityForm(initial=initial, **form_kwargs)
-    scores = services.scores_from(
-        assessment, tree, services.criteria_of(assessment.legislation_version), answers
-    )
+    scores = services.scores_of(assessment, values)
     return render(
         request,
         "assessment/capability.html",
@@ -222,7 +220,7 @@ def legislation(request: HttpRequest, uuid: UUID) -> HttpResponse:
     membership = access.membership_of(request.user)
     may_edit = LEGISLATION_SECTION in access.editable_sections(membership, assessment)
     criteria = services.criteria_of(assessment.legislation_version)
-    answers = services.answers_of(assessment).criteria
+    answers = services.criterion_answers(assessment)
     to_confirm = {code for code, a in answers.items() if a.to_confirm}
     status, conflicts = 200, []
     if request.method == "POST":
@@ -234,7 +232,7 @@ def legislation(request: HttpRequest, uuid: UUID) -> HttpResponse:
             )
             if not conflicts:
                 if request.htmx:
-                    fresh = services.answers_of(assessment).criteria
+                    fresh = services.criterion_answers(assessment)
                     rows = [
                         {
                             "code": code,
@@ -290,12 +288,7 @@ def legislation(request: HttpRequest, uuid: UUID) -> HttpResponse:
 def results(request: HttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     tree = services.mnr_tree(assessment.mnr_version)
-    scores = services.scores_from(
-        assessment,
-        tree,
-        services.criteria_of(assessment.legislation_version),
-        services.answers_of(assessment),
-    )
+    scores = services.assessment_scores(assessment)
     target = assessment.mnr_version.rules["scoring"]["default_target"]
     return render(
         request,

@@ -201,9 +201,9 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
         # Put the data set back as bench/run.py expects it: the latest cycle submitted.
-        Assessment.objects.filter(pk__in=[a.pk for a in drafts]).exclude(country="FR").update(
-            status="submitted"
-        )
+        Assessment.objects.filter(pk__in=[a.pk for a in drafts]).exclude(
+            country=reference_data.team_country()
+        ).update(status="submitted")
 
     flat = [r for rs in results for r in rs]
     acknowledged: dict[tuple[int, str], int] = {}

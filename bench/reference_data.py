@@ -17,20 +17,29 @@ CYCLES = [2024, 2025, 2026]
 PASSWORD = "bench-password-not-secret"
 
 
+def team_country() -> str:
+    """The benchmark's country team: the first country, its latest cycle kept as a draft."""
+    from tests.bulk import real_country_codes
+
+    return real_country_codes(1)[0]
+
+
 def build(countries: int = 196) -> None:
-    """Idempotent: does nothing when the data set is already there."""
+    """Incremental: adds only the countries not yet there, so a run can measure at 10 countries,
+    then grow the same database to 196 and measure again."""
     call_command("migrate", verbosity=0)
     call_command("load_frameworks", verbosity=0)
-    if Assessment.objects.filter(country__is_demo=False).count() >= countries * len(CYCLES):
-        return
     from tests.bulk import answered_assessments, real_country_codes
 
-    codes = real_country_codes(countries)
+    present = set(Assessment.objects.values_list("country_id", flat=True))
+    codes = [c for c in real_country_codes(countries) if c not in present]
+    if not codes:
+        return
     assessments = answered_assessments(codes, CYCLES, status="validated")
-    # The latest cycle is submitted (so the secretariat sees it), except France's, kept as a
-    # draft for the benchmark's country team to edit.
-    Assessment.objects.filter(cycle=2026).update(status="submitted")
-    Assessment.objects.filter(cycle=2026, country="FR").update(status="draft")
+    # The latest cycle is submitted (so the secretariat sees it), except the team country's,
+    # kept as a draft for the benchmark's country team to edit.
+    Assessment.objects.filter(cycle=CYCLES[-1], country__in=codes).update(status="submitted")
+    Assessment.objects.filter(cycle=CYCLES[-1], country=team_country()).update(status="draft")
     start = dt.date(2026, 1, 1)
     Action.objects.bulk_create(
         Action(
@@ -50,5 +59,6 @@ def build(countries: int = 196) -> None:
     for code in codes:
         user = users.objects.create_user(f"bench-{code.lower()}", password=PASSWORD)
         Membership.objects.create(user=user, country_id=code, role=Membership.Role.COORDINATOR)
-    analyst = users.objects.create_user("bench-analyst", password=PASSWORD)
-    Membership.objects.create(user=analyst, role=Membership.Role.ANALYST)
+    if not users.objects.filter(username="bench-analyst").exists():
+        analyst = users.objects.create_user("bench-analyst", password=PASSWORD)
+        Membership.objects.create(user=analyst, role=Membership.Role.ANALYST)

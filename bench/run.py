@@ -74,31 +74,36 @@ def measure(call: Callable[[], HttpResponse], n: int = N) -> tuple[float, float,
     return statistics.median(times), p95, queries, size
 
 
-def main() -> None:
-    reference_data.build()
-    from assessment.models import Assessment
-
-    settings.ALLOWED_HOSTS = ["*"]
-    a = Assessment.objects.get(country="FR", cycle=2026)
+def cases() -> tuple[Client, list[tuple[str, Callable[[], HttpResponse], int]]]:
     from django.contrib.auth import get_user_model
 
+    from assessment.models import Assessment
+
+    code = reference_data.team_country()
+    a = Assessment.objects.get(country=code, cycle=reference_data.CYCLES[-1])
     users = get_user_model().objects
     team = Client()
-    team.force_login(users.get(username="bench-fr"))  # a session, as after signing in
+    team.force_login(users.get(username=f"bench-{code.lower()}"))  # as after signing in
     analyst = Client()
     analyst.force_login(users.get(username="bench-analyst"))
     base = f"/assessments/{a.uuid}/"
 
+    # Saving one answer: the autosave POST alone. Its response carries the new version (an
+    # out-of-band hidden input), which the next save sends, as the page's script does.
+    page = team.get(base + "capability/C04/").content.decode()
+    version = [re.search(r'name="version" value="(\d+)"', page).group(1)]  # type: ignore
+
     def save() -> HttpResponse:
-        page = team.get(base + "capability/C04/").content.decode()
-        version = re.search(r'name="version" value="(\d+)"', page).group(1)  # type: ignore
-        return team.post(
+        response = team.post(
             base + "capability/C04/",
-            {"response": "3", "version": version, "evidence": "bench"},
+            {"response": "3", "version": version[0], "evidence": "bench"},
             HTTP_HX_REQUEST="true",
         )
+        version[0] = re.search(rb'value="(\d+)"', response.content).group(1).decode()  # type: ignore
+        return response
 
-    cases = [
+    return team, [
+        ("bare view", lambda: team.get("/bench-bare/20000/"), N),
         ("overview", lambda: team.get(base), N),
         ("capability page", lambda: team.get(base + "capability/C04/"), N),
         ("results page", lambda: team.get(base + "results/"), N),
@@ -112,19 +117,47 @@ def main() -> None:
         ),
         ("PDF action plan", lambda: team.get(base + "plan/export/pdf"), 5),
     ]
-    print(f"{Assessment.objects.count()} assessments, {connection.vendor}, N={N}")
-    print(
-        f"{'case':36} {'median':>8} {'p95':>8} {'queries':>7} {'bytes':>8} "
-        f"{'bare med':>9} {'ratio':>6}"
-    )
+
+
+def main() -> None:
+    settings.ALLOWED_HOSTS = ["*"]
+    from assessment.models import Assessment
+
     with override_settings(ROOT_URLCONF=__name__):
-        for name, call, n in cases:
+        if sys.argv[1:2] == ["--profile"]:
+            return profile(" ".join(sys.argv[2:]))
+        # Query counts at 10 countries, then the same database grown to the full reference set.
+        reference_data.build(countries=10)
+        small = {name: measure(call, 2)[2] for name, call, _ in cases()[1]}
+        reference_data.build()
+        print(f"{Assessment.objects.count()} assessments, {connection.vendor}, N={N}")
+        print(
+            f"{'case':36} {'median':>8} {'p95':>8} {'queries':>7} {'at 10':>5} {'bytes':>8} "
+            f"{'bare med':>9} {'ratio':>6}"
+        )
+        team, measured = cases()
+        for name, call, n in measured[1:]:
             median, p95, queries, size = measure(call, n)
             bare_median, _, _, _ = measure(lambda s=size: team.get(f"/bench-bare/{s}/"), N)
             print(
                 f"{name:36} {median * 1000:6.0f}ms {p95 * 1000:6.0f}ms {queries:7} "
-                f"{size:8} {bare_median * 1000:7.1f}ms {median / bare_median:6.1f}"
+                f"{small[name]:5} {size:8} {bare_median * 1000:7.1f}ms "
+                f"{median / bare_median:6.1f}"
             )
+
+
+def profile(name: str) -> None:
+    """bench/run.py --profile capability page: where the time of one case goes (pyinstrument)."""
+    from pyinstrument import Profiler
+
+    reference_data.build()
+    call = next(c for n, c, _ in cases()[1] if n.startswith(name))
+    call()
+    profiler = Profiler(interval=0.0002)
+    with profiler:
+        for _ in range(200):
+            call()
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
 
 
 if __name__ == "__main__":

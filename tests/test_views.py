@@ -77,6 +77,24 @@ def test_member_sees_the_task_list(member_client, assessment):
     assert "Demonstration data" in page
 
 
+def test_every_link_on_the_task_list_opens_its_page(member_client, assessment):
+    # The capability links are relative to the overview's URL: follow each as a browser would.
+    import re
+    from urllib.parse import urljoin
+
+    page_url = url("overview", assessment)
+    page = member_client.get(page_url).content.decode()
+    links = re.findall(r'<a[^>]* href="([^"#]+)"', page[page.index('class="task-list') :])
+    targets = {
+        urljoin("http://testserver" + page_url, href)[len("http://testserver") :] for href in links
+    }
+    expected = {url("capability", assessment, f"C{n:02}") for n in range(1, 22)}
+    assert expected <= targets
+    assert url("legislation", assessment) in targets
+    for target in sorted(targets):
+        assert member_client.get(target).status_code == 200, target
+
+
 def test_capability_page_shows_each_level_descriptor(member_client, assessment):
     page = member_client.get(url("capability", assessment, "C04")).content.decode()
     capability = assessment.mnr_version.capabilities.get(code="C04")

@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
-from django.template import engines
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
@@ -38,7 +37,6 @@ if logging.getLogger("weasyprint.progress").level == logging.NOTSET:
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 TEMPLATE = "reports/action_plan.html"
-CHART_TEMPLATE = "assessment/_chart.svg.html"
 STYLESHEET = "reports/action_plan.css"  # under the static directory
 # The chart's SVG rules sit between these markers in the stylesheet (see its comment).
 CHART_RULES = re.compile(r"/\* chart-svg:start.*?\*/(?P<rules>.*?)/\* chart-svg:end \*/", re.S)
@@ -106,18 +104,10 @@ def _stylesheet() -> tuple[str, str]:
     return text[: match.start()] + text[match.end() :], match["rules"]
 
 
-# The partial writes coordinates with plain {{ }}, which Django localizes ("330,0" in French or
-# Arabic): SVG needs "330.0", so the partial is rendered with localization off.
-CHART_WRAPPER = (
-    "{% load l10n %}{% localize off %}{% include '" + CHART_TEMPLATE + "' %}{% endlocalize %}"
-)
-
-
 def _chart_svg(report: Report, rules: str) -> str:
     """The results page's SVG chart, carrying its rules in a <style> of its own: WeasyPrint
     styles an inline SVG only from there, never from the page's stylesheets."""
-    chart = bar_chart(report.scores, target=report.target_default)
-    svg = engines["django"].from_string(CHART_WRAPPER).render({"chart": chart})
+    svg = bar_chart(report.scores, target=report.target_default)
     style = f"<style>{escape(rules.strip())}</style>"
     return mark_safe(SVG_OPEN_TAG.sub(lambda m: m[0] + style, svg, count=1))
 

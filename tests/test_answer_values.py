@@ -1,0 +1,61 @@
+"""The one read behind every score: answers as plain values, in one SQL statement.
+
+`services.answer_values_of_many` is written as SQL for speed (issue 7); here it must give
+exactly what the ORM gives, on SQLite and on PostgreSQL, copies still "to confirm" left out.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from assessment import services
+from assessment.models import CapabilityAnswer, CriterionAnswer, IndicatorAnswer
+
+from .bulk import answered_assessments
+
+pytestmark = pytest.mark.usefixtures("frameworks")
+
+
+def orm_values(assessment_id: int) -> services.AnswerValues:
+    return services.AnswerValues(
+        responses={
+            a.capability.code: a.response
+            for a in CapabilityAnswer.objects.filter(assessment_id=assessment_id, to_confirm=False)
+        },
+        indicators={
+            a.indicator.code: a.value
+            for a in IndicatorAnswer.objects.filter(assessment_id=assessment_id)
+        },
+        criteria={
+            a.criterion.code: a.value
+            for a in CriterionAnswer.objects.filter(assessment_id=assessment_id, to_confirm=False)
+        },
+    )
+
+
+def test_answer_values_equal_the_orms_and_leave_out_copies_to_confirm():
+    first, second, third = answered_assessments(["FR", "KE", "BR"], [2026], seed=7)
+    CapabilityAnswer.objects.filter(assessment=second, capability__code="C04").update(
+        to_confirm=True
+    )
+    CriterionAnswer.objects.filter(assessment=second, criterion__code="possession").update(
+        to_confirm=True
+    )
+    IndicatorAnswer.objects.filter(assessment=third).delete()
+    with CaptureQueriesContext(connection) as ctx:
+        values = services.answer_values_of_many([first, second, third])
+    assert len(ctx) == 1
+    for a in (first, second, third):
+        assert values[a.pk] == orm_values(a.pk)
+    assert "C04" in values[first.pk].responses and "C04" not in values[second.pk].responses
+    assert "possession" not in values[second.pk].criteria
+    assert len(values[first.pk].responses) == 21 and len(values[first.pk].indicators) == 107
+    assert values[third.pk].indicators == {}
+
+
+def test_no_assessment_no_query():
+    with CaptureQueriesContext(connection) as ctx:
+        assert services.answer_values_of_many([]) == {}
+    assert len(ctx) == 0
