@@ -19,5 +19,5 @@ def status_tag(progress: Progress) -> SafeString:
 
 @register.filter
 def level_label(level: int) -> str:
-    """"Level 3": one gettext call, cheaper than a {% blocktranslate %} node in a loop."""
+    """ "Level 3": one gettext call, cheaper than a {% blocktranslate %} node in a loop."""
     return _("Level %(level)s") % {"level": level}
