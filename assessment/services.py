@@ -353,6 +353,13 @@ def _capability_snapshot(answer: CapabilityAnswer | None, indicators: Mapping[st
     }
 
 
+def _indicators_of(capability: Capability) -> list[Indicator]:
+    """The capability's indicators: from the cached framework tree when it came from there."""
+    if hasattr(capability, "indicator_list"):
+        return capability.indicator_list  # type: ignore[no-any-return]
+    return list(Indicator.objects.filter(capability=capability))
+
+
 @transaction.atomic
 def capability_answers_save(
     *,
@@ -370,16 +377,22 @@ def capability_answers_save(
     `version` is the answer's version the user's page was built from (0: no answer yet); if
     someone saved since, StaleAnswer is raised and nothing is written.
     """
-    answer = (
-        CapabilityAnswer.objects.select_for_update()
-        .filter(assessment=assessment, capability=capability)
-        .first()
+    # At most one row (a unique constraint), locked until the end of the transaction.
+    answer = next(
+        iter(
+            CapabilityAnswer.objects.select_for_update().filter(
+                assessment=assessment, capability=capability
+            )
+        ),
+        None,
     )
-    current_indicators = dict(
-        IndicatorAnswer.objects.filter(
-            assessment=assessment, indicator__capability=capability
-        ).values_list("indicator__code", "value")
-    )
+    codes = {i.pk: i.code for i in _indicators_of(capability)}
+    current_indicators = {
+        codes[pk]: value
+        for pk, value in IndicatorAnswer.objects.filter(
+            assessment=assessment, indicator_id__in=list(codes)
+        ).values_list("indicator_id", "value")
+    }
     if answer is not None and answer.version != version:
         raise StaleAnswer(answer)
     before = _capability_snapshot(answer, current_indicators)
@@ -391,13 +404,16 @@ def capability_answers_save(
     answer.to_confirm = False
     answer.updated_by = user
     answer.version += 1
-    try:
-        with transaction.atomic():
-            answer.save()
-    except IntegrityError:  # created by someone else between our read and our insert
-        raise StaleAnswer(
-            CapabilityAnswer.objects.get(assessment=assessment, capability=capability)
-        ) from None
+    if answer.pk is not None:
+        answer.save()  # the row is locked: no one else can write it meanwhile
+    else:
+        try:
+            with transaction.atomic():  # a savepoint, only for the insert that may collide
+                answer.save()
+        except IntegrityError:  # created by someone else between our read and our insert
+            raise StaleAnswer(
+                CapabilityAnswer.objects.get(assessment=assessment, capability=capability)
+            ) from None
     new_indicators = dict(current_indicators)
     for indicator, value in indicator_values.items():
         if value == current_indicators.get(indicator.code, ""):
