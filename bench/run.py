@@ -3,11 +3,15 @@
     createdb -h 127.0.0.1 -U postgres mnr_bench   # a fresh database
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/mnr_bench .venv/bin/python bench/run.py
 
-Each figure is the median and 95th percentile of N requests made in this process through
-Django's full stack (middleware, sessions, templates), with its SQL query count. Beside it, the
-same for a bare view returning a static page of the same size, so each result is also a ratio
-that holds on a noisy machine. Budgets (issue 7): pages and saves within 3x the bare view,
-matrix at 196 countries under 300 ms median, PDF action plan under 2 s.
+Each figure is the median and 95th percentile of N requests (BENCH_N, 100; 30 or fewer for the
+slow ones) made in this process through Django's full stack (middleware, sessions, templates),
+with its SQL query count, at 196 countries and, on a fresh database, at 10. Each request is
+followed by one to a bare view returning a static page of the same size through the same
+middleware and session, so both see the same noise and the ratio holds on a noisy machine.
+Budgets (issue 7): pages and saves within 3x the bare view, matrix at 196 countries under
+300 ms median, PDF action plan under 2 s, query counts the same at 10 and 196 countries.
+
+    bench/run.py --profile capability page    # where one case's time goes (pyinstrument)
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ from django.urls import include, path  # noqa: E402
 
 from bench import reference_data  # noqa: E402
 
-N = int(os.environ.get("BENCH_N", "30"))
+N = int(os.environ.get("BENCH_N", "100"))
 
 
 def bare(request: HttpRequest, size: int) -> HttpResponse:
@@ -59,9 +63,15 @@ def bare(request: HttpRequest, size: int) -> HttpResponse:
 urlpatterns = [path("bench-bare/<int:size>/", bare), path("", include("config.urls"))]
 
 
-def measure(call: Callable[[], HttpResponse], n: int = N) -> tuple[float, float, int, int]:
-    call()  # warm up
-    times, queries, size = [], 0, 0
+def measure(
+    call: Callable[[], HttpResponse], n: int = N, bare_client: Client | None = None
+) -> tuple[float, float, int, int, float]:
+    """Median and p95 seconds, queries and bytes of `call`; with `bare_client`, each request is
+    followed by one to the bare view of the same size, so that both see the same noise, and
+    the bare view's median comes last (else 0)."""
+    response = call()  # warm up
+    size = len(response.content) if not response.streaming else 0
+    times, bare_times, queries = [], [], 0
     for _ in range(n):
         with CaptureQueriesContext(connection) as ctx:
             start = time.perf_counter()
@@ -69,10 +79,14 @@ def measure(call: Callable[[], HttpResponse], n: int = N) -> tuple[float, float,
             times.append(time.perf_counter() - start)
         assert response.status_code in (200, 302), (response.status_code, response)
         queries = len(ctx)
-        size = len(response.content) if not response.streaming else 0
+        if bare_client is not None:
+            start = time.perf_counter()
+            bare_client.get(f"/bench-bare/{size}/")
+            bare_times.append(time.perf_counter() - start)
     times.sort()
     p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
-    return statistics.median(times), p95, queries, size
+    bare_median = statistics.median(bare_times) if bare_times else 0.0
+    return statistics.median(times), p95, queries, size, bare_median
 
 
 def cases() -> tuple[Client, list[tuple[str, Callable[[], HttpResponse], int]]]:
@@ -112,7 +126,7 @@ def cases() -> tuple[Client, list[tuple[str, Callable[[], HttpResponse], int]]]:
         ("capability page", lambda: team.get(base + "capability/C04/"), N),
         ("results page", lambda: team.get(base + "results/"), N),
         ("save one answer (autosave POST)", save, N),
-        ("secretariat matrix, 196 countries", lambda: analyst.get("/secretariat/?cycle=2026"), N),
+        ("secretariat matrix, 196 countries", lambda: analyst.get("/secretariat/?cycle=2026"), 30),
         ("matrix, all 3 cycles (588 rows)", lambda: analyst.get("/secretariat/"), 10),
         (
             "XLSX export (matrix + aggregates)",
@@ -144,12 +158,11 @@ def main() -> None:
         )
         team, measured = cases()
         for name, call, n in measured[1:]:
-            median, p95, queries, size = measure(call, n)
-            bare_median, _, _, _ = measure(lambda s=size: team.get(f"/bench-bare/{s}/"), N)
+            median, p95, queries, size, bare_median = measure(call, n, bare_client=team)
             print(
-                f"{name:36} {median * 1000:6.0f}ms {p95 * 1000:6.0f}ms {queries:7} "
+                f"{name:36} {median * 1000:6.1f}ms {p95 * 1000:6.1f}ms {queries:7} "
                 f"{small.get(name, '-'):>5} {size:8} {bare_median * 1000:7.1f}ms "
-                f"{median / bare_median:6.1f}"
+                f"{median / bare_median:6.2f}"
             )
 
 
