@@ -375,6 +375,33 @@ class EvidenceFile(models.Model):
         return self.original_name
 
 
+# What each recorded action is called on the pages (the codes stay in the data and the CSV).
+AUDIT_ACTION_LABELS = {
+    "action.moved": _("Action moved"),
+    "action.removed": _("Action removed"),
+    "action.saved": _("Action saved"),
+    "answer.saved": _("Answer saved"),
+    "api_token.issued": _("API token issued"),
+    "api_token.revoked": _("API token revoked"),
+    "assessment.reopened": _("Assessment reopened"),
+    "assessment.started": _("Assessment started"),
+    "assignment.changed": _("Assignment changed"),
+    "comment.added": _("Comment added"),
+    "criterion.saved": _("Criterion answer saved"),
+    "evidence.added": _("Evidence file attached"),
+    "evidence.removed": _("Evidence file removed"),
+    "invitation.sent": _("Invitation sent"),
+    "membership.added": _("Member added"),
+    "membership.changed": _("Member's role changed"),
+    "membership.removed": _("Member removed"),
+    "plan.generated": _("Action plan generated"),
+    "section.not_assessed": _("Section marked not assessed"),
+    "sharing.changed": _("Sharing changed"),
+    "status.changed": _("Status changed"),
+    "target.changed": _("Target level changed"),
+}
+
+
 class AuditEvent(models.Model):
     """Append-only record of every change: who, when, what, before and after.
 
@@ -411,6 +438,10 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("Audit events are append-only.")
+
+    @property
+    def action_label(self) -> str:
+        return str(AUDIT_ACTION_LABELS.get(self.action, self.action))
 
 
 class TargetLevel(models.Model):

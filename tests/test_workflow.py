@@ -345,7 +345,8 @@ def test_every_change_is_recorded_with_before_and_after(
     with pytest.raises(ValueError):
         second.delete()
     page = client.get(url("capability", assessment, "C04")).content.decode()
-    assert "History of this answer" in page and "level 2 → 3" in page
+    assert "History of this answer" in page and "Answer saved: level 2 → 3" in page
+    assert "answer.saved" not in page  # the code stays in the data and the CSV, not on pages
 
 
 def test_log_as_csv_for_coordinator_and_not_for_contributor(
@@ -358,6 +359,8 @@ def test_log_as_csv_for_coordinator_and_not_for_contributor(
     lines = response.content.decode().splitlines()
     assert lines[0] == "when (UTC),who,action,subject,before,after"
     assert any(",cora,answer.saved,C04," in line for line in lines)
+    log = client.get(url("history", assessment)).content.decode()
+    assert "<td>Answer saved</td>" in log
     client.force_login(contributor)
     assert client.get(url("history", assessment)).status_code == 403
 
