@@ -9,10 +9,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from .models import Assessment, AuditEvent, Country
 
@@ -49,6 +52,57 @@ def events_for(assessment: Assessment) -> QuerySet[AuditEvent]:
 
 def events_for_subject(assessment: Assessment, subject: str) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(assessment=assessment, subject=subject).order_by("-at", "-pk")
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime
+    who: str
+    what: str
+
+
+def capability_history(assessment: Assessment, code: str, limit: int = 20) -> list[HistoryLine]:
+    """The latest changes to one capability, newest first, each said in a few words: which
+    parts of the answer changed (an autosave records every change, so most lines are an
+    indicator or the evidence, not the level), which file, which target."""
+    return [
+        HistoryLine(e.at, e.actor_name or "—", _describe(e))
+        for e in events_for_subject(assessment, code)[:limit]
+    ]
+
+
+def _describe(event: AuditEvent) -> str:
+    before, after = event.before or {}, event.after or {}
+    details: list[str] = []
+    if event.action == "answer.saved":
+        before = event.before or {"evidence": "", "share_with_peers": False, "indicators": {}}
+        if before.get("response") != after.get("response"):
+            details.append(
+                _("level %(before)s → %(after)s")
+                % {"before": _level(before.get("response")), "after": _level(after.get("response"))}
+            )
+        if before.get("indicators") != after.get("indicators"):
+            details.append(_("indicators"))
+        if before.get("evidence", "") != after.get("evidence", ""):
+            details.append(_("evidence"))
+        if before.get("share_with_peers") != after.get("share_with_peers"):
+            details.append(_("sharing with peers"))
+        if before.get("to_confirm") and not after.get("to_confirm"):
+            details.append(_("copy from the previous cycle confirmed"))
+    elif event.action in ("evidence.added", "evidence.removed"):
+        details.append(str((after or before).get("file", "")))
+    elif event.action == "target.changed":
+        details.append(
+            _("target %(before)s → %(after)s")
+            % {"before": before.get("level", "—"), "after": after.get("level", "—")}
+        )
+    label = event.action_label
+    return f"{label}: {', '.join(details)}" if details else label
+
+
+def _level(response: str | None) -> str:
+    labels = {"dont_know": _("don't know"), "not_applicable": _("not applicable")}
+    return str(labels.get(response or "", response or "—"))
 
 
 CSV_HEADER = ["when (UTC)", "who", "action", "subject", "before", "after"]

@@ -206,7 +206,7 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
             "files": EvidenceFile.objects.filter(
                 assessment=assessment, capability=cap
             ).select_related("uploaded_by"),
-            "history": audit.events_for_subject(assessment, cap.code)[:20],
+            "history": audit.capability_history(assessment, cap.code),
             "comment_form": CommentForm(),
             "evidence_form": EvidenceForm(),
         },

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from assessment import services
+from assessment import audit, services
 from assessment.models import (
     Assessment,
     AuditEvent,
@@ -347,6 +347,31 @@ def test_every_change_is_recorded_with_before_and_after(
     page = client.get(url("capability", assessment, "C04")).content.decode()
     assert "History of this answer" in page and "Answer saved: level 2 → 3" in page
     assert "answer.saved" not in page  # the code stays in the data and the CSV, not on pages
+
+
+def test_capability_history_says_what_changed_newest_first(client, assessment, coordinator):
+    client.force_login(coordinator)
+    ind = services.mnr_tree(assessment.mnr_version).capabilities[3].indicator_list[0].code
+    level(client, assessment, "C04", "2")
+    level(client, assessment, "C04", "2", version="1", **{f"ind_{ind}": "yes"})
+    level(
+        client,
+        assessment,
+        "C04",
+        "dont_know",
+        version="2",
+        evidence="Police report 2025",
+        **{f"ind_{ind}": "yes"},
+    )
+    lines = [line.what for line in audit.capability_history(assessment, "C04")]
+    assert lines == [
+        "Answer saved: level 2 → don't know, evidence",
+        "Answer saved: indicators",
+        "Answer saved: level — → 2",
+    ]
+    assert all(line.who == "cora" for line in audit.capability_history(assessment, "C04"))
+    page = client.get(url("capability", assessment, "C04")).content.decode()
+    assert "Answer saved: indicators" in page
 
 
 def test_log_as_csv_for_coordinator_and_not_for_contributor(
