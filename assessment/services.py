@@ -133,9 +133,13 @@ class AnswerValues:
     criteria: dict[str, str]  # criterion code -> "met", "not_met", "dont_know"
 
 
+ANSWER_VALUES_CHUNK = 1000  # 3 parameters each, well within PostgreSQL's and SQLite's limits
+
+
 def answer_values_of_many(assessments: Sequence[Assessment]) -> dict[int, AnswerValues]:
-    """Assessment pk -> its answer values: 3 queries, whatever the number of assessments.
-    Codes come from the cached framework trees rather than from joins."""
+    """Assessment pk -> its answer values: one query per 1,000 assessments (so the statement
+    stays within the databases' limits on parameters). Codes come from the cached framework
+    trees rather than from joins."""
     ids = [a.pk for a in assessments]
     capability_codes: dict[int, str] = {}
     indicator_codes: dict[int, str] = {}
@@ -146,19 +150,19 @@ def answer_values_of_many(assessments: Sequence[Assessment]) -> dict[int, Answer
             indicator_codes.update((i.pk, i.code) for i in c.indicator_list)  # type: ignore[attr-defined]
         criterion_codes.update((c.pk, c.code) for c in criteria_of(a.legislation_version))
     values = {pk: AnswerValues({}, {}, {}) for pk in ids}
-    if not ids:
-        return values
     targets = {
         "c": (capability_codes, "responses"),
         "i": (indicator_codes, "indicators"),
         "r": (criterion_codes, "criteria"),
     }
     with connection.cursor() as cursor:
-        cursor.execute(_answer_values_sql(len(ids)), ids * 3)
-        for kind, aid, item_id, value in cursor.fetchall():
-            codes, field = targets[kind]
-            if item_id in codes:
-                getattr(values[aid], field)[codes[item_id]] = value
+        for start in range(0, len(ids), ANSWER_VALUES_CHUNK):
+            chunk = ids[start : start + ANSWER_VALUES_CHUNK]
+            cursor.execute(_answer_values_sql(len(chunk)), chunk * 3)
+            for kind, aid, item_id, value in cursor.fetchall():
+                codes, field = targets[kind]
+                if item_id in codes:
+                    getattr(values[aid], field)[codes[item_id]] = value
     return values
 
 
@@ -214,7 +218,7 @@ def assessment_scores(assessment: Assessment) -> scoring.Scores:
 
 
 def scores_of_many(assessments: Sequence[Assessment]) -> dict[int, scoring.Scores]:
-    """Assessment pk -> its scores, by the same path as `assessment_scores`, in 3 queries."""
+    """Assessment pk -> its scores, by the same path as `assessment_scores`, in one query."""
     values = answer_values_of_many(assessments)
     return {a.pk: scores_of(a, values[a.pk]) for a in assessments}
 

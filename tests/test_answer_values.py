@@ -59,3 +59,12 @@ def test_no_assessment_no_query():
     with CaptureQueriesContext(connection) as ctx:
         assert services.answer_values_of_many([]) == {}
     assert len(ctx) == 0
+
+
+def test_many_assessments_are_read_in_chunks_with_the_same_result(monkeypatch):
+    assessments = answered_assessments(["FR", "KE", "BR"], [2025, 2026], seed=3)
+    whole = services.answer_values_of_many(assessments)
+    monkeypatch.setattr(services, "ANSWER_VALUES_CHUNK", 4)
+    with CaptureQueriesContext(connection) as ctx:
+        chunked = services.answer_values_of_many(assessments)
+    assert len(ctx) == 2 and chunked == whole
