@@ -61,13 +61,15 @@ class HistoryLine:
     what: str
 
 
-def capability_history(assessment: Assessment, code: str, limit: int = 20) -> list[HistoryLine]:
-    """The latest changes to one capability, newest first, each said in a few words: which
-    parts of the answer changed (an autosave records every change, so most lines are an
-    indicator or the evidence, not the level), which file, which target."""
+def capability_history(
+    assessment: Assessment, code: str, start: int = 0, stop: int | None = None
+) -> list[HistoryLine]:
+    """Changes to one capability, newest first, each said in a few words: which parts of the
+    answer changed (an autosave records every change, so most lines are an indicator or the
+    evidence, not the level), which file, which target."""
     return [
         HistoryLine(e.at, e.actor_name or "—", _describe(e))
-        for e in events_for_subject(assessment, code)[:limit]
+        for e in events_for_subject(assessment, code)[start:stop]
     ]
 
 

@@ -10,6 +10,11 @@ urlpatterns = [
     path("invitations/<str:token>/", workflow_views.accept_invitation, name="accept_invitation"),
     path("<uuid:uuid>/", views.overview, name="overview"),
     path("<uuid:uuid>/capability/<str:code>/", views.capability, name="capability"),
+    path(
+        "<uuid:uuid>/capability/<str:code>/history/",
+        views.capability_history,
+        name="capability_history",
+    ),
     path("<uuid:uuid>/capability/<str:code>/comments/", views.comment_add, name="comment_add"),
     path(
         "<uuid:uuid>/capability/<str:code>/evidence/", views.evidence_upload, name="evidence_upload"

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -31,6 +32,9 @@ from .forms import (
     legislation_initial,
 )
 from .models import LEGISLATION_SECTION, Assessment, Comment, EvidenceFile
+
+HISTORY_ON_PAGE = 5  # changes shown on the capability page; the rest on its history page
+HISTORY_PER_PAGE = 100
 
 
 @login_required
@@ -187,6 +191,7 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
         initial |= {f"ind_{i.code}": values.indicators.get(i.code, "") for i in indicators}
         form = CapabilityForm(initial=initial, **form_kwargs)
     scores = services.scores_of(assessment, values)
+    history = audit.capability_history(assessment, cap.code, stop=HISTORY_ON_PAGE + 1)
     return render(
         request,
         "assessment/capability.html",
@@ -206,7 +211,9 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
             "files": EvidenceFile.objects.filter(
                 assessment=assessment, capability=cap
             ).select_related("uploaded_by"),
-            "history": audit.capability_history(assessment, cap.code),
+            # The latest few; one more read tells whether to link to the whole history.
+            "history": history[:HISTORY_ON_PAGE],
+            "more_history": len(history) > HISTORY_ON_PAGE,
             "comment_form": CommentForm(),
             "evidence_form": EvidenceForm(),
         },
@@ -302,6 +309,35 @@ def results(request: HttpRequest, uuid: UUID) -> HttpResponse:
             "chart": bar_chart(scores, target=target),
         },
     )
+
+
+@login_required
+@require_safe
+def capability_history(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
+    """Every change to one capability's answer, for whoever may read the capability page."""
+    assessment = access.assessment_for(request.user, uuid)
+    cap, context = _capability(services.mnr_tree(assessment.mnr_version), code)
+    page = Paginator(_LazyHistory(assessment, cap.code), HISTORY_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "assessment/capability_history.html",
+        {**context, "assessment": assessment, "page": page},
+    )
+
+
+class _LazyHistory:
+    """What Paginator needs (a count and slices) over one capability's history."""
+
+    def __init__(self, assessment: Assessment, code: str) -> None:
+        self.assessment, self.code = assessment, code
+
+    def count(self) -> int:
+        return audit.events_for_subject(self.assessment, self.code).count()
+
+    def __getitem__(self, part: slice) -> list[audit.HistoryLine]:
+        return audit.capability_history(self.assessment, self.code, part.start, part.stop)
 
 
 def _capability_for_write(

@@ -58,6 +58,11 @@ EXPECTED: dict[str, dict[str, tuple[tuple[int, ...], tuple[int, ...]]]] = {
         "submitted": ((302, 404, 200, 200, 200, 200), (302, 404, 403, 403, 403, 403)),
         "validated": ((302, 404, 200, 200, 200, 200), (302, 404, 403, 403, 403, 403)),
     },
+    "assessment:capability_history": {
+        "draft": ((302, 404, 200, 200, 404, 404), (302, 405, 405, 405, 405, 405)),
+        "submitted": ((302, 404, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405)),
+        "validated": ((302, 404, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405)),
+    },
     "assessment:comment_add": {
         "draft": ((302, 405, 405, 405, 405, 405), (302, 404, 302, 302, 404, 404)),
         "submitted": ((302, 405, 405, 405, 405, 405), (302, 404, 302, 302, 403, 403)),
@@ -331,6 +336,7 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         ),
         "assessment:overview": ([a.uuid], {}),
         "assessment:capability": ([a.uuid, "C04"], {"response": "3", "version": "1"}),
+        "assessment:capability_history": ([a.uuid, "C04"], {}),
         "assessment:comment_add": ([a.uuid, "C04"], {"text": "A comment."}),
         "assessment:evidence_upload": ([a.uuid, "C04"], {"file": file}),
         "assessment:evidence_download": ([a.uuid, record.uuid], {}),

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from assessment import audit, services
+from assessment import audit, services, views
 from assessment.models import (
     Assessment,
     AuditEvent,
@@ -372,6 +372,28 @@ def test_capability_history_says_what_changed_newest_first(client, assessment, c
     assert all(line.who == "cora" for line in audit.capability_history(assessment, "C04"))
     page = client.get(url("capability", assessment, "C04")).content.decode()
     assert "Answer saved: indicators" in page
+
+
+def test_capability_page_shows_the_latest_changes_and_links_to_all(
+    client, assessment, coordinator, contributor, monkeypatch
+):
+    client.force_login(coordinator)
+    for n in range(7):  # seven changes of level
+        level(client, assessment, "C04", str(n % 5), version=str(n))
+    page = client.get(url("capability", assessment, "C04")).content.decode()
+    history = page[page.index('id="history-heading"') :]
+    assert history.count("Answer saved") == 5
+    assert "level 0 → 1" in history and "level — → 0" not in history  # the oldest is left out
+    link = url("capability_history", assessment, "C04")
+    assert f'href="{link}"' in history
+    client.force_login(contributor)  # a reader of the page reads the whole history too
+    whole = client.get(link).content.decode()
+    assert "7 changes, newest first." in whole and whole.count("Answer saved") == 7
+    assert "level — → 0" in whole
+    assert client.get(url("capability_history", assessment, "C99")).status_code == 404
+    monkeypatch.setattr(views, "HISTORY_PER_PAGE", 3)
+    last = client.get(link + "?page=3").content.decode()
+    assert "Page 3 of 3" in last and last.count("Answer saved") == 1 and "level — → 0" in last
 
 
 def test_log_as_csv_for_coordinator_and_not_for_contributor(
