@@ -61,16 +61,11 @@ class HistoryLine:
     what: str
 
 
-def capability_history(
-    assessment: Assessment, code: str, start: int = 0, stop: int | None = None
-) -> list[HistoryLine]:
-    """Changes to one capability, newest first, each said in a few words: which parts of the
-    answer changed (an autosave records every change, so most lines are an indicator or the
-    evidence, not the level), which file, which target."""
-    return [
-        HistoryLine(e.at, e.actor_name or "—", _describe(e))
-        for e in events_for_subject(assessment, code)[start:stop]
-    ]
+def history_lines(events: Iterable[AuditEvent]) -> list[HistoryLine]:
+    """Changes to one capability, each said in a few words: which parts of the answer changed
+    (an autosave records every change, so most lines are an indicator or the evidence, not the
+    level), which file, which target."""
+    return [HistoryLine(e.at, e.actor_name or "—", _describe(e)) for e in events]
 
 
 def _describe(event: AuditEvent) -> str:

@@ -191,7 +191,9 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
         initial |= {f"ind_{i.code}": values.indicators.get(i.code, "") for i in indicators}
         form = CapabilityForm(initial=initial, **form_kwargs)
     scores = services.scores_of(assessment, values)
-    history = audit.capability_history(assessment, cap.code, stop=HISTORY_ON_PAGE + 1)
+    history = audit.history_lines(
+        audit.events_for_subject(assessment, cap.code)[: HISTORY_ON_PAGE + 1]
+    )
     return render(
         request,
         "assessment/capability.html",
@@ -317,27 +319,18 @@ def capability_history(request: HttpRequest, uuid: UUID, code: str) -> HttpRespo
     """Every change to one capability's answer, for whoever may read the capability page."""
     assessment = access.assessment_for(request.user, uuid)
     cap, context = _capability(services.mnr_tree(assessment.mnr_version), code)
-    page = Paginator(_LazyHistory(assessment, cap.code), HISTORY_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    events = audit.events_for_subject(assessment, cap.code)
+    page = Paginator(events, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "assessment/capability_history.html",
-        {**context, "assessment": assessment, "page": page},
+        {
+            **context,
+            "assessment": assessment,
+            "page": page,
+            "lines": audit.history_lines(page.object_list),
+        },
     )
-
-
-class _LazyHistory:
-    """What Paginator needs (a count and slices) over one capability's history."""
-
-    def __init__(self, assessment: Assessment, code: str) -> None:
-        self.assessment, self.code = assessment, code
-
-    def count(self) -> int:
-        return audit.events_for_subject(self.assessment, self.code).count()
-
-    def __getitem__(self, part: slice) -> list[audit.HistoryLine]:
-        return audit.capability_history(self.assessment, self.code, part.start, part.stop)
 
 
 def _capability_for_write(
