@@ -98,8 +98,11 @@ def _describe(event: AuditEvent) -> str:
 
 
 def _level(response: str | None) -> str:
-    labels = {"dont_know": _("don't know"), "not_applicable": _("not applicable")}
-    return str(labels.get(response or "", response or "—"))
+    if response == "dont_know":
+        return _("don't know")
+    if response == "not_applicable":
+        return _("not applicable")
+    return response or "—"
 
 
 CSV_HEADER = ["when (UTC)", "who", "action", "subject", "before", "after"]
