@@ -397,6 +397,24 @@ def test_capability_page_shows_the_latest_changes_and_links_to_all(
     assert "Page 3 of 3" in last and last.count("Answer saved") == 1 and "level — → 0" in last
 
 
+def test_history_page_queries_do_not_grow_with_changes(client, assessment, coordinator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(coordinator)
+    level(client, assessment, "C04", "0")
+    link = url("capability_history", assessment, "C04")
+    client.get(link)  # warm caches (session, framework)
+    with CaptureQueriesContext(connection) as one:
+        client.get(link)
+    for n in range(1, 31):
+        level(client, assessment, "C04", str(n % 5), version=str(n))
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(link).content.decode()
+    assert "31 changes, newest first." in page
+    assert len(many) == len(one), [q["sql"] for q in many.captured_queries]
+
+
 def test_log_as_csv_for_coordinator_and_not_for_contributor(
     client, assessment, coordinator, contributor
 ):
