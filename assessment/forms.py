@@ -17,6 +17,7 @@ from .models import (
     IndicatorAnswer,
     Membership,
 )
+from .plan import ACTION_FIELDS
 from .services import CriterionInput
 
 INDICATOR_PREFIX = "ind_"
@@ -310,19 +311,7 @@ class ActionForm(forms.ModelForm):
 
     class Meta:
         model = Action
-        fields = [
-            "title",
-            "description",
-            "capability",
-            "criterion",
-            "recommendations",
-            "lead_agency",
-            "supporting_agencies",
-            "start_date",
-            "due_date",
-            "status",
-            "priority",
-        ]
+        fields = list(ACTION_FIELDS)  # the same fields the change log records
         labels = {
             "title": _("Action"),
             "description": _("Description"),

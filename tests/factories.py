@@ -31,6 +31,42 @@ def make_assessment(country: Country | None = None, cycle: int = 2026) -> Assess
     return services.assessment_start(country=country or make_country(), cycle=cycle, user=None)
 
 
+def answer_all(
+    assessment: Assessment,
+    levels: dict[str, str] | None = None,
+    *,
+    default: str = "2",
+    criteria: dict[str, str] | None = None,
+    share: bool = False,
+    evidence: str = "",
+    indicators: str = "",
+) -> None:
+    """Answer every capability and scored criterion through the app's own save functions: each
+    capability at `default` unless `levels` names it, each indicator `indicators` (unanswered
+    when empty), each criterion met unless `criteria` says otherwise."""
+    tree = services.mnr_tree(assessment.mnr_version)
+    for cap in tree.capabilities:
+        services.capability_answers_save(
+            assessment=assessment,
+            capability=cap,
+            user=None,
+            response=(levels or {}).get(cap.code, default),
+            evidence=evidence,
+            indicator_values={i: indicators for i in cap.indicator_list} if indicators else {},  # type: ignore[attr-defined]
+            version=0,
+            share_with_peers=share,
+        )
+    services.criterion_answers_save(
+        assessment=assessment,
+        user=None,
+        answers={
+            c: services.CriterionInput((criteria or {}).get(c.code, "met"), "", 0, True)
+            for c in services.criteria_of(assessment.legislation_version)
+            if c.scored
+        },
+    )
+
+
 def sign_in_with_second_factor(client: Any, user: AbstractUser) -> None:
     """Sign in as a user who has set up TOTP and entered a code this session (secretariat
     admins must)."""

@@ -20,7 +20,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from assessment import services, team
 from assessment.models import Action, Assessment, EvidenceFile, Invitation, Membership
 
-from .factories import make_assessment, make_country, make_user, sign_in_with_second_factor
+from .factories import (
+    answer_all,
+    make_assessment,
+    make_country,
+    make_user,
+    sign_in_with_second_factor,
+)
 
 ROLES = ("anonymous", "other_coordinator", "contributor", "coordinator", "analyst", "admin")
 STATES = ("draft", "submitted", "validated")
@@ -263,26 +269,8 @@ def world(frameworks, settings, tmp_path) -> dict[str, Any]:
         else:
             clients[role].force_login(user)
     assessment = make_assessment(country)
+    answer_all(assessment)
     tree = services.mnr_tree(assessment.mnr_version)
-    for cap in tree.capabilities:
-        services.capability_answers_save(
-            assessment=assessment,
-            capability=cap,
-            user=None,
-            response="2",
-            evidence="",
-            indicator_values={},
-            version=0,
-        )
-    services.criterion_answers_save(
-        assessment=assessment,
-        user=None,
-        answers={
-            c: services.CriterionInput("met", "", 0, True)
-            for c in services.criteria_of(assessment.legislation_version)
-            if c.scored
-        },
-    )
     upload = io.BytesIO(PDF)
     upload.name = "e.pdf"
     from django.core.files.uploadedfile import SimpleUploadedFile

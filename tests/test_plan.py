@@ -10,7 +10,7 @@ from django.urls import reverse
 from assessment import services
 from assessment.models import Action, Assessment, AuditEvent, CapabilityAnswer, Membership
 
-from .factories import make_assessment, make_country, make_user
+from .factories import answer_all, make_assessment, make_country, make_user
 
 pytestmark = pytest.mark.usefixtures("frameworks")
 Role = Membership.Role
@@ -20,47 +20,15 @@ def url(name: str, assessment: Assessment, *args: object) -> str:
     return reverse(f"assessment:{name}", args=[assessment.uuid, *args])
 
 
-def answer(
-    assessment: Assessment,
-    levels: dict[str, str],
-    default: str = "3",
-    criteria: dict[str, str] | None = None,
-    share: bool = False,
-) -> None:
-    tree = services.mnr_tree(assessment.mnr_version)
-    for cap in tree.capabilities:
-        services.capability_answers_save(
-            assessment=assessment,
-            capability=cap,
-            user=None,
-            response=levels.get(cap.code, default),
-            evidence="",
-            indicator_values={},
-            version=0,
-            share_with_peers=share,
-        )
-    values = {
-        "legislation": "met",
-        "definition": "met",
-        "technology": "met",
-        "possession": "met",
-        "isp_reporting": "met",
-    } | (criteria or {})
-    services.criterion_answers_save(
-        assessment=assessment,
-        user=None,
-        answers={
-            c: services.CriterionInput(values[c.code], "", 0, True)
-            for c in services.criteria_of(assessment.legislation_version)
-            if c.scored
-        },
-    )
-
-
 @pytest.fixture
 def assessment(frameworks) -> Assessment:
     a = make_assessment(make_country("XA", "Arvenia (demo)"))
-    answer(a, {"C04": "1", "C11": "dont_know", "C20": "2"}, criteria={"isp_reporting": "not_met"})
+    answer_all(
+        a,
+        {"C04": "1", "C11": "dont_know", "C20": "2"},
+        default="3",
+        criteria={"isp_reporting": "not_met"},
+    )
     return a
 
 
@@ -91,11 +59,11 @@ def test_gaps_page_lists_each_gap_with_its_recommendations_and_the_rule(client_c
 
 def test_peers_are_validated_level_4_countries_that_agreed_to_share(client_c, assessment):
     sharing = make_assessment(make_country("XB", "Belmora (demo)"), cycle=2025)
-    answer(sharing, {"C04": "4"}, share=True)
+    answer_all(sharing, {"C04": "4"}, share=True, default="3")
     silent = make_assessment(make_country("XC", "Corvania (demo)"), cycle=2025)
-    answer(silent, {"C04": "4"}, share=False)
+    answer_all(silent, {"C04": "4"}, share=False, default="3")
     draft = make_assessment(make_country("XD", "Dunmark (demo)"), cycle=2025)
-    answer(draft, {"C04": "4"}, share=True)
+    answer_all(draft, {"C04": "4"}, share=True, default="3")
     Assessment.objects.filter(pk__in=[sharing.pk, silent.pk]).update(status="validated")
     page = client_c.get(url("plan", assessment)).content.decode()
     assert "Belmora (demo)" in page
@@ -229,7 +197,7 @@ def test_other_country_cannot_see_or_change_the_plan(client, assessment):
 def test_improved_and_fell_back_since_the_previous_validated_cycle(client_c, assessment):
     earlier = make_assessment(assessment.country, cycle=2024)
     CapabilityAnswer.objects.filter(assessment=earlier).delete()
-    answer(earlier, {"C04": "2", "C01": "1"})
+    answer_all(earlier, {"C04": "2", "C01": "1"}, default="3")
     Assessment.objects.filter(pk=earlier.pk).update(status="validated")
     page = client_c.get(url("plan", assessment)).content.decode()
     assert "Since the validated 2024 assessment" in page

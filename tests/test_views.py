@@ -13,7 +13,7 @@ from assessment.models import (
     Membership,
 )
 
-from .factories import PASSWORD, make_assessment, make_country, make_user
+from .factories import PASSWORD, answer_all, make_assessment, make_country, make_user
 
 pytestmark = pytest.mark.usefixtures("frameworks")
 
@@ -260,22 +260,6 @@ def test_coordinator_starts_an_assessment_contributor_cannot(client, frameworks)
     assert Assessment.objects.filter(country=country).count() == 1
 
 
-def answer_everything(assessment: Assessment) -> None:
-    from assessment import services
-
-    tree = services.mnr_tree(assessment.mnr_version)
-    for cap in tree.capabilities:
-        services.capability_answers_save(
-            assessment=assessment,
-            capability=cap,
-            user=None,
-            response="2",
-            evidence="e",
-            indicator_values={i: "yes" for i in cap.indicator_list},
-            version=0,
-        )
-
-
 @pytest.mark.parametrize(
     ("name", "args"),
     [("overview", ()), ("capability", ("C04",)), ("results", ()), ("legislation", ())],
@@ -289,7 +273,7 @@ def test_query_count_does_not_grow_with_answers(
 
     with CaptureQueriesContext(connection) as empty:
         member_client.get(url(name, assessment, *args))
-    answer_everything(assessment)
+    answer_all(assessment, evidence="e", indicators="yes")
     with django_assert_num_queries(len(empty)):
         member_client.get(url(name, assessment, *args))
     assert len(empty) <= 16, [q["sql"] for q in empty.captured_queries]

@@ -21,6 +21,7 @@ from assessment.models import (
 )
 
 from .factories import (
+    answer_all,
     make_assessment,
     make_country,
     make_user,
@@ -59,26 +60,6 @@ def level(client, assessment, code: str, value: str = "2", version: str = "0", *
 def assign(client, assessment, user, *sections: str):
     return client.post(
         url("assignments", assessment), {"user": user.pk, "sections": list(sections)}
-    )
-
-
-def answer_all(assessment: Assessment, response: str = "2") -> None:
-    tree = services.mnr_tree(assessment.mnr_version)
-    for cap in tree.capabilities:
-        services.capability_answers_save(
-            assessment=assessment,
-            capability=cap,
-            user=None,
-            response=response,
-            evidence="",
-            indicator_values={},
-            version=0,
-        )
-    criteria = services.criteria_of(assessment.legislation_version)
-    services.criterion_answers_save(
-        assessment=assessment,
-        user=None,
-        answers={c: services.CriterionInput("met", "Act 1", 0, True) for c in criteria if c.scored},
     )
 
 
@@ -218,7 +199,7 @@ def test_validated_is_read_only_and_reopening_keeps_it(client, assessment, coord
 
 
 def test_new_cycle_copies_answers_that_count_once_confirmed(client, assessment, coordinator):
-    answer_all(assessment, "3")
+    answer_all(assessment, default="3")
     client.force_login(coordinator)
     client.post(reverse("assessment:start"), {"cycle": "2027"})
     new = Assessment.objects.get(country=assessment.country, cycle=2027)
