@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django_otp import user_has_device
 
+from assessment.access import is_secretariat_admin
 from assessment.models import Membership
 
 
@@ -24,7 +25,7 @@ def two_factor_required(user: AbstractBaseUser | AnonymousUser) -> bool:
         membership = user.membership  # type: ignore[union-attr]
     except Membership.DoesNotExist:
         return False
-    return membership.role == Membership.Role.ADMIN
+    return is_secretariat_admin(membership)
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -27,7 +27,6 @@ from secretariat import comparison
 
 from . import serializers as s
 from .permissions import IsSecretariat
-from .scores import scores_of
 from .selectors import framework_tree
 
 
@@ -79,7 +78,9 @@ class AssessmentList(generics.ListAPIView):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset()) or []
-        data = s.AssessmentSerializer(page, many=True, context={"scores": scores_of(page)}).data
+        data = s.AssessmentSerializer(
+            page, many=True, context={"scores": services.scores_of_many(page)}
+        ).data
         return self.get_paginated_response(data)
 
 

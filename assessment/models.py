@@ -90,6 +90,10 @@ class Membership(models.Model):
     def is_country_member(self) -> bool:
         return self.role in self.COUNTRY_ROLES
 
+    @property
+    def is_secretariat(self) -> bool:
+        return not self.is_country_member
+
 
 class AssessmentQuerySet(models.QuerySet["Assessment"]):
     def with_frameworks(self) -> AssessmentQuerySet:

@@ -53,6 +53,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "assessments": assessments,
             "may_start": membership.is_country_member
             and access.may_start(membership, membership.country),
+            "may_manage_team": membership.is_country_member
+            and access.may_manage_team(membership, membership.country),
             "start_form": StartAssessmentForm(initial={"cycle": timezone.now().year}),
         },
     )

@@ -16,7 +16,7 @@ from assessment.access import membership_of
 
 def is_secretariat(request: HttpRequest) -> bool:
     m = membership_of(request.user)
-    return m is not None and not m.is_country_member
+    return m is not None and m.is_secretariat
 
 
 def secretariat_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -20,7 +20,7 @@ from assessment import scoring, services
 from assessment.models import Assessment, Country
 from frameworks.models import FrameworkVersion
 
-VISIBLE = (Assessment.Status.SUBMITTED, Assessment.Status.VALIDATED)
+VISIBLE = Assessment.SEEN_BY_SECRETARIAT  # the same rule as access.may_read
 LAW_CODES = ("legislation", "definition", "technology", "possession", "isp_reporting")
 
 
@@ -81,6 +81,7 @@ class Column:
     key: str  # "C04", "D2", "law:definition", "overall", "met"
     label: str
     kind: str  # "capability", "domain", "criterion", "overall", "met"
+    of: int = 0  # for "met": how many criteria are counted
 
 
 @dataclass
@@ -151,7 +152,7 @@ def load_rows(filters: Filters) -> Comparison:
     )
     for code in LAW_CODES:
         columns.append(Column(f"law:{code}", names.get(code, code), "criterion"))
-    columns.append(Column("met", "Criteria met", "met"))
+    columns.append(Column("met", "Criteria met", "met", of=len(LAW_CODES)))
     return Comparison(columns, rows, domain_names)
 
 

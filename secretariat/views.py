@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from assessment.access import is_secretariat_admin, membership_of
 from assessment.models import Assessment, Country
 
 from . import comparison as cmp
@@ -65,6 +66,8 @@ def matrix(request: HttpRequest) -> HttpResponse:
 
     named = context["comparison"].named_rows
     context["disagreements"] = disagreements(named, latest_entries([r.country.pk for r in named]))
+    # The import views check the same rule themselves; this only decides whether to link them.
+    context["may_import"] = is_secretariat_admin(membership_of(request.user))
     return render(request, "secretariat/matrix.html", context)
 
 

@@ -205,3 +205,38 @@ def test_country_profile_shows_history_and_published_baseline(analyst_client):
 def test_draft_only_country_profile_is_404(analyst_client):
     make_assessment(make_country("XA"))
     assert analyst_client.get(reverse("secretariat:country", args=["XA"])).status_code == 404
+
+
+def test_links_are_shown_to_exactly_those_the_server_lets_in(client):
+    """The navigation and page links mirror the server's rules (access.py); each link is shown
+    to a role only if following it answers 200."""
+    country = make_country("XA")
+    make_assessment(country)
+    answered_assessments(["FR"], [2026])
+    team, matrix, upload = (
+        reverse("assessment:team"),
+        reverse("secretariat:matrix"),
+        reverse("secretariat_import:upload"),
+    )
+    people = {
+        "coordinator": make_user("cora", country=country, role=Role.COORDINATOR),
+        "contributor": make_user("carl", country=country, role=Role.CONTRIBUTOR),
+        "analyst": make_user("ana2", role=Role.ANALYST),
+        "admin": make_user("adm", role=Role.ADMIN),
+    }
+    for role, user in people.items():
+        client.logout()
+        if role == "admin":
+            sign_in_with_second_factor(client, user)
+        else:
+            client.force_login(user)
+        pages = client.get(reverse("home")).content.decode()
+        if user.membership.is_secretariat:
+            pages += client.get(matrix).content.decode()
+        for link in (team, matrix, upload):
+            shown = f'href="{link}"' in pages
+            assert shown == (client.get(link).status_code == 200), (role, link)
+    client.logout()
+    client.force_login(people["analyst"])
+    page = client.get(matrix + "?cycle=2026").content.decode()
+    assert "/5</td>" in page  # criteria met, out of the five counted
