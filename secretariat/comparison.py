@@ -24,6 +24,18 @@ VISIBLE = Assessment.SEEN_BY_SECRETARIAT  # the same rule as access.may_read
 LAW_CODES = ("legislation", "definition", "technology", "possession", "isp_reporting")
 
 
+def trend_by_name_allowed(code: str) -> bool:
+    """One country's trend is its own scores: shown only for a country the secretariat sees,
+    and only if it shares every visible assessment by name (one aggregate-only cycle would be
+    revealed by the trend of the others)."""
+    sharing = set(
+        Assessment.objects.filter(country=code, status__in=VISIBLE).values_list(
+            "sharing", flat=True
+        )
+    )
+    return bool(sharing) and Assessment.Sharing.AGGREGATE not in sharing
+
+
 @dataclass(frozen=True)
 class Filters:
     cycle: int | None = None

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from assessment.access import is_secretariat_admin, membership_of
-from assessment.models import Assessment, Country
+from assessment.models import Country
 
 from . import comparison as cmp
 from .access import secretariat_required
@@ -78,10 +78,7 @@ def trend(request: HttpRequest) -> HttpResponse:
     filter_form, filters = _filters(request)
     country = request.GET.get("country", "").upper()
     if country:
-        # One country's trend is its own scores: only for a country that shares by name.
-        if not Assessment.objects.filter(country=country, status__in=cmp.VISIBLE).exists():
-            raise Http404
-        if not _named_everywhere(country):
+        if not cmp.trend_by_name_allowed(country):
             raise Http404
         filters = replace(filters, country=country)
     rows: list[cmp.TrendRow] = []
@@ -97,12 +94,6 @@ def trend(request: HttpRequest) -> HttpResponse:
             "country": Country.objects.filter(pk=country).first() if country else None,
         },
     )
-
-
-def _named_everywhere(code: str) -> bool:
-    return not Assessment.objects.filter(
-        country=code, status__in=cmp.VISIBLE, sharing=Assessment.Sharing.AGGREGATE
-    ).exists()
 
 
 @secretariat_required
@@ -130,7 +121,7 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
             "rows": rows,
             "latest": rows[0],
             "columns": result.columns,
-            "baseline": entries.get(country.pk),
+            "baseline": baseline,
             "disagreements": disagreements(rows[:1], entries),
             "law_codes": cmp.LAW_CODES,
         },

@@ -240,3 +240,13 @@ def test_links_are_shown_to_exactly_those_the_server_lets_in(client):
     client.force_login(people["analyst"])
     page = client.get(matrix + "?cycle=2026").content.decode()
     assert "/5</td>" in page  # criteria met, out of the five counted
+
+
+def test_one_countrys_trend_needs_every_visible_cycle_shared_by_name():
+    assert not cmp.trend_by_name_allowed("FR")  # nothing at all
+    answered_assessments(["FR"], [2024], status="draft")
+    assert not cmp.trend_by_name_allowed("FR")  # a draft is not seen
+    answered_assessments(["FR"], [2025])
+    assert cmp.trend_by_name_allowed("FR")
+    answered_assessments(["FR"], [2026], sharing="aggregate")
+    assert not cmp.trend_by_name_allowed("FR")
