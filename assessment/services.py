@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
+from django.db.models import prefetch_related_objects
 
 from frameworks.models import Capability, Criterion, Domain, FrameworkVersion, Indicator
 
@@ -281,7 +282,7 @@ def copy_answers(source: Assessment, target: Assessment, *, to_confirm: bool) ->
             evidence=a.evidence,
             share_with_peers=a.share_with_peers,
             to_confirm=to_confirm,
-            updated_by=a.updated_by,
+            updated_by_id=a.updated_by_id,  # the id only: no query per answer
         )
         for a in source.capability_answers.select_related("capability")
         if a.capability.code in capabilities
@@ -298,7 +299,7 @@ def copy_answers(source: Assessment, target: Assessment, *, to_confirm: bool) ->
             value=a.value,
             citation=a.citation,
             to_confirm=to_confirm,
-            updated_by=a.updated_by,
+            updated_by_id=a.updated_by_id,  # the id only: no query per answer
         )
         for a in source.criterion_answers.select_related("criterion")
         if a.criterion.code in criteria
@@ -476,6 +477,11 @@ def criterion_answers_save(
         if c.pk in current and current[c.pk].version != i.version
     ]
     if conflicts:
+        # The page names each criterion and who saved it: from what is at hand, and the people
+        # in one query (not select_related: PostgreSQL cannot lock the nullable outer join).
+        for answer in conflicts:
+            answer.criterion = next(c for c in answers if c.pk == answer.criterion_id)
+        prefetch_related_objects(conflicts, "updated_by")
         return conflicts
     for criterion, given in changed.items():
         answer = current.get(criterion.pk)

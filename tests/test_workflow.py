@@ -297,6 +297,59 @@ def test_stale_criterion_is_refused_and_nothing_of_that_submission_is_written(
     }
 
 
+def test_conflict_page_queries_do_not_grow_with_conflicting_criteria(
+    client, assessment, coordinator
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(coordinator)
+    codes = ["legislation", "definition", "technology", "possession", "isp_reporting"]
+
+    def stale(n: int) -> tuple[int, str]:
+        """Save n criteria, then post them again from a page built before: n conflicts."""
+        base = {f"ver_{c}": "0" for c in codes} | {f"was_{c}": '["", ""]' for c in codes}
+        CriterionAnswer.objects.filter(assessment=assessment).delete()
+        client.post(url("legislation", assessment), base | {f"crit_{c}": "met" for c in codes[:n]})
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(
+                url("legislation", assessment), base | {f"crit_{c}": "not_met" for c in codes[:n]}
+            )
+        assert response.status_code == 409
+        return len(ctx), response.content.decode()
+
+    one, _ = stale(1)
+    five, page = stale(5)
+    assert five == one
+    assert "Knowing possession of CSAM" in page and "cora" in page  # names and who, per conflict
+
+
+def test_copying_answers_to_a_new_cycle_does_not_query_per_answer(coordinator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n, cycle in ((2, 2020), (21, 2021)):
+        source = make_assessment(make_country(f"X{'BC'[cycle - 2020]}", "Copyland (demo)"), cycle)
+        for cap in services.mnr_tree(source.mnr_version).capabilities[:n]:
+            services.capability_answers_save(
+                assessment=source,
+                capability=cap,
+                user=coordinator,
+                response="2",
+                evidence="",
+                indicator_values={},
+                version=0,
+            )
+        # A target with nothing copied yet (a new cycle of the same country copies on start).
+        target = make_assessment(make_country(f"X{'DE'[cycle - 2020]}", "Target (demo)"), cycle)
+        with CaptureQueriesContext(connection) as ctx:
+            services.copy_answers(source, target, to_confirm=True)
+        counts.append(len(ctx))
+        assert target.capability_answers.filter(updated_by=coordinator).count() == n
+    assert counts[0] == counts[1]
+
+
 # --- audit trail -----------------------------------------------------------------------------
 
 
