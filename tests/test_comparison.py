@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessment.models import Assessment, CriterionAnswer, Membership
+from assessment.models import Assessment, Country, CriterionAnswer, Membership
 from secretariat import comparison as cmp
 
 from .bulk import answered_assessments, real_country_codes
@@ -139,6 +141,14 @@ def test_sorting_is_on_request_only_and_unscored_last():
     by_overall = cmp.sort_rows(result.rows, "overall", True, result.columns)
     values = [r.overall for r in by_overall]
     assert values == sorted(values, reverse=True)
+    # A submitted assessment with nothing scored comes last, whichever the direction.
+    empty = make_assessment(Country.objects.get(pk="JP"))
+    Assessment.objects.filter(pk=empty.pk).update(status="submitted")
+    result = cmp.load_rows(cmp.Filters())
+    for descending in (True, False):
+        ordered = cmp.sort_rows(result.rows, "overall", descending, result.columns)
+        assert ordered[-1].country.pk == "JP" and ordered[-1].overall is None
+        assert [r.overall for r in ordered[:-1]] == sorted(values, reverse=descending)
 
 
 def test_trend_over_countries_present_in_both_cycles():
@@ -192,7 +202,8 @@ def test_one_countrys_trend_uses_only_that_country(analyst_client):
     assert "Kenya: change between two cycles" in text
     # Definition of CSAM: not met in 2024, met in 2026, over one country: +100 points.
     row = text.split("Definition of CSAM")[1].split("</tr>")[0]
-    assert "0%" in row and "100%" in row and "1</td>" in row
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+    assert cells[:2] == ["0%", "100%"] and cells[-1] == "1", cells
 
 
 def test_country_profile_shows_history_and_published_baseline(analyst_client):

@@ -170,7 +170,7 @@ def test_the_stored_review_keeps_its_editions_rule():
 
 
 @pytest.mark.django_db
-def test_reimporting_the_same_source_and_year_replaces_its_entries():
+def test_reimporting_the_same_source_and_year_replaces_its_entries(tmp_path):
     admin = make_user("ada", role=Role.ADMIN)
     first = li.store(li.parse(GOOD.read_text(encoding="utf-8"), source="ICMEC", year=2018), None)
     other = li.store(li.parse(HEADER + "FR,0,0,0,0,0\n", source="ICMEC", year=2016), None)
@@ -181,9 +181,11 @@ def test_reimporting_the_same_source_and_year_replaces_its_entries():
     assert second.imported_by == admin
     assert entries(other) == {"FR": (False,) * 5}  # another year is left alone
 
-    # A rejected re-import changes nothing.
-    with pytest.raises(li.ImportRejected):
-        li.parse(HEADER + "FR,yes,yes,yes,yes,yes\nNarnia,1,1,1,1,1\n", source="ICMEC", year=2018)
+    # A rejected re-import, through the command that would store it, changes nothing.
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "FR,yes,yes,yes,yes,yes\nNarnia,1,1,1,1,1\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="Narnia"):
+        call_command("import_legislation", str(bad), source="ICMEC", year=2018)
     assert entries(LegislativeReview.objects.get(pk=first.pk)) == {
         "DE": (True, False, None, True, False)
     }
