@@ -431,6 +431,13 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+        indexes = [
+            # One answer's history, newest first (the capability page and its history page):
+            # without it, every autosave ever made to the assessment is read and sorted.
+            models.Index(
+                fields=["assessment", "subject", "-at", "-id"], name="auditevent_subject_latest"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.subject}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -34,10 +35,12 @@ class MnrTree:
     rules: scoring.MnrRules
     scale: list[dict[str, Any]]
 
-    @property
+    # A tree never changes once built (see below), so what is derived from it is kept with it.
+    @cached_property
     def capabilities(self) -> list[Capability]:
         return [c for d in self.domains for c in d.capability_list]  # type: ignore[attr-defined]
 
+    @cached_property
     def specs(self) -> list[scoring.DomainSpec]:
         return [
             scoring.DomainSpec(
@@ -197,7 +200,7 @@ def scores_of(assessment: Assessment, values: AnswerValues) -> scoring.Scores:
     """The one call into `scoring.score`."""
     tree = mnr_tree(assessment.mnr_version)
     return scoring.score(
-        domains=tree.specs(),
+        domains=tree.specs,
         rules=tree.rules,
         responses=values.responses,
         indicator_answers=values.indicators,
@@ -222,17 +225,6 @@ def scores_of_many(assessments: Sequence[Assessment]) -> dict[int, scoring.Score
     """Assessment pk -> its scores, by the same path as `assessment_scores`, in one query."""
     values = answer_values_of_many(assessments)
     return {a.pk: scores_of(a, values[a.pk]) for a in assessments}
-
-
-def capability_answer(assessment: Assessment, capability: Capability) -> CapabilityAnswer | None:
-    """The stored answer to one capability, with who saved it last (to confirm or not)."""
-    # At most one row (a unique constraint): no ordering needed, unlike .first().
-    for answer in CapabilityAnswer.objects.filter(
-        assessment=assessment, capability=capability
-    ).select_related("updated_by"):
-        answer.capability = capability
-        return answer
-    return None
 
 
 def criterion_answers(assessment: Assessment) -> dict[str, CriterionAnswer]:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from frameworks.models import Capability
 
-from . import access, audit, evidence, services, workflow
+from . import access, activity, audit, evidence, services, workflow
 from .charts import bar_chart
 from .forms import (
     CapabilityForm,
@@ -31,7 +31,7 @@ from .forms import (
     StartAssessmentForm,
     legislation_initial,
 )
-from .models import LEGISLATION_SECTION, Assessment, Comment, EvidenceFile
+from .models import LEGISLATION_SECTION, Assessment, EvidenceFile
 
 HISTORY_ON_PAGE = 5  # changes shown on the capability page; the rest on its history page
 HISTORY_PER_PAGE = 100
@@ -182,7 +182,10 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
             )
     # The page itself (not the autosave's fragment) shows the stored answers and the scores.
     values = services.answer_values(assessment)
-    answer = services.capability_answer(assessment, cap)
+    # The stored answer, files, comments and the latest few changes, in one query; one more
+    # change than shown tells whether to link to the whole history.
+    around = activity.activity_of(assessment, cap, events=HISTORY_ON_PAGE + 1)
+    answer = around.answer
     if request.method != "POST":
         initial = {
             "response": answer.response if answer else "",
@@ -193,9 +196,7 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
         initial |= {f"ind_{i.code}": values.indicators.get(i.code, "") for i in indicators}
         form = CapabilityForm(initial=initial, **form_kwargs)
     scores = services.scores_of(assessment, values)
-    history = audit.history_lines(
-        audit.events_for_subject(assessment, cap.code)[: HISTORY_ON_PAGE + 1]
-    )
+    history = audit.history_lines(around.latest_events)
     return render(
         request,
         "assessment/capability.html",
@@ -204,18 +205,14 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
             "assessment": assessment,
             "form": form,
             "answer": answer,
+            "answered_by": around.answered_by,
             "conflict": conflict,
             "cap_score": next(c for c in scores.capabilities if c.code == cap.code),
             "legislation": scores.legislation,
             "may_edit": may_edit,
             "may_comment": access.may_comment(membership, assessment),
-            "comments": Comment.objects.filter(
-                assessment=assessment, capability=cap
-            ).select_related("author"),
-            "files": EvidenceFile.objects.filter(
-                assessment=assessment, capability=cap
-            ).select_related("uploaded_by"),
-            # The latest few; one more read tells whether to link to the whole history.
+            "comments": around.comments,
+            "files": around.files,
             "history": history[:HISTORY_ON_PAGE],
             "more_history": len(history) > HISTORY_ON_PAGE,
             "comment_form": CommentForm(),

@@ -1,0 +1,157 @@
+"""One capability's answer and what has happened around it (its evidence files, its comments,
+its latest changes), read in one SQL statement for the capability page.
+
+Through the ORM these were four queries, each with its own SQL compilation and a join, and
+together they cost the page more than its form (issue 7). `tests/test_activity.py` checks that
+this reading equals the ORM's on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from frameworks.models import Capability
+
+from .models import Assessment, AuditEvent, CapabilityAnswer, Comment, EvidenceFile
+
+
+@dataclass(frozen=True)
+class FileItem:
+    uuid: UUID
+    original_name: str
+    size: int
+    uploaded_at: datetime
+    uploaded_by: str  # the uploader's name, "" if the user was deleted
+
+
+@dataclass(frozen=True)
+class CommentItem:
+    text: str
+    created_at: datetime
+    author: str  # the author's name, "" if the user was deleted
+
+
+@dataclass(frozen=True)
+class Activity:
+    answer: CapabilityAnswer | None  # the stored answer, to confirm or not
+    answered_by: str  # who saved it last, "" if unknown or deleted
+    files: list[FileItem]  # oldest first
+    comments: list[CommentItem]  # oldest first
+    latest_events: list[AuditEvent]  # newest first, at most the number asked for
+
+
+def person_name(first: str | None, last: str | None, username: str | None) -> str:
+    """Full name, else username, as Django's `get_full_name` and the `person` filter say it."""
+    return f"{first or ''} {last or ''}".strip() or username or ""
+
+
+def _sql(limit: int) -> str:
+    # Each branch gives the same twelve columns:
+    #   kind, id, at, first name, last name, username (of who did it),
+    #   text (evidence, file name or comment), code (level, file uuid or action),
+    #   number (answer version or file size), flags (answer: 1 shared with peers, 2 to confirm),
+    #   before, after (a change's JSON, as text).
+    # NULLs are cast so that PostgreSQL knows their types whatever the branches' order; the
+    # history branch is a subquery for its LIMIT.
+    t = {
+        "answer": CapabilityAnswer._meta.db_table,
+        "file": EvidenceFile._meta.db_table,
+        "comment": Comment._meta.db_table,
+        "event": AuditEvent._meta.db_table,
+        "user": get_user_model()._meta.db_table,
+    }
+    text, integer = "CAST(NULL AS TEXT)", "CAST(NULL AS BIGINT)"
+    return (
+        "SELECT 'a', a.id, a.updated_at, u.first_name, u.last_name, u.username, a.evidence, "
+        "a.response, a.version, CASE WHEN a.share_with_peers THEN 1 ELSE 0 END "
+        "+ CASE WHEN a.to_confirm THEN 2 ELSE 0 END, "
+        f"{text}, {text} "
+        f"FROM {t['answer']} a LEFT JOIN {t['user']} u ON u.id = a.updated_by_id "
+        "WHERE a.assessment_id = %(a)s AND a.capability_id = %(c)s "
+        "UNION ALL SELECT 'f', f.id, f.uploaded_at, u.first_name, u.last_name, u.username, "
+        f"f.original_name, CAST(f.uuid AS TEXT), f.size, {integer}, {text}, {text} "
+        f"FROM {t['file']} f LEFT JOIN {t['user']} u ON u.id = f.uploaded_by_id "
+        "WHERE f.assessment_id = %(a)s AND f.capability_id = %(c)s "
+        "UNION ALL SELECT 'c', c.id, c.created_at, u.first_name, u.last_name, u.username, "
+        f"c.text, {text}, {integer}, {integer}, {text}, {text} "
+        f"FROM {t['comment']} c LEFT JOIN {t['user']} u ON u.id = c.author_id "
+        "WHERE c.assessment_id = %(a)s AND c.capability_id = %(c)s "
+        "UNION ALL SELECT * FROM ("
+        f"SELECT 'h', e.id, e.at, {text}, {text}, e.actor_name, {text}, e.action, {integer}, "
+        f"{integer}, CAST(e.before AS TEXT), CAST(e.after AS TEXT) "
+        f"FROM {t['event']} e WHERE e.assessment_id = %(a)s AND e.subject = %(code)s "
+        f"ORDER BY e.at DESC, e.id DESC LIMIT {int(limit)}) h"
+    )
+
+
+def _datetime(value: datetime | str) -> datetime:
+    # PostgreSQL gives aware datetimes; SQLite gives the stored UTC text.
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    assert moment is not None
+    if settings.USE_TZ and timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def _json(value: str | None) -> object:
+    return None if value is None else json.loads(value)
+
+
+def activity_of(assessment: Assessment, capability: Capability, events: int) -> Activity:
+    """The capability's stored answer, its files and comments (all), its `events` latest
+    changes."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _sql(events), {"a": assessment.pk, "c": capability.pk, "code": capability.code}
+        )
+        rows = cursor.fetchall()
+    answer, answered_by = None, ""
+    files: list[tuple[datetime, int, FileItem]] = []
+    comments: list[tuple[datetime, int, CommentItem]] = []
+    latest: list[AuditEvent] = []
+    for kind, pk, at, first, last, username, text, code, number, flags, before, after in rows:
+        at = _datetime(at)
+        if kind == "a":
+            answer = CapabilityAnswer(
+                pk=pk,
+                assessment=assessment,
+                capability=capability,
+                response=code,
+                evidence=text,
+                share_with_peers=bool(flags & 1),
+                to_confirm=bool(flags & 2),
+                version=number,
+                updated_at=at,
+            )
+            answered_by = person_name(first, last, username)
+        elif kind == "f":
+            name = person_name(first, last, username)
+            files.append((at, pk, FileItem(UUID(code), text, number, at, name)))
+        elif kind == "c":
+            comments.append((at, pk, CommentItem(text, at, person_name(first, last, username))))
+        else:
+            latest.append(
+                AuditEvent(
+                    pk=pk,
+                    assessment=assessment,
+                    subject=capability.code,
+                    at=at,
+                    actor_name=username,
+                    action=code,
+                    before=_json(before),
+                    after=_json(after),
+                )
+            )
+    files.sort(key=lambda row: row[:2])
+    comments.sort(key=lambda row: row[:2])
+    latest.sort(key=lambda e: (e.at, e.pk), reverse=True)
+    return Activity(answer, answered_by, [f for *_, f in files], [c for *_, c in comments], latest)
