@@ -175,7 +175,7 @@ def profile(name: str) -> None:
     call()
     profiler = Profiler(interval=0.0002)
     with profiler:
-        for _ in range(200):
+        for _ in range(int(os.environ.get("PROFILE_N", "200"))):
             call()
     print(profiler.output_text(unicode=True, color=False, show_all=False))
 

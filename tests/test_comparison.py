@@ -261,3 +261,38 @@ def test_one_countrys_trend_needs_every_visible_cycle_shared_by_name():
     assert cmp.trend_by_name_allowed("FR")
     answered_assessments(["FR"], [2026], sharing="aggregate")
     assert not cmp.trend_by_name_allowed("FR")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_matrix_cells_write_what_the_template_filters_wrote(language):
+    from django.template.defaultfilters import floatformat
+    from django.utils import translation
+
+    from secretariat.templatetags.matrix import matrix_cells
+
+    means = [0.0, 0.05, 0.15, 1.25, 2.45, 2.5, 3.349999, 3.35, 3.95, 4.0, 1 / 3, 2 / 3]
+    cells = [(cmp.Column("D1", "Domain", "domain"), v) for v in means] + [
+        (cmp.Column("C04", "Capability", "capability"), 3),
+        (cmp.Column("C05", "Capability", "capability"), None),
+        (cmp.Column("met", "Criteria met", "met", of=5), 4),
+        (cmp.Column("law:a", "A", "criterion"), "met"),
+        (cmp.Column("law:b", "B", "criterion"), "not_met"),
+        (cmp.Column("law:c", "C", "criterion"), "dont_know"),
+        (cmp.Column("law:d", "D", "criterion"), ""),
+    ]
+    with translation.override(language):
+        html = matrix_cells(cells)
+        expected = [
+            f'<td class="level-{floatformat(v, 0)} mean">{floatformat(v, 1)}</td>' for v in means
+        ] + [
+            '<td class="level-3">3</td>',
+            "<td>—</td>",
+            "<td>4/5</td>",
+            f'<td class="met">{translation.gettext("yes")}</td>',
+            f'<td class="not_met">{translation.gettext("no")}</td>',
+            '<td class="dont_know">?</td>',
+            '<td class="unknown">—</td>',
+        ]
+    assert re.findall(r"<td[^>]*>[^<]*</td>", html) == expected
+    if language == "fr":
+        assert '<td class="level-2 mean">2,5</td>' in html

@@ -1,0 +1,50 @@
+"""The cells of one row of the comparison matrix, for the page and its PDF.
+
+Written in Python rather than as a template loop: at 196 countries the matrix has some 6,700
+cells, and the template's chain of conditions per cell cost most of the page (issue 7).
+Numbers are rounded as the `floatformat` filter rounds them (half up) and written with the
+current language's decimal separator (`tests/test_comparison.py` checks both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django import template
+from django.utils.formats import get_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from secretariat.comparison import Column
+
+register = template.Library()
+
+TENTH, ONE = Decimal("0.1"), Decimal("1")
+
+
+def _rounded(value: float, step: Decimal) -> Decimal:
+    return Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP)
+
+
+@register.filter
+def matrix_cells(cells: Sequence[tuple[Column, Any]]) -> SafeString:
+    criterion_text = {"met": _("yes"), "not_met": _("no"), "dont_know": "?"}
+    separator = get_format("DECIMAL_SEPARATOR")
+    html = []
+    for column, value in cells:
+        if column.kind == "criterion":
+            text = criterion_text.get(value, "—")
+            html.append(f'<td class="{escape(value or "unknown")}">{escape(text)}</td>')
+        elif value is None:
+            html.append("<td>—</td>")
+        elif column.kind == "capability":
+            html.append(f'<td class="level-{int(value)}">{int(value)}</td>')
+        elif column.kind == "met":
+            html.append(f"<td>{int(value)}/{int(column.of)}</td>")
+        else:  # a domain's or the overall mean
+            mean = str(_rounded(value, TENTH)).replace(".", separator)
+            html.append(f'<td class="level-{_rounded(value, ONE)} mean">{escape(mean)}</td>')
+    return mark_safe("".join(html))  # noqa: S308 (numbers, escaped text and fixed markup)
