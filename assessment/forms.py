@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from frameworks.models import Capability, Criterion, Indicator
@@ -90,15 +91,7 @@ class CapabilityForm(ForgedFieldsMixin, forms.Form):
             (CapabilityAnswer.Response.DONT_KNOW, _("Don't know")),
             (CapabilityAnswer.Response.NOT_APPLICABLE, _("Not applicable in our country")),
         ]
-        self.level_options = [
-            {
-                "value": str(s["level"]),
-                "level": s["level"],
-                "name": s["name"],
-                "descriptor": descriptors[i],
-            }
-            for i, s in enumerate(scale)
-        ]
+        self.levels = [(str(s["level"]), s["name"], descriptors[i]) for i, s in enumerate(scale)]
         self.indicators = indicators
         for indicator in indicators:
             self.fields[INDICATOR_PREFIX + indicator.code] = forms.ChoiceField(
@@ -107,6 +100,37 @@ class CapabilityForm(ForgedFieldsMixin, forms.Form):
                 choices=IndicatorAnswer.Value.choices,
                 widget=forms.RadioSelect,
             )
+
+    def level_choices(self) -> SafeString:
+        """The maturity levels as radios, each with its number, name and descriptor, then
+        "don't know" and "not applicable". Written here for the reason given below."""
+        current = self["response"].value() or ""
+        options = [
+            (value, f'<span class="level-number">{value}</span> ', name, descriptor)
+            for value, name, descriptor in self.levels
+        ] + [
+            (
+                CapabilityAnswer.Response.DONT_KNOW.value,
+                "",
+                gettext("Don't know"),
+                gettext("Counted as level 0 and listed as a data gap until someone finds out."),
+            ),
+            (
+                CapabilityAnswer.Response.NOT_APPLICABLE.value,
+                "",
+                gettext("Not applicable in our country"),
+                gettext("Left out of the domain's score. Say why in the evidence."),
+            ),
+        ]
+        radios = "".join(
+            f'<div class="level-option"><input class="form-check-input" type="radio" '
+            f'name="response" id="response_{escape(value)}" value="{escape(value)}"'
+            f'{" checked" if value == current else ""}> <label for="response_{escape(value)}">'
+            f'{number}<strong class="level-name">{escape(name)}</strong> '
+            f'<span class="level-descriptor">{escape(descriptor)}</span></label></div>'
+            for value, number, name, descriptor in options
+        )
+        return mark_safe(f'<div class="level-scale">{radios}</div>')  # noqa: S308 (escaped)
 
     def indicator_questions(self) -> SafeString:
         """Each indicator as a fieldset of radios. Written here rather than in a template:

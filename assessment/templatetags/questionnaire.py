@@ -1,12 +1,15 @@
-"""Small pieces of questionnaire markup, as filters rather than `{% include %}`: an include per
-row cost more than the row itself on the overview page (issue 7)."""
+"""Small pieces of questionnaire markup, as filters rather than `{% include %}` or template
+loops: an include per row, or a loop's conditions per row, cost more than the rest of the
+overview page (issue 7)."""
+
+from collections.abc import Iterable
 
 from django import template
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from assessment.scoring import Progress
+from assessment.scoring import CapabilityScore, Progress, State
 
 register = template.Library()
 
@@ -21,3 +24,29 @@ def status_tag(progress: Progress) -> SafeString:
 def level_label(level: int) -> str:
     """ "Level 3": one gettext call, cheaper than a {% blocktranslate %} node in a loop."""
     return _("Level %(level)s") % {"level": level}
+
+
+@register.filter
+def capability_tasks(capabilities: Iterable[CapabilityScore]) -> SafeString:
+    """One domain's capabilities as task list items: a link to each (relative to the
+    overview's URL, `assessments/<uuid>/`), then its level or state, and whether it needs
+    review."""
+    states = {
+        State.NOT_ANSWERED: format_html(
+            '<span class="text-body-secondary">{}</span>', _("Not answered")
+        ),
+        State.DONT_KNOW: format_html('<span class="flag">{}</span>', _("Don't know")),
+        State.NOT_APPLICABLE: escape(_("Not applicable")),
+    }
+    needs_review = format_html(' <span class="flag">{}</span>', _("Needs review"))
+    items = []
+    for c in capabilities:
+        state = states.get(c.state) or (
+            f'<span class="level-badge level-{int(c.level)}">{escape(level_label(c.level))}</span>'
+        )
+        items.append(
+            '<li class="d-flex justify-content-between gap-3 py-1 border-bottom">'
+            f'<a href="capability/{escape(c.code)}/">{int(c.number)}. {escape(c.name)}</a>'
+            f"<span>{state}{needs_review if c.flags else ''}</span></li>"
+        )
+    return mark_safe("\n".join(items))  # noqa: S308 (every value above is escaped)
