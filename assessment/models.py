@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -50,7 +52,16 @@ class Country(models.Model):
     def name(self) -> str:
         if self.is_demo:
             return self.demo_name
-        return str(countries.name(self.code)) or self.code
+        return country_names(translation.get_language()).get(self.code) or self.code
+
+
+@lru_cache(maxsize=len(settings.LANGUAGES) + 1)
+def country_names(language: str | None) -> dict[str, str]:
+    """ISO code -> the country's name in `language`, from django-countries. Kept per language:
+    the library translates a name afresh on every call, and the comparison names 196 countries
+    on every page (issue 7)."""
+    with translation.override(language):
+        return {code: str(name) for code, name in countries}
 
 
 class Membership(models.Model):

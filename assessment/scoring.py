@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
 DONT_KNOW = "dont_know"
@@ -216,12 +217,17 @@ class Scores:
     def overall_percent(self) -> float | None:
         return None if self.overall is None else 100 * self.overall / self.max_level
 
-    @property
+    @cached_property  # a frozen result: read many times by the comparison and the reports
     def capabilities(self) -> tuple[CapabilityScore, ...]:
         return tuple(c for d in self.domains for c in d.capabilities)
 
 
 # --- rules ------------------------------------------------------------------------------------
+
+
+# A flag's message with its values, translated when it is shown rather than when it is scored:
+# the comparison scores every country and shows none of their messages (issue 7).
+_interpolated = lazy(lambda message, values: str(message) % values, str)
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -239,8 +245,8 @@ def contradiction(level: int, indicator_answers: Sequence[str], rules: MnrRules)
     known = [a for a in indicator_answers if a in rules.indicator_values]
     if not known:
         return ""
-    share_no = sum(a == "no" for a in known) / len(known)
-    share_yes = sum(a == "yes" for a in known) / len(known)
+    share_no = known.count("no") / len(known)
+    share_yes = known.count("yes") / len(known)
     if level >= rules.high_level and share_no > rules.share:
         return "high"
     if level <= rules.low_level and share_yes > rules.share:
@@ -279,8 +285,10 @@ def score_capability(
                 FlagKind.CONTRADICTION,
                 spec.code,
                 f"{spec.number}. {spec.name}",
-                _("Level %(level)s is claimed, but most indicators are answered “no”.")
-                % {"level": level},
+                _interpolated(
+                    _("Level %(level)s is claimed, but most indicators are answered “no”."),
+                    {"level": level},
+                ),
             ),
         )
     elif direction == "low":
@@ -289,8 +297,10 @@ def score_capability(
                 FlagKind.CONTRADICTION,
                 spec.code,
                 f"{spec.number}. {spec.name}",
-                _("Level %(level)s is claimed, but most indicators are answered “yes”.")
-                % {"level": level},
+                _interpolated(
+                    _("Level %(level)s is claimed, but most indicators are answered “yes”."),
+                    {"level": level},
+                ),
             ),
         )
     return result(State.SCORED, level, flags)
@@ -386,8 +396,10 @@ def _legislation_check(cap: CapabilityScore, rules: MnrRules) -> CapabilityScore
         FlagKind.LEGISLATION,
         cap.code,
         f"{cap.number}. {cap.name}",
-        _("Level %(level)s is claimed, but the legislative criteria are not sufficient.")
-        % {"level": cap.level},
+        _interpolated(
+            _("Level %(level)s is claimed, but the legislative criteria are not sufficient."),
+            {"level": cap.level},
+        ),
     )
     return CapabilityScore(
         cap.code, cap.number, cap.name, cap.state, cap.level, cap.flags + (flag,)

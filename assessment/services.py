@@ -56,19 +56,31 @@ class MnrTree:
             for d in self.domains
         ]
 
+    @cached_property
+    def capability_codes(self) -> dict[int, str]:
+        """Capability id -> code, for reading answers without a join."""
+        return {c.pk: c.code for c in self.capabilities}
+
+    @cached_property
+    def indicator_codes(self) -> dict[int, str]:
+        """Indicator id -> code, for reading answers without a join."""
+        return {i.pk: i.code for c in self.capabilities for i in c.indicator_list}  # type: ignore[attr-defined]
+
 
 # Framework versions never change once loaded (a changed file is a new version), so their
 # trees are kept per process, keyed by the version's id and content hash. The loader and the
 # tests clear them (`clear_framework_cache`), since a test database may reuse ids.
 _TREES: dict[tuple[int, str], MnrTree] = {}
 _CRITERIA: dict[tuple[int, str], list[Criterion]] = {}
+_CRITERION_SPECS: dict[tuple[int, str], list[scoring.CriterionSpec]] = {}
+_SUFFICIENCY: dict[tuple[int, str], scoring.SufficiencyRule] = {}
 _VERSIONS: dict[int, FrameworkVersion] = {}
+_CACHES = (_TREES, _CRITERIA, _CRITERION_SPECS, _SUFFICIENCY, _VERSIONS)
 
 
 def clear_framework_cache() -> None:
-    _TREES.clear()
-    _CRITERIA.clear()
-    _VERSIONS.clear()
+    for cache in _CACHES:
+        cache.clear()
 
 
 def attach_versions(assessment: Assessment) -> Assessment:
@@ -127,6 +139,23 @@ def criteria_of(version: FrameworkVersion) -> list[Criterion]:
     return _CRITERIA[key]
 
 
+def criterion_specs(version: FrameworkVersion) -> list[scoring.CriterionSpec]:
+    """The scored criteria of a legislation version, as scoring reads them (kept per version)."""
+    key = (version.pk, version.sha256)
+    if key not in _CRITERION_SPECS:
+        _CRITERION_SPECS[key] = [
+            scoring.CriterionSpec(c.code, c.name) for c in criteria_of(version) if c.scored
+        ]
+    return _CRITERION_SPECS[key]
+
+
+def sufficiency_rule(version: FrameworkVersion) -> scoring.SufficiencyRule:
+    key = (version.pk, version.sha256)
+    if key not in _SUFFICIENCY:
+        _SUFFICIENCY[key] = scoring.SufficiencyRule.from_version_rules(version.rules)
+    return _SUFFICIENCY[key]
+
+
 @dataclass(frozen=True)
 class AnswerValues:
     """An assessment's answers as plain values, reduced to what scoring counts: answers copied
@@ -148,25 +177,27 @@ def answer_values_of_many(assessments: Sequence[Assessment]) -> dict[int, Answer
     capability_codes: dict[int, str] = {}
     indicator_codes: dict[int, str] = {}
     criterion_codes: dict[int, str] = {}
-    for a in assessments:
-        for c in mnr_tree(a.mnr_version).capabilities:
-            capability_codes[c.pk] = c.code
-            indicator_codes.update((i.pk, i.code) for i in c.indicator_list)  # type: ignore[attr-defined]
-        criterion_codes.update((c.pk, c.code) for c in criteria_of(a.legislation_version))
+    for version in {a.mnr_version for a in assessments}:
+        tree = mnr_tree(version)
+        capability_codes.update(tree.capability_codes)
+        indicator_codes.update(tree.indicator_codes)
+    for version in {a.legislation_version for a in assessments}:
+        criterion_codes.update((c.pk, c.code) for c in criteria_of(version))
     values = {pk: AnswerValues({}, {}, {}) for pk in ids}
-    targets = {
-        "c": (capability_codes, "responses"),
-        "i": (indicator_codes, "indicators"),
-        "r": (criterion_codes, "criteria"),
+    targets = {  # kind -> (item id -> code, assessment id -> its answers of that kind)
+        "c": (capability_codes, {pk: v.responses for pk, v in values.items()}),
+        "i": (indicator_codes, {pk: v.indicators for pk, v in values.items()}),
+        "r": (criterion_codes, {pk: v.criteria for pk, v in values.items()}),
     }
     with connection.cursor() as cursor:
         for start in range(0, len(ids), ANSWER_VALUES_CHUNK):
             chunk = ids[start : start + ANSWER_VALUES_CHUNK]
             cursor.execute(_answer_values_sql(len(chunk)), chunk * 3)
             for kind, aid, item_id, value in cursor.fetchall():
-                codes, field = targets[kind]
-                if item_id in codes:
-                    getattr(values[aid], field)[codes[item_id]] = value
+                codes, answers = targets[kind]
+                code = codes.get(item_id)
+                if code is not None:
+                    answers[aid][code] = value
     return values
 
 
@@ -204,15 +235,9 @@ def scores_of(assessment: Assessment, values: AnswerValues) -> scoring.Scores:
         rules=tree.rules,
         responses=values.responses,
         indicator_answers=values.indicators,
-        criteria=[
-            scoring.CriterionSpec(c.code, c.name)
-            for c in criteria_of(assessment.legislation_version)
-            if c.scored
-        ],
+        criteria=criterion_specs(assessment.legislation_version),
         criterion_values=values.criteria,
-        sufficiency=scoring.SufficiencyRule.from_version_rules(
-            assessment.legislation_version.rules
-        ),
+        sufficiency=sufficiency_rule(assessment.legislation_version),
     )
 
 

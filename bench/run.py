@@ -42,6 +42,10 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+# What a gunicorn worker does at start (load the views and templates, freeze them out of the
+# garbage collector's full passes), so the figures are a worker's.
+import config.wsgi  # noqa: E402, F401
+
 call_command("collectstatic", interactive=False, verbosity=0)
 
 from django.conf import settings  # noqa: E402

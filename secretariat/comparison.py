@@ -125,10 +125,10 @@ def load_rows(filters: Filters) -> Comparison:
     path). Queries: assessments 1, answers 3, plus the framework versions the first time a
     process sees them (not per country)."""
     assessments = _latest_revisions(
-        Assessment.objects.filter(filters.query()).select_related(
-            "country", "mnr_version", "legislation_version"
-        )
+        Assessment.objects.filter(filters.query()).select_related("country")
     )
+    for a in assessments:
+        services.attach_versions(a)  # shared, cached instances: not one per row
     scores_by_pk = services.scores_of_many(assessments)
     rows = []
     for a in assessments:
@@ -230,27 +230,32 @@ class Aggregates:
 def aggregates(comparison: Comparison) -> Aggregates:
     """Counts over every visible assessment, named or not (anonymised: no row identity)."""
     rows = comparison.rows
-    distributions = []
-    for column in comparison.columns:
-        if column.kind != "capability":
-            continue
-        counts: Counter[str] = Counter()
-        for r in rows:
-            cap = next((c for c in r.scores.capabilities if c.code == column.key), None)
-            if cap is None or cap.state == scoring.State.NOT_ANSWERED:
-                counts["not_answered"] += 1
+    columns = [c for c in comparison.columns if c.kind == "capability"]
+    counts: dict[str, Counter[str]] = {c.key: Counter() for c in columns}
+    for r in rows:
+        unseen = set(counts)
+        for cap in r.scores.capabilities:
+            if cap.code not in unseen:
+                continue
+            unseen.discard(cap.code)
+            if cap.state == scoring.State.NOT_ANSWERED:
+                counts[cap.code]["not_answered"] += 1
             elif cap.state in (scoring.State.DONT_KNOW, scoring.State.NOT_APPLICABLE):
-                counts[str(cap.state)] += 1
+                counts[cap.code][str(cap.state)] += 1
             else:
-                counts[str(cap.level)] += 1
-        distributions.append(Distribution(column, dict(counts)))
+                counts[cap.code][str(cap.level)] += 1
+        for code in unseen:  # not in the framework version this assessment was made on
+            counts[code]["not_answered"] += 1
+    distributions = [Distribution(c, dict(counts[c.key])) for c in columns]
     complete = [r for r in rows if r.scores.legislation.verdict != scoring.Verdict.INCOMPLETE]
     sufficient = [r for r in complete if r.verdict == scoring.Verdict.SUFFICIENT]
     no_law = [r for r in complete if r.criteria.get("legislation") != "met"]
     # ICMEC's section-07 table counts criteria not met among the countries that have some
     # CSAM-specific law that is not sufficient (the report's table drops this qualifier).
     some_insufficient = [
-        r for r in complete if r.verdict != scoring.Verdict.SUFFICIENT and r not in no_law
+        r
+        for r in complete
+        if r.verdict != scoring.Verdict.SUFFICIENT and r.criteria.get("legislation") == "met"
     ]
     total = len(complete)
     law_rows = [

@@ -24,3 +24,13 @@ def _fresh_framework_cache() -> None:
 def frameworks(db: None) -> None:
     """The shipped framework files, loaded as `manage.py load_frameworks` would."""
     load_frameworks()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # Django's LocaleMiddleware activates each request's language and leaves it active in the
+    # thread; a test that asked for French must not make the next one format numbers in French.
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

@@ -213,6 +213,25 @@ def test_country_profile_shows_history_and_published_baseline(analyst_client):
     assert "No published review has been imported" in page
 
 
+def test_each_country_in_the_matrix_links_to_its_profile(analyst_client):
+    from urllib.parse import urljoin
+
+    answered_assessments(["KE", "FR"], [2026])
+    matrix_url = reverse("secretariat:matrix") + "?cycle=2026"
+    page = analyst_client.get(matrix_url).content.decode()
+    links = dict(
+        (name, href)
+        for href, name in re.findall(
+            r'<th scope="row" class="name"><a href="([^"]+)">([^<]+)</a>', page
+        )
+    )
+    assert set(links) == {"Kenya", "France"}
+    for name, href in links.items():
+        profile = analyst_client.get(urljoin(matrix_url, href))
+        assert profile.status_code == 200
+        assert f"<h1>{name}" in profile.content.decode()
+
+
 def test_draft_only_country_profile_is_404(analyst_client):
     make_assessment(make_country("XA"))
     assert analyst_client.get(reverse("secretariat:country", args=["XA"])).status_code == 404
@@ -296,3 +315,18 @@ def test_matrix_cells_write_what_the_template_filters_wrote(language):
     assert re.findall(r"<td[^>]*>[^<]*</td>", html) == expected
     if language == "fr":
         assert '<td class="level-2 mean">2,5</td>' in html
+
+
+@pytest.mark.django_db
+def test_country_names_follow_the_readers_language():
+    from django.utils import translation
+
+    germany = make_country("DE", is_demo=False, demo_name="")
+    demo = make_country("XA", "Belmora (demo)")
+    with translation.override("fr"):
+        assert germany.name == "Allemagne"
+        assert demo.name == "Belmora (demo)"
+    with translation.override("en"):
+        assert germany.name == "Germany"
+    with translation.override("ar"):
+        assert germany.name == "ألمانيا"

@@ -154,11 +154,16 @@ def test_high_level_with_mostly_no_indicators_is_flagged_not_changed():
     c01 = result.domains[0].capabilities[0]
     assert c01.level == 3
     assert [f.kind for f in c01.flags] == [FlagKind.CONTRADICTION]
+    assert str(c01.flags[0].message) == (
+        "Level 3 is claimed, but most indicators are answered “no”."
+    )
 
 
 def test_low_level_with_mostly_yes_indicators_is_flagged():
     result = run({"C04": "1"}, {"C04.1": "yes", "C04.2": "yes", "C04.3": "partly"})
-    assert [f.kind for f in result.domains[1].capabilities[0].flags] == [FlagKind.CONTRADICTION]
+    (flag,) = result.domains[1].capabilities[0].flags
+    assert flag.kind == FlagKind.CONTRADICTION
+    assert str(flag.message) == "Level 1 is claimed, but most indicators are answered “yes”."
 
 
 def test_exactly_half_no_is_not_most_and_dont_know_indicators_are_ignored():
@@ -230,4 +235,7 @@ def test_legislation_capability_high_while_law_insufficient_is_flagged():
     result = run({"C03": "3"}, criteria=values)
     c03 = result.domains[0].capabilities[2]
     assert [f.kind for f in c03.flags] == [FlagKind.LEGISLATION]
+    assert str(c03.flags[0].message) == (
+        "Level 3 is claimed, but the legislative criteria are not sufficient."
+    )
     assert c03.level == 3

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from django import template
 from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from secretariat.comparison import Column
@@ -29,15 +31,28 @@ def _rounded(value: float, step: Decimal) -> Decimal:
     return Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP)
 
 
+@lru_cache(maxsize=16)
+def _cell_words(language: str | None) -> tuple[dict[str | None, str], str]:
+    """The criterion cells, escaped, and the decimal separator, in one language."""
+    words = {"met": _("yes"), "not_met": _("no"), "dont_know": "?"}
+    cells = {value: f'<td class="{value}">{escape(words[value])}</td>' for value in words}
+    cells[None] = '<td class="unknown">—</td>'
+    return cells, escape(get_format("DECIMAL_SEPARATOR"))
+
+
+@lru_cache(maxsize=4096)  # means of a few whole levels: the same values come back often
+def _mean_cell(value: float, separator: str) -> str:
+    mean = str(_rounded(value, TENTH)).replace(".", separator)
+    return f'<td class="level-{_rounded(value, ONE)} mean">{mean}</td>'
+
+
 @register.filter
 def matrix_cells(cells: Sequence[tuple[Column, Any]]) -> SafeString:
-    criterion_text = {"met": _("yes"), "not_met": _("no"), "dont_know": "?"}
-    separator = get_format("DECIMAL_SEPARATOR")
+    criterion_cells, separator = _cell_words(get_language())
     html = []
     for column, value in cells:
         if column.kind == "criterion":
-            text = criterion_text.get(value, "—")
-            html.append(f'<td class="{escape(value or "unknown")}">{escape(text)}</td>')
+            html.append(criterion_cells.get(value or None, criterion_cells[None]))
         elif value is None:
             html.append("<td>—</td>")
         elif column.kind == "capability":
@@ -45,6 +60,5 @@ def matrix_cells(cells: Sequence[tuple[Column, Any]]) -> SafeString:
         elif column.kind == "met":
             html.append(f"<td>{int(value)}/{int(column.of)}</td>")
         else:  # a domain's or the overall mean
-            mean = str(_rounded(value, TENTH)).replace(".", separator)
-            html.append(f'<td class="level-{_rounded(value, ONE)} mean">{escape(mean)}</td>')
+            html.append(_mean_cell(value, separator))
     return mark_safe("".join(html))  # noqa: S308 (numbers, escaped text and fixed markup)
