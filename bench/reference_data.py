@@ -1,7 +1,9 @@
 """The reference data set: 196 countries x 3 cycles, every question answered, 10 actions each.
 
 Used by bench/run.py and bench/load.py against a fresh PostgreSQL database. Fictional content:
-the countries are real ISO codes but the answers are random numbers in a throwaway database.
+the countries are real ISO codes but the answers are random numbers in a throwaway database,
+and the accounts share a published password. So it refuses to write into a database that holds
+anything but its own data: drop the database after measuring (`dropdb mnr_bench`).
 """
 
 from __future__ import annotations
@@ -24,10 +26,29 @@ def team_country() -> str:
     return real_country_codes(1)[0]
 
 
+class NotAScratchDatabase(SystemExit):
+    pass
+
+
+def refuse_unless_scratch() -> None:
+    """Stop before inventing answers for real countries, or adding accounts with a published
+    password, in a database someone uses: every account and assessment must be the bench's."""
+    users = get_user_model().objects.exclude(username__startswith="bench-")
+    theirs = Assessment.objects.exclude(country__members__user__username__startswith="bench-")
+    if users.exists() or theirs.exists():
+        raise NotAScratchDatabase(
+            "This database holds accounts or assessments that the benchmark did not make. "
+            "The reference data set gives real countries random answers and adds accounts "
+            "with a published password, so it runs only in a fresh, empty database: "
+            "createdb -h 127.0.0.1 -U postgres mnr_bench, and set DATABASE_URL to it."
+        )
+
+
 def build(countries: int = 196) -> None:
     """Incremental: adds only the countries not yet there, so a run can measure at 10 countries,
     then grow the same database to 196 and measure again."""
     call_command("migrate", verbosity=0)
+    refuse_unless_scratch()
     call_command("load_frameworks", verbosity=0)
     from tests.bulk import answered_assessments, real_country_codes
 
