@@ -232,6 +232,14 @@ def test_each_country_in_the_matrix_links_to_its_profile(analyst_client):
         assert f"<h1>{name}" in profile.content.decode()
 
 
+def test_a_country_name_is_escaped_in_the_matrix(analyst_client):
+    make_country("XB", "Ville <b>& co</b> (demo)")
+    answered_assessments(["XB"], [2026])
+    page = analyst_client.get(reverse("secretariat:matrix")).content.decode()
+    assert '<a href="countries/XB/">Ville &lt;b&gt;&amp; co&lt;/b&gt; (demo)</a>' in page
+    assert "<b>& co</b>" not in page
+
+
 def test_draft_only_country_profile_is_404(analyst_client):
     make_assessment(make_country("XA"))
     assert analyst_client.get(reverse("secretariat:country", args=["XA"])).status_code == 404

@@ -1,4 +1,4 @@
-"""The cells of one row of the comparison matrix, for the page and its PDF.
+"""The rows of the comparison matrix, for the page and its PDF.
 
 Written in Python rather than as a template loop: at 196 countries the matrix has some 6,700
 cells, and the template's chain of conditions per cell cost most of the page (issue 7).
@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from secretariat.comparison import Column
+from secretariat.comparison import Column, Row
 
 register = template.Library()
 
@@ -62,3 +62,21 @@ def matrix_cells(cells: Sequence[tuple[Column, Any]]) -> SafeString:
         else:  # a domain's or the overall mean
             html.append(_mean_cell(value, separator))
     return mark_safe("".join(html))  # noqa: S308 (numbers, escaped text and fixed markup)
+
+
+@register.simple_tag
+def matrix_rows(
+    table: Sequence[tuple[Row, Sequence[tuple[Column, Any]]]], plain: bool
+) -> SafeString:
+    """Every row of the matrix: the country's name (on the page a link to its profile, relative
+    to the matrix's own URL, secretariat:matrix), the cycle and the cells."""
+    html = []
+    for row, cells in table:
+        name = escape(row.country.name)
+        if not plain:
+            name = f'<a href="countries/{escape(row.country.pk)}/">{name}</a>'
+        html.append(
+            f'<tr><th scope="row" class="name">{name}</th><td>{int(row.cycle)}</td>'
+            f"{matrix_cells(cells)}</tr>\n"
+        )
+    return mark_safe("".join(html))  # noqa: S308 (escaped names, numbers and fixed markup)
