@@ -6,10 +6,10 @@ call them stay bounded (tests pin the counts).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
@@ -19,6 +19,8 @@ from frameworks.models import Capability, Criterion, Domain, FrameworkVersion, I
 
 from . import audit, scoring
 from .models import Assessment, CapabilityAnswer, Country, CriterionAnswer, IndicatorAnswer
+
+T = TypeVar("T")
 
 
 class FrameworksMissing(Exception):
@@ -101,12 +103,21 @@ def attach_versions(assessment: Assessment) -> Assessment:
     return assessment
 
 
+def _kept(
+    cache: dict[tuple[int, str], T],
+    version: FrameworkVersion,
+    build: Callable[[FrameworkVersion], T],
+) -> T:
+    """`build(version)`, computed once per version (by id and content hash) and kept."""
+    key = (version.pk, version.sha256)
+    if key not in cache:
+        cache[key] = build(version)
+    return cache[key]
+
+
 def mnr_tree(version: FrameworkVersion) -> MnrTree:
     """Domains, capabilities and indicators of one MNR version: 2 queries, then none."""
-    key = (version.pk, version.sha256)
-    if key not in _TREES:
-        _TREES[key] = _load_mnr_tree(version)
-    return _TREES[key]
+    return _kept(_TREES, version, _load_mnr_tree)
 
 
 def _load_mnr_tree(version: FrameworkVersion) -> MnrTree:
@@ -133,27 +144,22 @@ def _load_mnr_tree(version: FrameworkVersion) -> MnrTree:
 
 
 def criteria_of(version: FrameworkVersion) -> list[Criterion]:
-    key = (version.pk, version.sha256)
-    if key not in _CRITERIA:
-        _CRITERIA[key] = list(Criterion.objects.filter(version=version))
-    return _CRITERIA[key]
+    return _kept(_CRITERIA, version, lambda v: list(Criterion.objects.filter(version=v)))
 
 
 def criterion_specs(version: FrameworkVersion) -> list[scoring.CriterionSpec]:
-    """The scored criteria of a legislation version, as scoring reads them (kept per version)."""
-    key = (version.pk, version.sha256)
-    if key not in _CRITERION_SPECS:
-        _CRITERION_SPECS[key] = [
-            scoring.CriterionSpec(c.code, c.name) for c in criteria_of(version) if c.scored
-        ]
-    return _CRITERION_SPECS[key]
+    """The scored criteria of a legislation version, as scoring reads them."""
+    return _kept(
+        _CRITERION_SPECS,
+        version,
+        lambda v: [scoring.CriterionSpec(c.code, c.name) for c in criteria_of(v) if c.scored],
+    )
 
 
 def sufficiency_rule(version: FrameworkVersion) -> scoring.SufficiencyRule:
-    key = (version.pk, version.sha256)
-    if key not in _SUFFICIENCY:
-        _SUFFICIENCY[key] = scoring.SufficiencyRule.from_version_rules(version.rules)
-    return _SUFFICIENCY[key]
+    return _kept(
+        _SUFFICIENCY, version, lambda v: scoring.SufficiencyRule.from_version_rules(v.rules)
+    )
 
 
 @dataclass(frozen=True)

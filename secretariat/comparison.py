@@ -227,25 +227,25 @@ class Aggregates:
     legislation: list[LawRow]
 
 
+def _distribution_key(cap: scoring.CapabilityScore | None) -> str:
+    """Where one assessment's capability is counted ("not_answered" when its framework
+    version lacks the capability)."""
+    if cap is None or cap.state == scoring.State.NOT_ANSWERED:
+        return "not_answered"
+    if cap.state in (scoring.State.DONT_KNOW, scoring.State.NOT_APPLICABLE):
+        return str(cap.state)
+    return str(cap.level)
+
+
 def aggregates(comparison: Comparison) -> Aggregates:
     """Counts over every visible assessment, named or not (anonymised: no row identity)."""
     rows = comparison.rows
     columns = [c for c in comparison.columns if c.kind == "capability"]
     counts: dict[str, Counter[str]] = {c.key: Counter() for c in columns}
     for r in rows:
-        unseen = set(counts)
-        for cap in r.scores.capabilities:
-            if cap.code not in unseen:
-                continue
-            unseen.discard(cap.code)
-            if cap.state == scoring.State.NOT_ANSWERED:
-                counts[cap.code]["not_answered"] += 1
-            elif cap.state in (scoring.State.DONT_KNOW, scoring.State.NOT_APPLICABLE):
-                counts[cap.code][str(cap.state)] += 1
-            else:
-                counts[cap.code][str(cap.level)] += 1
-        for code in unseen:  # not in the framework version this assessment was made on
-            counts[code]["not_answered"] += 1
+        by_code = {c.code: c for c in r.scores.capabilities}
+        for column in columns:
+            counts[column.key][_distribution_key(by_code.get(column.key))] += 1
     distributions = [Distribution(c, dict(counts[c.key])) for c in columns]
     complete = [r for r in rows if r.scores.legislation.verdict != scoring.Verdict.INCOMPLETE]
     sufficient = [r for r in complete if r.verdict == scoring.Verdict.SUFFICIENT]

@@ -111,3 +111,23 @@ def test_health_endpoint_says_503_when_the_database_fails(client, db, monkeypatc
     response = client.get("/health/")
     assert response.status_code == 503
     assert response.json()["status"] == "error"
+
+
+def test_a_worker_freezes_its_start_up_objects_out_of_full_collections():
+    """config/wsgi.py (what gunicorn loads) leaves the objects every worker keeps for life out of
+    the garbage collector's full passes; without it, each pass walked all of them (issue 7)."""
+    script = (
+        "import gc; before = gc.get_freeze_count(); import config.wsgi; "
+        "print(before, gc.get_freeze_count())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    before, after = map(int, result.stdout.split())
+    assert before == 0
+    assert after > 50_000  # modules, models, URL patterns and the main templates

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -23,6 +24,8 @@ from django.utils.translation import gettext as _
 from secretariat.comparison import Column, Row
 
 register = template.Library()
+
+PLACEHOLDER = "XX-CODE"  # stands for a country code (two letters) in the reversed URL
 
 TENTH, ONE = Decimal("0.1"), Decimal("1")
 
@@ -46,7 +49,6 @@ def _mean_cell(value: float, separator: str) -> str:
     return f'<td class="level-{_rounded(value, ONE)} mean">{mean}</td>'
 
 
-@register.filter
 def matrix_cells(cells: Sequence[tuple[Column, Any]]) -> SafeString:
     criterion_cells, separator = _cell_words(get_language())
     html = []
@@ -68,13 +70,15 @@ def matrix_cells(cells: Sequence[tuple[Column, Any]]) -> SafeString:
 def matrix_rows(
     table: Sequence[tuple[Row, Sequence[tuple[Column, Any]]]], plain: bool
 ) -> SafeString:
-    """Every row of the matrix: the country's name (on the page a link to its profile, relative
-    to the matrix's own URL, secretariat:matrix), the cycle and the cells."""
+    """Every row of the matrix: the country's name (on the page a link to its profile), the
+    cycle and the cells. The profile's URL is reversed once, not once per country."""
+    profile_url = reverse("secretariat:country", args=[PLACEHOLDER])
     html = []
     for row, cells in table:
         name = escape(row.country.name)
         if not plain:
-            name = f'<a href="countries/{escape(row.country.pk)}/">{name}</a>'
+            href = escape(profile_url.replace(PLACEHOLDER, row.country.pk))
+            name = f'<a href="{href}">{name}</a>'
         html.append(
             f'<tr><th scope="row" class="name">{name}</th><td>{int(row.cycle)}</td>'
             f"{matrix_cells(cells)}</tr>\n"
