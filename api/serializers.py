@@ -238,7 +238,8 @@ class MatrixSerializer(serializers.Serializer):
     rows = serializers.SerializerMethodField()
     named_count = serializers.SerializerMethodField()
     hidden_count = serializers.IntegerField(
-        help_text="Assessments counted in aggregates but shared for aggregates only."
+        help_text="Aggregate-only assessments in the filter: never shown, and counted in "
+        "aggregates only as comparison/legislation/ reports."
     )
 
     @extend_schema_field(MatrixRowSerializer(many=True))
@@ -255,15 +256,21 @@ class LawRowSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     among = serializers.IntegerField()
     among_label = serializers.CharField()
+    left_out = serializers.IntegerField(
+        help_text="Aggregate-only assessments of this row's population left out to protect them."
+    )
 
 
 class LegislationAggregatesSerializer(serializers.Serializer):
-    """Counts over every visible assessment, named or aggregate-only, with no row identity."""
+    """Counts over the named assessments and the aggregate-only ones that disclosure control
+    allows (groups of at least AGGREGATE_MIN_GROUP, whole cycles only), with no row identity."""
 
     assessed = serializers.IntegerField()
     named = serializers.IntegerField()
-    hidden = serializers.SerializerMethodField()
+    hidden = serializers.IntegerField(
+        source="hidden_in_totals", help_text="Aggregate-only assessments counted."
+    )
+    left_out = serializers.IntegerField(
+        help_text="Aggregate-only assessments of the filter left out to protect them."
+    )
     legislation = LawRowSerializer(many=True)
-
-    def get_hidden(self, a: comparison.Aggregates) -> int:
-        return a.assessed - a.named

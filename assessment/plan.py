@@ -44,7 +44,9 @@ def previous_validated(assessment: Assessment) -> Assessment | None:
 
 def peers_for(assessment: Assessment, codes: list[str]) -> dict[str, list[str]]:
     """Countries at the top level in each capability that chose to share their experience.
-    Only validated assessments count; a country that did not agree is never listed."""
+    Only validated assessments shared by name count: a peer's level is shown to other
+    countries, so an aggregate-only assessment is never listed, whatever its answer's box
+    says; a country that did not agree is never listed."""
     rows = (
         CapabilityAnswer.objects.filter(
             capability__code__in=codes,
@@ -52,6 +54,7 @@ def peers_for(assessment: Assessment, codes: list[str]) -> dict[str, list[str]]:
             share_with_peers=True,
             to_confirm=False,
             assessment__status=Assessment.Status.VALIDATED,
+            assessment__sharing=Assessment.Sharing.NAMED,
         )
         .exclude(assessment__country=assessment.country_id)
         .values_list("capability__code", "assessment__country")

@@ -5,7 +5,9 @@ the number of countries, cycles or answers) and scores each with the same scorin
 every other page. Pages, exports and the API all start from `load_rows()`.
 
 Sharing rules (product brief): only submitted and validated assessments count; a country that
-chose "aggregate only" is counted in totals but never appears by name or with its own scores.
+chose "aggregate only" never appears by name or with its own scores, and counts in a total only
+as `disclosure.py` allows (in a group large enough that no figure, or difference of two figures,
+isolates it).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from django.db.models import Q
 from assessment import scoring, services
 from assessment.models import Assessment, Country
 from frameworks.models import FrameworkVersion
+
+from . import disclosure
 
 VISIBLE = Assessment.SEEN_BY_SECRETARIAT  # the same rule as access.may_read
 LAW_CODES = ("legislation", "definition", "technology", "possession", "isp_reporting")
@@ -101,6 +105,7 @@ class Comparison:
     columns: list[Column]
     rows: list[Row]  # every visible assessment, named or not; never render unnamed ones
     domain_names: dict[str, str] = field(default_factory=dict)
+    filters: Filters = field(default_factory=lambda: Filters())
 
     @property
     def named_rows(self) -> list[Row]:
@@ -165,7 +170,7 @@ def load_rows(filters: Filters) -> Comparison:
     for code in LAW_CODES:
         columns.append(Column(f"law:{code}", names.get(code, code), "criterion"))
     columns.append(Column("met", "Criteria met", "met", of=len(LAW_CODES)))
-    return Comparison(columns, rows, domain_names)
+    return Comparison(columns, rows, domain_names, filters)
 
 
 def cell(row: Row, column: Column) -> float | int | str | None:
@@ -217,14 +222,28 @@ class LawRow:
     count: int
     among: int
     among_label: str
+    left_out: int = 0  # aggregate-only assessments of this row's population not counted
 
 
 @dataclass(frozen=True)
 class Aggregates:
-    assessed: int
+    assessed: int  # counted in the distributions: named, and aggregate-only ones allowed
     named: int
     distributions: list[Distribution]
     legislation: list[LawRow]
+    left_out: int = 0  # aggregate-only assessments of the view counted in no distribution
+    # uuids of the aggregate-only assessments each figure counts ("levels", "legislation",
+    # "criteria"): never published, kept so that tests can check the disclosure rule
+    hidden_counted: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def hidden_in_totals(self) -> int:
+        """Aggregate-only assessments counted in the distributions."""
+        return self.assessed - self.named
+
+    @property
+    def min_group(self) -> int:
+        return disclosure.min_group()
 
 
 def _distribution_key(cap: scoring.CapabilityScore | None) -> str:
@@ -237,9 +256,24 @@ def _distribution_key(cap: scoring.CapabilityScore | None) -> str:
     return str(cap.level)
 
 
+def _legislation_complete(r: Row) -> bool:
+    return r.scores.legislation.verdict != scoring.Verdict.INCOMPLETE
+
+
+def _some_law_not_sufficient(r: Row) -> bool:
+    return (
+        _legislation_complete(r)
+        and r.verdict != scoring.Verdict.SUFFICIENT
+        and r.criteria.get("legislation") == "met"
+    )
+
+
 def aggregates(comparison: Comparison) -> Aggregates:
-    """Counts over every visible assessment, named or not (anonymised: no row identity)."""
-    rows = comparison.rows
+    """Counts over the named assessments and the aggregate-only ones that disclosure control
+    lets each figure count (anonymised: no row identity)."""
+    filters = comparison.filters
+    base = disclosure.counted(comparison.rows, filters)
+    rows = base.rows
     columns = [c for c in comparison.columns if c.kind == "capability"]
     counts: dict[str, Counter[str]] = {c.key: Counter() for c in columns}
     for r in rows:
@@ -247,21 +281,23 @@ def aggregates(comparison: Comparison) -> Aggregates:
         for column in columns:
             counts[column.key][_distribution_key(by_code.get(column.key))] += 1
     distributions = [Distribution(c, dict(counts[c.key])) for c in columns]
-    complete = [r for r in rows if r.scores.legislation.verdict != scoring.Verdict.INCOMPLETE]
+    # The legislative rows count only complete sections, so their population is cut again by
+    # cell, and so is the per-criterion rows' narrower one.
+    law = disclosure.counted(comparison.rows, filters, _legislation_complete)
+    complete = law.rows
     sufficient = [r for r in complete if r.verdict == scoring.Verdict.SUFFICIENT]
     no_law = [r for r in complete if r.criteria.get("legislation") != "met"]
     # ICMEC's section-07 table counts criteria not met among the countries that have some
     # CSAM-specific law that is not sufficient (the report's table drops this qualifier).
-    some_insufficient = [
-        r
-        for r in complete
-        if r.verdict != scoring.Verdict.SUFFICIENT and r.criteria.get("legislation") == "met"
-    ]
+    narrow = disclosure.counted(comparison.rows, filters, _some_law_not_sufficient)
+    some_insufficient = narrow.rows
     total = len(complete)
     law_rows = [
-        LawRow("sufficient", len(sufficient), total, "all"),
-        LawRow("all_five", sum(r.met == len(LAW_CODES) for r in complete), total, "all"),
-        LawRow("no_specific_law", len(no_law), total, "all"),
+        LawRow("sufficient", len(sufficient), total, "all", law.left_out),
+        LawRow(
+            "all_five", sum(r.met == len(LAW_CODES) for r in complete), total, "all", law.left_out
+        ),
+        LawRow("no_specific_law", len(no_law), total, "all", law.left_out),
     ]
     for code in LAW_CODES[1:]:
         law_rows.append(
@@ -270,9 +306,17 @@ def aggregates(comparison: Comparison) -> Aggregates:
                 sum(r.criteria.get(code) != "met" for r in some_insufficient),
                 len(some_insufficient),
                 "some_insufficient",
+                narrow.left_out,
             )
         )
-    return Aggregates(len(rows), len(comparison.named_rows), distributions, law_rows)
+    return Aggregates(
+        len(rows),
+        len(comparison.named_rows),
+        distributions,
+        law_rows,
+        base.left_out,
+        {"levels": base.hidden, "legislation": law.hidden, "criteria": narrow.hidden},
+    )
 
 
 # --- trend --------------------------------------------------------------------------------
@@ -292,15 +336,29 @@ class TrendRow:
         return self.after - self.before
 
 
-def trend(filters: Filters, since: int, until: int) -> list[TrendRow]:
+@dataclass(frozen=True)
+class Trend:
+    rows: list[TrendRow]
+    left_out: int  # aggregate-only assessments of the two cycles, never counted in a trend
+
+
+def trend(filters: Filters, since: int, until: int) -> Trend:
     """Change per capability and criterion between two cycles, over the countries assessed in
-    both (so a country joining later does not move the figures)."""
+    both and shared by name in both (so a country joining later does not move the figures).
+    Aggregate-only assessments are left out: "present in both cycles" is no whole cell of
+    `disclosure.py`, so counting them would let two trends isolate one."""
     base = Filters(
         None, filters.region, filters.subregion, filters.hemisphere, filters.status, filters.country
     )
     comparison = load_rows(base)
     by_cycle: dict[int, dict[str, Row]] = defaultdict(dict)
+    left_out = 0
     for r in comparison.rows:
+        if r.cycle not in (since, until):
+            continue
+        if not r.named:
+            left_out += 1
+            continue
         by_cycle[r.cycle][r.country.pk] = r
     both = sorted(set(by_cycle[since]) & set(by_cycle[until]))
     out = []
@@ -326,4 +384,4 @@ def trend(filters: Filters, since: int, until: int) -> list[TrendRow]:
                 n,
             )
         )
-    return out
+    return Trend(out, left_out)

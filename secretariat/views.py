@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import replace
 from typing import Any
@@ -81,16 +80,17 @@ def trend(request: HttpRequest) -> HttpResponse:
         if not cmp.trend_by_name_allowed(country):
             raise Http404
         filters = replace(filters, country=country)
-    rows: list[cmp.TrendRow] = []
+    result = None
     if form.is_valid():
-        rows = cmp.trend(filters, form.cleaned_data["since"], form.cleaned_data["until"])
+        result = cmp.trend(filters, form.cleaned_data["since"], form.cleaned_data["until"])
     return render(
         request,
         "secretariat/trend.html",
         {
             "form": form,
             "filter_form": filter_form,
-            "rows": rows,
+            "rows": result.rows if result else [],
+            "left_out": result.left_out if result else 0,
             "country": Country.objects.filter(pk=country).first() if country else None,
         },
     )
@@ -167,8 +167,19 @@ def aggregates_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]
     body: list[list[Any]] = [
         ["assessments counted", agg.assessed, "", ""],
         ["shown by name", agg.named, agg.assessed, "assessments counted"],
+        [
+            "aggregate-only assessments left out to protect them",
+            agg.left_out,
+            "",
+            "",
+        ],
     ]
     body += [[r.label, r.count, r.among, r.among_label] for r in agg.legislation]
+    body += [
+        [f"{r.label}: aggregate-only assessments left out to protect them", r.left_out, "", ""]
+        for r in agg.legislation
+        if r.left_out
+    ]
     for d in agg.distributions:
         for key in ("0", "1", "2", "3", "4", "dont_know", "not_applicable", "not_answered"):
             body.append(
@@ -183,12 +194,9 @@ def aggregates_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]
 
 
 def _csv(header: list[str], body: list[list[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for line in body:
-        writer.writerow([("'" + v) if isinstance(v, str) and v[:1] in "=+-@" else v for v in line])
-    return out.getvalue()
+    from assessment.reports.csvsafe import write_csv
+
+    return write_csv(header, body)
 
 
 @secretariat_required

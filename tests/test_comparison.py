@@ -35,7 +35,7 @@ def test_only_submitted_and_validated_named_rows_are_shown(analyst_client):
     page = analyst_client.get(reverse("secretariat:matrix") + "?cycle=2026").content.decode()
     assert "France" in page and "Kenya" in page
     assert "Brazil" not in page and "Japan" not in page
-    assert "1 more counted in the totals only" in page
+    assert "1 assessment of a country that shares aggregates only is left out of this view" in page
 
 
 def test_aggregate_only_country_is_on_no_page_or_export(client):
@@ -99,13 +99,12 @@ def test_legislation_aggregates_follow_icmecs_table_with_its_scope():
     set_law(a, "met", "met", "met", "met", "met")  # sufficient, all five
     set_law(b, "met", "met", "met", "met", "not_met")  # sufficient (any four)
     set_law(c, "met", "not_met", "met", "not_met", "not_met")  # some law, not sufficient
-    # No CSAM-specific law but four others met: sufficient by the one scoring rule used
-    # everywhere (ICMEC's tables would count it as meeting none; see the closing note).
+    # No CSAM-specific law but four others met: not sufficient, since ICMEC requires
+    # criterion 1 (issue 13), so it is counted under "no specific law" only.
     set_law(d, "not_met", "met", "met", "met", "met")
     set_law(e, "met", "not_met", "not_met", "met", "not_met")  # some law, not sufficient
-    Assessment.objects.filter(pk=e.pk).update(sharing="aggregate")  # still counted
     rows = {r.label: r for r in cmp.aggregates(cmp.load_rows(cmp.Filters())).legislation}
-    assert (rows["sufficient"].count, rows["sufficient"].among) == (3, 5)
+    assert (rows["sufficient"].count, rows["sufficient"].among) == (2, 5)
     assert rows["all_five"].count == 1
     assert rows["no_specific_law"].count == 1
     # Among the 2 with some law that is not sufficient (BR, JP):
@@ -113,6 +112,8 @@ def test_legislation_aggregates_follow_icmecs_table_with_its_scope():
     assert rows["not_technology"].count == 1
     assert rows["not_possession"].count == 1
     assert rows["not_isp_reporting"].count == 2
+    # The "sufficient" and "no specific law" rows never count the same country (issue 13).
+    assert rows["sufficient"].count + rows["no_specific_law"].count <= rows["sufficient"].among
 
 
 def test_distribution_per_capability_counts_every_visible_assessment():
@@ -172,7 +173,7 @@ def test_trend_over_countries_present_in_both_cycles():
     answered_assessments(["FR", "KE", "BR"], [2026], seed=2)
     for a in early:
         set_law(a, "met", "not_met", "met", "met", "not_met")
-    rows = {r.column.key: r for r in cmp.trend(cmp.Filters(), 2024, 2026)}
+    rows = {r.column.key: r for r in cmp.trend(cmp.Filters(), 2024, 2026).rows}
     assert rows["C01"].countries == 2  # Brazil has no 2024 assessment
     assert rows["law:definition"].before == 0.0
 

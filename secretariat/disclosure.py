@@ -1,0 +1,91 @@
+"""Disclosure control: what an "aggregate only" assessment may add to a published figure.
+
+A country that submits for aggregates only is promised that no figure, alone or subtracted from
+another, reveals its answers. Published totals sit beside the named rows they count, so
+"total minus the named rows" is exactly the aggregate-only part of a figure; and two views whose
+aggregate-only parts differ by one assessment give that one by subtraction. Statistical agencies
+answer both with tabular disclosure control; we use its simplest sound form, a fixed partition:
+
+- Aggregate-only assessments are grouped into **cells**, one per cycle. A cell contributes to a
+  figure whole or not at all, and only if it holds at least ``AGGREGATE_MIN_GROUP`` of them
+  (the threshold rule).
+- A view whose filter would cut a cell (a region, sub-region, North/South, status or single
+  country) counts no aggregate-only assessment at all. A cycle filter selects whole cells; no
+  filter selects the union of the cells that pass.
+- A figure over a sub-population (the legislative rows count only assessments whose
+  legislation section is complete, and the per-criterion rows only those with some law that
+  is not sufficient) applies the same rule to each cell's part in that sub-population.
+
+So the aggregate-only part of any published figure is a union of whole blocks of at least the
+threshold; the difference of two figures is again such a union, or nothing. Trend figures
+(countries present in two cycles) cannot be built from whole cells, so they count named
+assessments only. Every view says how many aggregate-only assessments it leaves out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+
+from django.conf import settings
+
+if TYPE_CHECKING:
+    from .comparison import Filters
+
+
+class _Row(Protocol):
+    named: bool
+    cycle: int
+    uuid: str
+
+
+R = TypeVar("R", bound=_Row)
+
+
+def min_group() -> int:
+    return int(settings.AGGREGATE_MIN_GROUP)
+
+
+def cells_whole(filters: Filters) -> bool:
+    """Whether the filter selects whole cells (cycles) and so may count aggregate-only rows."""
+    return not (
+        filters.region
+        or filters.subregion
+        or filters.hemisphere
+        or filters.status
+        or filters.country
+    )
+
+
+@dataclass(frozen=True)
+class Counted(Generic[R]):
+    """The rows one published figure may count, and how many aggregate-only rows of its
+    population it leaves out."""
+
+    rows: list[R]
+    hidden: frozenset[str]  # uuids of the aggregate-only rows counted
+    left_out: int
+
+
+def counted(
+    rows: Sequence[R],
+    filters: Filters,
+    population: Callable[[R], bool] = lambda r: True,
+) -> Counted[R]:
+    """Named rows of the population, plus the aggregate-only ones of every cell (cycle) that
+    has at least `min_group()` of them in the population, when the filter keeps cells whole."""
+    members = [r for r in rows if population(r)]
+    named = [r for r in members if r.named]
+    cells: dict[int, list[R]] = defaultdict(list)
+    for r in members:
+        if not r.named:
+            cells[r.cycle].append(r)
+    hidden: list[R] = []
+    if cells_whole(filters):
+        for cell in cells.values():
+            if len(cell) >= min_group():
+                hidden += cell
+    total_hidden = sum(len(c) for c in cells.values())
+    return Counted(named + hidden, frozenset(r.uuid for r in hidden), total_hidden - len(hidden))
