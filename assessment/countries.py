@@ -22,11 +22,24 @@ def _split() -> dict[str, Any]:
 
 
 def hemisphere(code: str, region_code: int | None, subregion_code: int | None) -> str:
+    """The report's class of one country, by the rules written in data/global_north_south.yaml:
+    a territory follows its state, written judgements next, then the named lists and regions."""
     split = _split()
+    sovereign = split.get("territories", {}).get(code)
+    if sovereign:
+        data = get_country_data(sovereign) or {}
+        return hemisphere(
+            sovereign, _int(data.get("Region Code")), _int(data.get("Sub-region Code"))
+        )
+    for judgement in split.get("judgements", []):
+        if judgement["code"] == code:
+            return str(judgement["class"])
     if code in split["north"]:
         return "north"
     south = split["south"]
-    if region_code in south["regions"] or subregion_code in south["subregions"]:
+    if code in split.get("latin_america", []):
+        return "south"
+    if region_code in south["regions"] or subregion_code in south.get("subregions", []):
         return "south"
     return "unclassified"
 

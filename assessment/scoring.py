@@ -8,7 +8,10 @@ and cannot disagree. Thresholds and the sufficiency rule come from the framework
   "not applicable" is left out of every mean.
 - Domain score: the mean of its scored capabilities; overall: the mean of the domain scores.
   Both are shown as a level and as a share of the top level.
-- A capability whose indicators mostly contradict its level is flagged, never changed.
+- A capability whose indicators mostly contradict its level is flagged, never changed. When
+  the version says which level each indicator evidences, a claimed level is compared only with
+  the indicators that bear on it (its own level and below for "too high", the levels above for
+  "too low"); older versions compare with all their indicators, as before.
 - Legislation: criteria met out of the scored criteria; sufficient when every required
   criterion is met and at least `at_least` are met ("don't know" counts as not met, flagged).
 """
@@ -94,6 +97,8 @@ class MnrRules:
     low_level: int
     share: float
     legislation_capability: str = ""
+    # Indicator code -> the level it evidences; empty for versions that do not say.
+    indicator_levels: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_version_rules(cls, rules: Mapping[str, Any]) -> MnrRules:
@@ -106,6 +111,7 @@ class MnrRules:
             low_level=contradiction["low_level"],
             share=contradiction["share"],
             legislation_capability=scoring.get("legislation_capability", ""),
+            indicator_levels=rules.get("indicator_levels", {}),
         )
 
 
@@ -240,16 +246,26 @@ def _progress(answered: int, total: int) -> Progress:
     return Progress.COMPLETE if answered >= total else Progress.IN_PROGRESS
 
 
-def contradiction(level: int, indicator_answers: Sequence[str], rules: MnrRules) -> str:
-    """'high' when a high level rests on mostly "no", 'low' when a low one on mostly "yes"."""
-    known = [a for a in indicator_answers if a in rules.indicator_values]
-    if not known:
-        return ""
-    share_no = known.count("no") / len(known)
-    share_yes = known.count("yes") / len(known)
-    if level >= rules.high_level and share_no > rules.share:
+def _share(answers: Sequence[str], value: str, rules: MnrRules) -> float:
+    known = [a for a in answers if a in rules.indicator_values]
+    return known.count(value) / len(known) if known else 0.0
+
+
+def contradiction(
+    level: int,
+    indicator_answers: Sequence[str],
+    rules: MnrRules,
+    above: Sequence[str] | None = None,
+) -> str:
+    """'high' when a high level rests on mostly "no", 'low' when a low one on mostly "yes".
+
+    `indicator_answers` are the answers that bear on the claimed level; `above`, when given,
+    are those of indicators evidencing higher levels (only they can show a level is too low).
+    Without `above` the same answers are used both ways (versions without evidence levels)."""
+    higher = indicator_answers if above is None else above
+    if level >= rules.high_level and _share(indicator_answers, "no", rules) > rules.share:
         return "high"
-    if level <= rules.low_level and share_yes > rules.share:
+    if level <= rules.low_level and _share(higher, "yes", rules) > rules.share:
         return "low"
     return ""
 
@@ -276,8 +292,17 @@ def score_capability(
     if not response.isdigit() or int(response) > rules.max_level:
         return result(State.NOT_ANSWERED)
     level = int(response)
-    answers = [indicator_answers[c] for c in spec.indicator_codes if c in indicator_answers]
-    direction = contradiction(level, answers, rules)
+    answered = [c for c in spec.indicator_codes if c in indicator_answers]
+    levels = rules.indicator_levels
+    if levels and all(c in levels for c in spec.indicator_codes):
+        direction = contradiction(
+            level,
+            [indicator_answers[c] for c in answered if levels[c] <= level],
+            rules,
+            above=[indicator_answers[c] for c in answered if levels[c] > level],
+        )
+    else:
+        direction = contradiction(level, [indicator_answers[c] for c in answered], rules)
     flags: tuple[Flag, ...] = ()
     if direction == "high":
         flags = (

@@ -202,6 +202,14 @@ def check_mnr(f: FrameworkFile, recommendation_codes: set[str]) -> list[Problem]
         for extra in sorted(set(c["levels"]) - level_keys, key=int):
             problems.append(Problem(name, f"{item} > levels", f"level {extra} is not on the scale"))
         problems += _check_links(f, item, c.get("recommendations", []), recommendation_codes)
+        for i in c["indicators"]:
+            if "evidences_level" in i and i["evidences_level"] not in levels:
+                problems.append(
+                    Problem(name, f"indicators {i['code']}", "evidences a level not on the scale")
+                )
+    capability_codes = {c["code"] for c in capabilities}
+    for code in sorted(set(doc.get("weighting", {}).get("weights", {})) - capability_codes):
+        problems.append(Problem(name, "weighting > weights", f"{code!r} is not a capability"))
     return problems
 
 
@@ -278,6 +286,18 @@ def _create_version(f: FrameworkFile, number: int, framework: Framework) -> Fram
     rules: dict[str, Any] = {}
     if f.kind == "mnr":
         rules = {"scale": f.doc["scale"], "scoring": f.doc["scoring"]}
+        # Kept only when the file has them, so an older version's rules stay exactly as loaded.
+        if "weighting" in f.doc:
+            rules["weighting"] = f.doc["weighting"]
+        levels = {
+            i["code"]: i["evidences_level"]
+            for d in f.doc["domains"]
+            for c in d["capabilities"]
+            for i in c["indicators"]
+            if "evidences_level" in i
+        }
+        if levels:
+            rules["indicator_levels"] = levels
     elif f.kind == "legislation":
         rules = {"sufficiency": f.doc["sufficiency"]}
     return FrameworkVersion.objects.create(
@@ -295,6 +315,9 @@ def _create_version(f: FrameworkFile, number: int, framework: Framework) -> Fram
 
 def _store_mnr(f: FrameworkFile, version: FrameworkVersion) -> dict[str, int]:
     scale = [str(s["level"]) for s in f.doc["scale"]]
+    # A file's weighting block (the product's own priorities) overrides the older per-capability
+    # keys; a weight above 1 is what the pages call "weighted higher".
+    weights = f.doc.get("weighting", {}).get("weights")
     indicators: list[Indicator] = []
     n_capabilities = 0
     for d_order, d in enumerate(f.doc["domains"], start=1):
@@ -314,8 +337,16 @@ def _store_mnr(f: FrameworkFile, version: FrameworkVersion) -> dict[str, int]:
                 number=c["number"],
                 name=c["name"],
                 summary=c["summary"],
-                foundational=c.get("foundational", False),
-                priority_weight=c.get("priority_weight", 1),
+                foundational=(
+                    weights.get(c["code"], 1) > 1
+                    if weights is not None
+                    else c.get("foundational", False)
+                ),
+                priority_weight=(
+                    weights.get(c["code"], 1)
+                    if weights is not None
+                    else c.get("priority_weight", 1)
+                ),
                 source=c["source"],
                 level_descriptors=[c["levels"][level] for level in scale],
                 recommendation_links=c.get("recommendations", []),

@@ -87,8 +87,9 @@ def make_gaps(scores: Scores, peers: dict[str, list[str]] | None = None) -> list
             name=c["name"],
             domain=d["name"],
             domain_order=order,
-            foundational=c["foundational"],
-            weight=c["priority_weight"],
+            # Issue 13: the weighting is the product's own, kept in one block of the data file.
+            foundational=MNR["weighting"]["weights"].get(c["code"], 1) > 1,
+            weight=MNR["weighting"]["weights"].get(c["code"], 1),
             links=tuple((r["code"], r["reason"]) for r in c.get("recommendations", [])),
         )
         for order, d in enumerate(MNR["domains"], start=1)
@@ -420,7 +421,7 @@ def test_sheets_have_the_expected_rows(report: Report):
     assert [row[0] for row in gap_rows] == list(range(1, len(report.gaps) + 1))
     leadership = next(row for row in gap_rows if row[2] == "1. Leadership")
     recs = leadership[gap_header.index("Recommendations")]
-    assert recs.startswith("R07 (Nations): Appoint one national lead")
+    assert recs.startswith("R07 (Nations): Aim to appoint a national leader")  # issue 13 wording
     assert "\nR06 (Nations): " in recs
     find_out = next(row for row in gap_rows if row[1] == "Find out")
     assert find_out[gap_header.index("Current level")] is None

@@ -10,15 +10,20 @@ from ..models import Action, Assessment, Comment
 from .data import ActionRow, Report
 
 
-def priority_rule(analysis: plan.GapAnalysis, foundational: list[str]) -> str:
-    return _(
-        "Gaps are listed in the order to act on them. First come the capabilities the framework "
-        "marks as foundational (%(names)s) and the legislative criteria, which belong to the "
-        "Legislation capability; then larger gaps (target minus current level) before smaller "
-        "ones; then the order of the domains. A capability answered “don't know” is a “find "
-        "out” gap counted at its full target, because its level is unknown. The default target "
-        "is level %(target)s; the coordinator may raise a target, with a reason."
+def priority_rule(analysis: plan.GapAnalysis, foundational: list[str], reason: str = "") -> str:
+    """The ordering rule as the report states it. The higher weights are this product's own
+    (the MNR marks no capability as foundational), so the text says so, with the data file's
+    reason when the framework version gives one."""
+    text = _(
+        "Gaps are listed in the order to act on them. First come the capabilities this product "
+        "weights higher (%(names)s; the weighting is ours, not the framework's) and the "
+        "legislative criteria, which belong to the Legislation capability; then larger gaps "
+        "(target minus current level) before smaller ones; then the order of the domains. A "
+        "capability answered “don't know” is a “find out” gap counted at its full target, "
+        "because its level is unknown. The default target is level %(target)s; the coordinator "
+        "may raise a target, with a reason."
     ) % {"names": ", ".join(foundational), "target": analysis.default_target}
+    return f"{text} {reason}" if reason else text
 
 
 def build_report(assessment: Assessment, language: str) -> Report:
@@ -73,7 +78,9 @@ def build_report(assessment: Assessment, language: str) -> Report:
             gaps=tuple(analysis.gaps),
             actions=tuple(actions),
             priority_rule=priority_rule(
-                analysis, [c.name for c in tree.capabilities if c.foundational]
+                analysis,
+                [c.name for c in tree.capabilities if c.foundational],
+                assessment.mnr_version.rules.get("weighting", {}).get("reason", ""),
             ),
             scale=tuple((s["level"], s["name"], s["meaning"]) for s in tree.scale),
             sources=(

@@ -1,0 +1,244 @@
+"""Moving a draft to a corrected framework version (issue 13).
+
+A country that started on an older version of a framework can move its draft or returned
+assessment to the latest one: the coordinator sees what changes, then confirms. Answers are
+carried over by code (an indicator whose question changed has a new code, so no answer lands on
+another question); capability and criterion answers whose item is new or changed are carried
+marked "to confirm"; indicators new in the target version are left unanswered. The move is one
+transaction and one audit entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from frameworks.models import Capability, Criterion, FrameworkVersion, Indicator, Recommendation
+
+from . import audit
+from .models import (
+    Action,
+    Assessment,
+    CapabilityAnswer,
+    Comment,
+    CriterionAnswer,
+    EvidenceFile,
+    IndicatorAnswer,
+    TargetLevel,
+)
+
+KINDS = ("mnr", "legislation", "recommendations")
+
+
+class MoveRefused(Exception):
+    """The assessment cannot move (not editable, or already on the latest versions)."""
+
+
+@dataclass(frozen=True)
+class KindChange:
+    kind: str
+    before: FrameworkVersion
+    after: FrameworkVersion
+    added: tuple[str, ...] = ()  # codes new in `after`, with their text
+    removed: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()  # same code, other text
+    rule_before: str = ""
+    rule_after: str = ""
+
+
+@dataclass(frozen=True)
+class MovePreview:
+    changes: tuple[KindChange, ...] = field(default=())
+    kept_answers: int = 0
+    dropped_answers: int = 0
+
+    @property
+    def possible(self) -> bool:
+        return bool(self.changes)
+
+
+def _pinned(assessment: Assessment, kind: str) -> FrameworkVersion:
+    return getattr(assessment, f"{kind}_version")
+
+
+def newer_versions(*, assessment: Assessment) -> dict[str, FrameworkVersion]:
+    """Kind -> the latest version of the same framework, where it is newer than the pinned one."""
+    result = {}
+    for kind in KINDS:
+        pinned = _pinned(assessment, kind)
+        latest = (
+            FrameworkVersion.objects.filter(framework_id=pinned.framework_id)
+            .order_by("-number")
+            .first()
+        )
+        if latest is not None and latest.number > pinned.number:
+            result[kind] = latest
+    return result
+
+
+def _items(version: FrameworkVersion) -> dict[str, str]:
+    """Code -> the text a reader sees, for every item of a version."""
+    if version.kind == "mnr":
+        items = {
+            c.code: f"{c.name}: {c.summary} " + " | ".join(c.level_descriptors)
+            for c in Capability.objects.filter(version=version)
+        }
+        items.update(
+            (i.code, i.text) for i in Indicator.objects.filter(capability__version=version)
+        )
+        return items
+    if version.kind == "legislation":
+        return {
+            c.code: f"{c.question} {c.guidance}" for c in Criterion.objects.filter(version=version)
+        }
+    return {r.code: r.text for r in Recommendation.objects.filter(version=version)}
+
+
+def _rule(version: FrameworkVersion) -> str:
+    return str(version.rules.get("sufficiency", {}).get("description", ""))
+
+
+def _change(kind: str, before: FrameworkVersion, after: FrameworkVersion) -> KindChange:
+    old, new = _items(before), _items(after)
+    return KindChange(
+        kind=kind,
+        before=before,
+        after=after,
+        added=tuple(f"{code}: {new[code]}" for code in new if code not in old),
+        removed=tuple(f"{code}: {old[code]}" for code in old if code not in new),
+        changed=tuple(code for code in new if code in old and old[code] != new[code]),
+        rule_before=_rule(before),
+        rule_after=_rule(after),
+    )
+
+
+def version_move_preview(*, assessment: Assessment) -> MovePreview:
+    targets = newer_versions(assessment=assessment)
+    changes = tuple(_change(k, _pinned(assessment, k), v) for k, v in targets.items())
+    if not changes:
+        return MovePreview()
+    mnr = targets.get("mnr", assessment.mnr_version)
+    law = targets.get("legislation", assessment.legislation_version)
+    capability_codes = set(Capability.objects.filter(version=mnr).values_list("code", flat=True))
+    indicator_codes = set(
+        Indicator.objects.filter(capability__version=mnr).values_list("code", flat=True)
+    )
+    criterion_codes = set(Criterion.objects.filter(version=law).values_list("code", flat=True))
+    codes = (
+        [a.capability.code in capability_codes for a in assessment.capability_answers.all()]
+        + [
+            c in indicator_codes
+            for c in assessment.indicator_answers.values_list("indicator__code", flat=True)
+        ]
+        + [
+            c in criterion_codes
+            for c in assessment.criterion_answers.values_list("criterion__code", flat=True)
+        ]
+    )
+    return MovePreview(changes, kept_answers=sum(codes), dropped_answers=len(codes) - sum(codes))
+
+
+@transaction.atomic
+def version_move(*, assessment: Assessment, user: AbstractBaseUser | None) -> None:
+    """Repin the assessment to the latest versions, carrying its answers over by code."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not assessment.is_editable:
+        raise MoveRefused(_("Only a draft or returned assessment can move to a newer version."))
+    targets = newer_versions(assessment=assessment)
+    if not targets:
+        raise MoveRefused(_("This assessment already uses the latest framework versions."))
+    changed: dict[str, set[str]] = {
+        k: set(_change(k, _pinned(assessment, k), v).changed) for k, v in targets.items()
+    }
+    before = {k: _pinned(assessment, k).number for k in KINDS}
+    # The answers on the old versions, then a fresh copy onto the new ones, matched by code.
+    capability_answers = list(assessment.capability_answers.select_related("capability"))
+    indicator_answers = list(assessment.indicator_answers.select_related("indicator"))
+    criterion_answers = list(assessment.criterion_answers.select_related("criterion"))
+    for kind, version in targets.items():
+        setattr(assessment, f"{kind}_version", version)
+    assessment.save(update_fields=[f"{k}_version" for k in targets])
+    capabilities = {c.code: c for c in Capability.objects.filter(version=assessment.mnr_version)}
+    indicators = {
+        i.code: i for i in Indicator.objects.filter(capability__version=assessment.mnr_version)
+    }
+    criteria = {c.code: c for c in Criterion.objects.filter(version=assessment.legislation_version)}
+    CapabilityAnswer.objects.filter(assessment=assessment).delete()
+    IndicatorAnswer.objects.filter(assessment=assessment).delete()
+    CriterionAnswer.objects.filter(assessment=assessment).delete()
+    CapabilityAnswer.objects.bulk_create(
+        CapabilityAnswer(
+            assessment=assessment,
+            capability=capabilities[a.capability.code],
+            response=a.response,
+            evidence=a.evidence,
+            share_with_peers=a.share_with_peers,
+            # A capability whose descriptors changed must be looked at again.
+            to_confirm=a.to_confirm or a.capability.code in changed.get("mnr", set()),
+            updated_by_id=a.updated_by_id,
+        )
+        for a in capability_answers
+        if a.capability.code in capabilities
+    )
+    IndicatorAnswer.objects.bulk_create(
+        IndicatorAnswer(
+            assessment=assessment,
+            indicator=indicators[a.indicator.code],
+            value=a.value,
+            updated_by_id=a.updated_by_id,
+        )
+        for a in indicator_answers
+        if a.indicator.code in indicators
+    )
+    CriterionAnswer.objects.bulk_create(
+        CriterionAnswer(
+            assessment=assessment,
+            criterion=criteria[a.criterion.code],
+            value=a.value,
+            citation=a.citation,
+            to_confirm=a.to_confirm or a.criterion.code in changed.get("legislation", set()),
+            updated_by_id=a.updated_by_id,
+        )
+        for a in criterion_answers
+        if a.criterion.code in criteria
+    )
+    _repoint(assessment, capabilities, criteria)
+    audit.record(
+        actor=user,
+        action="framework.moved",
+        country=assessment.country,
+        assessment=assessment,
+        before=before,
+        after={k: _pinned(assessment, k).number for k in KINDS},
+    )
+
+
+def _repoint(
+    assessment: Assessment, capabilities: dict[str, Capability], criteria: dict[str, Criterion]
+) -> None:
+    """Comments, evidence, targets and actions follow their capability or criterion by code;
+    one whose item no longer exists keeps pointing at the old row, which is never deleted."""
+    old_capabilities = Capability.objects.in_bulk(
+        set(
+            pk
+            for model in (Comment, EvidenceFile, TargetLevel, Action)
+            for pk in model.objects.filter(assessment=assessment).values_list(
+                "capability_id", flat=True
+            )
+            if pk
+        )
+    )
+    for model in (Comment, EvidenceFile, TargetLevel, Action):
+        for pk, old in old_capabilities.items():
+            new = capabilities.get(old.code)
+            if new is not None and new.pk != pk:
+                model.objects.filter(assessment=assessment, capability_id=pk).update(capability=new)
+    for action in Action.objects.filter(
+        assessment=assessment, criterion__isnull=False
+    ).select_related("criterion"):
+        new_criterion = criteria.get(action.criterion.code)
+        if new_criterion is not None and new_criterion.pk != action.criterion_id:
+            Action.objects.filter(pk=action.pk).update(criterion=new_criterion)
