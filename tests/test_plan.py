@@ -57,7 +57,7 @@ def test_gaps_page_lists_each_gap_with_its_recommendations_and_the_rule(client_c
     assert "Find out: the level is not known" in page  # C11 answered "don't know"
     assert "ISP reporting duty" in page
     assert "R11" in page  # C04's mapped recommendation
-    assert "foundational" in page and "Gaps are listed in the order to act on them" in page
+    assert "weighted higher" in page and "Gaps are listed in the order to act on them" in page
     gaps = [g.key for g in __import__("assessment.plan").plan.gap_analysis(assessment).gaps]
     # Foundational first: C04 (weight 2, size 2), the ISP criterion (weight 2, size 1); then
     # the others by size: C11 (find out, counted at 3), C20 (size 1).
