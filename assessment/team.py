@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import people
 from frameworks.models import Capability
 
 from . import audit
@@ -75,20 +76,15 @@ def invitation_from_token(token: str) -> Invitation:
 
 
 @transaction.atomic
-def accept(
-    *, token: str, username: str, password: str, first_name: str, last_name: str
-) -> AbstractBaseUser:
+def accept(*, token: str, username: str, display_name: str, password: str) -> AbstractBaseUser:
+    """Create the invited account. `username` and `display_name` must have been checked by
+    accounts.people (AcceptInvitationForm does)."""
     invitation = invitation_from_token(token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:  # used in a concurrent request
         raise InvitationError(_("This invitation has already been used."))
-    user = get_user_model().objects.create_user(
-        username,
-        email=invitation.email,
-        password=password,
-        first_name=first_name,
-        last_name=last_name,
-    )
+    user = get_user_model().objects.create_user(username, email=invitation.email, password=password)
+    people.set_display_name(user, display_name)
     Membership.objects.create(user=user, country=invitation.country, role=invitation.role)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
@@ -97,7 +93,12 @@ def accept(
         actor=user,
         action="membership.added",
         country=invitation.country,
-        after={"username": username, "role": invitation.role, "email": invitation.email},
+        after={
+            "username": user.get_username(),
+            "display_name": display_name,
+            "role": invitation.role,
+            "email": invitation.email,
+        },
     )
     return user
 

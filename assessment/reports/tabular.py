@@ -7,7 +7,6 @@ print them (one decimal for a level, whole percent), half up, as Django's floatf
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from ..gaps import Gap, GapKind
 from ..scoring import CapabilityScore, DomainScore, State, Verdict
+from .csvsafe import safe_cell, write_csv
 from .data import Report
 
 __all__ = ["SHEETS", "Table", "sheets", "to_csv", "to_xlsx"]
@@ -28,8 +28,6 @@ SHEETS = ("scores", "gaps", "actions")
 
 Table = tuple[list[str], list[list[object]]]
 
-# A spreadsheet reads a cell that starts with one of these as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 MAX_COLUMN_WIDTH = 60
 
@@ -238,7 +236,7 @@ def to_xlsx(report: Report) -> bytes:
         for row in rows:
             ws.append(row)
             for i, value in enumerate(row):
-                text = _csv_cell(value)
+                text = safe_cell(value)  # as the CSV shows it, for the column width
                 text = text if isinstance(text, str) else str(text)
                 longest = max((len(line) for line in text.splitlines()), default=0)
                 widths[i] = max(widths[i], longest)
@@ -263,24 +261,10 @@ def to_xlsx(report: Report) -> bytes:
     return out.getvalue()
 
 
-def _csv_cell(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def to_csv(report: Report, sheet: str) -> str:
     """One sheet as CSV text (the caller encodes it; UTF-8 with a BOM opens well in Excel).
     A text cell that a spreadsheet would run as a formula is prefixed with an apostrophe."""
     if sheet not in SHEETS:
         raise ValueError(f"Unknown sheet {sheet!r}: expected one of {', '.join(SHEETS)}")
     header, rows = sheets(report)[sheet]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_csv_cell(h) for h in header])
-    writer.writerows([_csv_cell(v) for v in row] for row in rows)
-    return out.getvalue()
+    return write_csv(header, rows)

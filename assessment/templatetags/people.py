@@ -1,12 +1,15 @@
 from django import template
 from django.contrib.auth.models import AbstractBaseUser
 
+from accounts.people import display_name
+
 register = template.Library()
 
 
 @register.filter
 def person(user: AbstractBaseUser | None) -> str:
-    """A user's full name, else username; "—" when the user is unknown or was deleted."""
+    """A user's display name, else full name, else username; "—" when the user is unknown or
+    was deleted. Returned as plain text, so the template escapes it."""
     if user is None:
         return "—"
-    return user.get_full_name() or user.get_username()  # type: ignore[attr-defined]
+    return display_name(user)

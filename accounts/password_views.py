@@ -1,0 +1,62 @@
+"""Changing and resetting a password: Django's own views, with our templates and an audit
+record of each change. The reset form answers the same whether or not the address belongs to
+an account (Django's behaviour), so it cannot be used to find out who has one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpResponse
+from django.urls import reverse_lazy
+
+from assessment import audit
+from assessment.models import Country, Membership
+
+
+def _country_of(user: AbstractBaseUser) -> Country | None:
+    """The member's country, so the coordinator sees the event in the team's log; None for
+    the secretariat and for users without a membership."""
+    membership = Membership.objects.filter(user=user).select_related("country").first()
+    return membership.country if membership else None
+
+
+def record_password_event(user: AbstractBaseUser, action: str) -> None:
+    audit.record(actor=user, action=action, country=_country_of(user), subject=user.get_username())
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        record_password_event(form.user, "password.changed")
+        return response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    pass
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    success_url = reverse_lazy("accounts:password_reset_done")
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    pass
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        record_password_event(form.user, "password.reset")
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    pass
