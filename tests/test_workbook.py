@@ -1,0 +1,536 @@
+"""The questionnaire workbook (issue 15): download, upload → preview → confirm, and refusals."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+from typing import Any
+
+import pytest
+from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from assessment import services, workbook
+from assessment.models import (
+    Assessment,
+    AuditEvent,
+    CapabilityAnswer,
+    CriterionAnswer,
+    IndicatorAnswer,
+    Membership,
+)
+from assessment.models import Assignment as AssignmentModel
+
+from .factories import answer_all, make_assessment, make_country, make_user
+
+
+def cells(data: bytes) -> dict[str, Any]:
+    """Row key (hidden column A) -> the answer cell's value, over every sheet."""
+    book = load_workbook(io.BytesIO(data))
+    found = {}
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(min_col=1, max_col=4):
+            if row[0].value:
+                found[str(row[0].value)] = row[3].value
+    return found
+
+
+def edit(data: bytes, changes: dict[str, Any], *, drop_meta: bool = False) -> bytes:
+    """The workbook with the answer cells of the given row keys set, as a person would."""
+    book = load_workbook(io.BytesIO(data))
+    left = dict(changes)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(min_col=1, max_col=4):
+            key = row[0].value
+            if key in left:
+                row[3].value = left.pop(key)
+    assert not left, f"no such rows: {left}"
+    if drop_meta:
+        del book[workbook.META_SHEET]
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def team(frameworks) -> dict[str, Any]:
+    country = make_country("XA", "Arvenia (demo)")
+    coordinator = make_user("cd", country=country, role=Membership.Role.COORDINATOR)
+    contributor = make_user("co", country=country, role=Membership.Role.CONTRIBUTOR)
+    assessment = make_assessment(country)
+    AssignmentModel.objects.create(assessment=assessment, user=contributor, section="D2")
+    clients = {}
+    for name, user in (("coordinator", coordinator), ("contributor", contributor)):
+        clients[name] = Client()
+        clients[name].force_login(user)
+    return {
+        "assessment": assessment,
+        "coordinator": coordinator,
+        "contributor": contributor,
+        "clients": clients,
+    }
+
+
+def download(client: Client, assessment: Assessment) -> bytes:
+    response = client.get(reverse("assessment:workbook_download", args=[assessment.uuid]))
+    assert response.status_code == 200, response.content[:500]
+    assert response["Content-Type"] == workbook.CONTENT_TYPE
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def upload(client: Client, assessment: Assessment, data: bytes, name: str = "answers.xlsx"):
+    return client.post(
+        reverse("assessment:workbook_upload", args=[assessment.uuid]),
+        {"file": SimpleUploadedFile(name, data)},
+    )
+
+
+def confirm(client: Client, assessment: Assessment, replace: list[str] | None = None):
+    session_key = client.session[workbook_views_key(assessment)]["token"]
+    return client.post(
+        reverse("assessment:workbook_confirm", args=[assessment.uuid]),
+        {"token": session_key, "replace": replace or []},
+    )
+
+
+def workbook_views_key(assessment: Assessment) -> str:
+    from assessment import workbook_views
+
+    return workbook_views.session_key(assessment)
+
+
+def errors_of(response) -> str:
+    import re
+
+    found = re.search(r'id="workbook-errors".*?</div>', response.content.decode(), re.S)
+    return found.group(0) if found else ""
+
+
+def level(assessment: Assessment, code: str) -> str:
+    answer = CapabilityAnswer.objects.filter(assessment=assessment, capability__code=code).first()
+    return answer.response if answer else ""
+
+
+# ---------------------------------------------------------------- download
+
+
+def test_coordinator_workbook_has_every_section_filled_in_and_locked(team):
+    a = team["assessment"]
+    answer_all(a, {"C01": "3"}, indicators="partly", evidence="National plan 2024")
+    data = download(team["clients"]["coordinator"], a)
+    book = load_workbook(io.BytesIO(data))
+    tree = services.mnr_tree(a.mnr_version)
+    assert book.sheetnames[0] == "Instructions"
+    assert len(book.sheetnames) == 1 + 1 + len(tree.domains) + 1  # + hidden header, legislation
+    assert book[workbook.META_SHEET].sheet_state == "veryHidden"
+    found = cells(data)
+    assert found["level:C01"] == "3 — Established"
+    assert found["level:C02"] == "2 — Developing"
+    assert found["ind:C01.1"] == "Partly"
+    assert found["evidence:C01"] == "National plan 2024"
+    assert found["crit:legislation"] == "Met"
+    sheet = book[book.sheetnames[2]]
+    assert sheet.protection.sheet
+    row = next(r for r in sheet.iter_rows() if r[0].value == "level:C01")
+    assert row[3].protection.locked is False  # the answer cell
+    assert row[2].protection.locked is True  # the question
+    # Every level's descriptor is readable under the level cell.
+    texts = [r[4].value for r in sheet.iter_rows() if r[4].value]
+    cap = tree.capabilities[0]
+    assert all(d in texts for d in cap.level_descriptors)
+    # The level cell offers the levels as a drop-down.
+    validation = next(
+        dv for dv in sheet.data_validations.dataValidation if row[3].coordinate in dv.sqref
+    )
+    assert validation.type == "list"
+
+
+def test_contributor_workbook_has_only_the_assigned_section(team):
+    data = download(team["clients"]["contributor"], team["assessment"])
+    keys = cells(data)
+    domains = {
+        c.domain.code
+        for c in services.mnr_tree(team["assessment"].mnr_version).capabilities
+        if f"level:{c.code}" in keys
+    }
+    assert domains == {"D2"}
+    assert not any(k.startswith("crit:") for k in keys)
+
+
+# ---------------------------------------------------------------- round trip
+
+
+def test_upload_previews_then_saves_exactly_the_changed_answers(team):
+    a = team["assessment"]
+    answer_all(a, indicators="no")
+    client = team["clients"]["coordinator"]
+    data = download(client, a)
+    versions = dict(
+        CapabilityAnswer.objects.filter(assessment=a).values_list("capability__code", "version")
+    )
+    events_before = AuditEvent.objects.count()
+    edited = edit(
+        data,
+        {
+            "level:C01": "4 — Advanced",
+            "ind:C01.1": "Yes",
+            "evidence:C02": "Decree 12/2025",
+            "crit:legislation": "Not met",
+        },
+    )
+    response = upload(client, a, edited)
+    assert response.status_code == 200, errors_of(response)
+    page = response.content.decode()
+    assert "2 — Developing" in page and "4 — Advanced" in page
+    assert "Decree 12/2025" in page
+    assert level(a, "C01") == "2"  # nothing saved yet
+    response = confirm(client, a)
+    assert response.status_code == 302
+    assert level(a, "C01") == "4"
+    assert IndicatorAnswer.objects.get(assessment=a, indicator__code="C01.1").value == "yes"
+    assert (
+        CapabilityAnswer.objects.get(assessment=a, capability__code="C02").evidence
+        == "Decree 12/2025"
+    )
+    assert (
+        CriterionAnswer.objects.get(assessment=a, criterion__code="legislation").value == "not_met"
+    )
+    after = dict(
+        CapabilityAnswer.objects.filter(assessment=a).values_list("capability__code", "version")
+    )
+    moved = {code for code in after if after[code] != versions[code]}
+    assert moved == {"C01", "C02"}  # untouched answers keep their version
+    new = AuditEvent.objects.order_by("pk")[events_before:]
+    assert [(e.action, e.subject) for e in new] == [
+        ("answer.saved", "C01"),
+        ("answer.saved", "C02"),
+        ("criterion.saved", "legislation"),
+    ]
+    assert all(e.after["via"] == "workbook" and e.actor == team["coordinator"] for e in new)
+    from assessment import audit
+
+    assert "from workbook" in audit.history_lines([new[0]])[0].what
+
+
+def test_spreadsheet_habits_do_not_become_wrong_answers(team):
+    a = team["assessment"]
+    answer_all(a, indicators="no")
+    client = team["clients"]["coordinator"]
+    data = download(client, a)
+    edited = edit(
+        data,
+        {
+            "level:C01": 3,  # a number
+            "level:C02": 4.0,  # a float
+            "level:C03": "  3 - established ",  # hyphen, case, spaces
+            "ind:C01.1": "YES ",
+            "ind:C01.2": "don’t know",  # a curly apostrophe
+            "evidence:C03": 2019,  # a typed year the program turned into a number
+            "evidence:C04": datetime.date(2024, 5, 1),  # a typed date the program turned into one
+        },
+    )
+    upload(client, a, edited)
+    assert confirm(client, a).status_code == 302
+    assert [level(a, c) for c in ("C01", "C02", "C03")] == ["3", "4", "3"]
+    values = dict(
+        IndicatorAnswer.objects.filter(assessment=a).values_list("indicator__code", "value")
+    )
+    assert values["C01.1"] == "yes" and values["C01.2"] == "dont_know"
+    assert CapabilityAnswer.objects.get(assessment=a, capability__code="C03").evidence == "2019"
+    assert (
+        CapabilityAnswer.objects.get(assessment=a, capability__code="C04").evidence == "2024-05-01"
+    )
+
+
+def test_empty_cells_of_unanswered_questions_change_nothing(team):
+    a = team["assessment"]
+    client = team["clients"]["coordinator"]
+    data = download(client, a)
+    response = upload(client, a, edit(data, {"level:C01": "1 — Initial"}))
+    assert response.status_code == 200
+    confirm(client, a)
+    assert CapabilityAnswer.objects.filter(assessment=a).count() == 1
+    assert not IndicatorAnswer.objects.filter(assessment=a).exists()
+
+
+# ---------------------------------------------------------------- conflicts
+
+
+def test_answer_changed_online_since_download_is_a_conflict_kept_by_default(team):
+    a = team["assessment"]
+    answer_all(a)
+    client = team["clients"]["coordinator"]
+    data = download(client, a)
+    cap = next(c for c in services.mnr_tree(a.mnr_version).capabilities if c.code == "C01")
+    current = CapabilityAnswer.objects.get(assessment=a, capability=cap)
+    services.capability_answers_save(
+        assessment=a,
+        capability=cap,
+        user=team["contributor"],
+        response="1",
+        evidence="",
+        indicator_values={},
+        version=current.version,
+    )
+    response = upload(client, a, edit(data, {"level:C01": "4 — Advanced", "level:C02": "3"}))
+    page = response.content.decode()
+    assert "Conflict" in page and "co" in page  # who saved the newer one
+    assert "1 — Initial" in page and "4 — Advanced" in page
+    events = AuditEvent.objects.count()
+    confirm(client, a)
+    assert level(a, "C01") == "1"  # the online answer is kept
+    assert level(a, "C02") == "3"
+    assert AuditEvent.objects.count() == events + 1
+
+
+def test_conflict_replaced_only_on_the_persons_choice(team):
+    a = team["assessment"]
+    answer_all(a)
+    client = team["clients"]["coordinator"]
+    data = download(client, a)
+    cap = next(c for c in services.mnr_tree(a.mnr_version).capabilities if c.code == "C01")
+    current = CapabilityAnswer.objects.get(assessment=a, capability=cap)
+    services.capability_answers_save(
+        assessment=a,
+        capability=cap,
+        user=team["contributor"],
+        response="1",
+        evidence="",
+        indicator_values={},
+        version=current.version,
+    )
+    upload(client, a, edit(data, {"level:C01": "4 — Advanced"}))
+    confirm(client, a, replace=["C01"])
+    assert level(a, "C01") == "4"
+    event = AuditEvent.objects.filter(subject="C01").latest("pk")
+    assert event.before["response"] == "1" and event.after["response"] == "4"
+    assert event.actor == team["coordinator"] and event.after["via"] == "workbook"
+
+
+def test_an_online_change_between_preview_and_confirm_writes_nothing(team):
+    a = team["assessment"]
+    answer_all(a)
+    client = team["clients"]["coordinator"]
+    data = download(client, a)
+    upload(client, a, edit(data, {"level:C01": "4", "level:C02": "4"}))
+    cap = next(c for c in services.mnr_tree(a.mnr_version).capabilities if c.code == "C02")
+    current = CapabilityAnswer.objects.get(assessment=a, capability=cap)
+    services.capability_answers_save(
+        assessment=a,
+        capability=cap,
+        user=team["contributor"],
+        response="0",
+        evidence="",
+        indicator_values={},
+        version=current.version,
+    )
+    response = confirm(client, a)
+    assert response.status_code == 409
+    assert level(a, "C01") == "2" and level(a, "C02") == "0"
+
+
+# ---------------------------------------------------------------- refusals
+
+
+def test_one_bad_cell_among_fifty_good_ones_writes_nothing_and_names_the_cell(team):
+    a = team["assessment"]
+    answer_all(a, indicators="no")
+    client = team["clients"]["coordinator"]
+    data = download(client, a)
+    keys = [k for k in cells(data) if k.startswith("ind:")][:50]
+    changes: dict[str, Any] = {k: "Yes" for k in keys}
+    changes["ind:C05.1"] = "maybe"
+    events = AuditEvent.objects.count()
+    response = upload(client, a, edit(data, changes))
+    assert response.status_code == 422
+    page = response.content.decode()
+    sheet = next(
+        s.title
+        for s in load_workbook(io.BytesIO(data)).worksheets
+        if any(r[0].value == "ind:C05.1" for r in s.iter_rows(max_col=1))
+    )
+    assert f"{sheet}!D" in page and "&#x27;maybe&#x27; is not one of" in page
+    assert AuditEvent.objects.count() == events
+    assert not IndicatorAnswer.objects.filter(assessment=a, value="yes").exists()
+    assert workbook_views_key(a) not in client.session
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("7", "level 7 is out of range"), ("maybe", "is not one of"), ("=1+2", "a formula")],
+)
+def test_bad_level_cells_are_listed(team, value, message):
+    a = team["assessment"]
+    client = team["clients"]["coordinator"]
+    data = edit(download(client, a), {"level:C01": value})
+    response = upload(client, a, data)
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert not CapabilityAnswer.objects.filter(assessment=a).exists()
+
+
+def test_unknown_capability_row_is_refused(team):
+    a = team["assessment"]
+    client = team["clients"]["coordinator"]
+    book = load_workbook(io.BytesIO(download(client, a)))
+    sheet = book.worksheets[2]
+    sheet["A200"], sheet["D200"] = "level:C99", "3"
+    out = io.BytesIO()
+    book.save(out)
+    response = upload(client, a, out.getvalue())
+    assert response.status_code == 422
+    assert "unknown capability &#x27;C99&#x27;" in response.content.decode()
+
+
+def test_contributor_workbook_cannot_write_an_unassigned_section(team):
+    a = team["assessment"]
+    coordinator_book = download(team["clients"]["coordinator"], a)
+    client = team["clients"]["contributor"]
+    # The coordinator's workbook, uploaded by the contributor: D2 is theirs, D1 is not.
+    response = upload(client, a, edit(coordinator_book, {"level:C01": "3"}))
+    assert response.status_code == 422
+    assert "a section you may not edit" in response.content.decode()
+    assert not CapabilityAnswer.objects.filter(assessment=a).exists()
+    # Their own workbook with rows pasted in for a section it was not made for.
+    book = load_workbook(io.BytesIO(download(client, a)))
+    sheet = book.worksheets[2]
+    sheet["A300"], sheet["D300"] = "level:C01", "3"
+    out = io.BytesIO()
+    book.save(out)
+    response = upload(client, a, out.getvalue())
+    assert response.status_code == 422
+    assert "which this workbook was not made for" in response.content.decode()
+
+
+def test_another_countrys_workbook_is_refused(team):
+    a = team["assessment"]
+    other = make_country("XB", "Belmora (demo)")
+    other_coordinator = make_user("oc", country=other, role=Membership.Role.COORDINATOR)
+    other_assessment = make_assessment(other)
+    other_client = Client()
+    other_client.force_login(other_coordinator)
+    foreign = edit(download(other_client, other_assessment), {"level:C01": "3"})
+    response = upload(team["clients"]["coordinator"], a, foreign)
+    assert response.status_code == 422
+    assert "belongs to another assessment" in response.content.decode()
+    assert not CapabilityAnswer.objects.exists()
+
+
+def test_workbook_of_a_submitted_assessment_is_refused(team):
+    a = team["assessment"]
+    client = team["clients"]["coordinator"]
+    data = edit(download(client, a), {"level:C01": "3"})
+    Assessment.objects.filter(pk=a.pk).update(status=Assessment.Status.SUBMITTED)
+    response = upload(client, a, data)
+    assert response.status_code == 403
+    assert not CapabilityAnswer.objects.filter(assessment=a).exists()
+
+
+def test_submission_between_preview_and_confirm_writes_nothing(team):
+    a = team["assessment"]
+    client = team["clients"]["coordinator"]
+    upload(client, a, edit(download(client, a), {"level:C01": "3"}))
+    token = client.session[workbook_views_key(a)]["token"]
+    Assessment.objects.filter(pk=a.pk).update(status=Assessment.Status.SUBMITTED)
+    response = client.post(reverse("assessment:workbook_confirm", args=[a.uuid]), {"token": token})
+    assert response.status_code == 403
+    assert not CapabilityAnswer.objects.filter(assessment=a).exists()
+
+
+def test_tampered_header_is_refused(team):
+    a = team["assessment"]
+    client = team["clients"]["coordinator"]
+    book = load_workbook(io.BytesIO(download(client, a)))
+    meta = book[workbook.META_SHEET]
+    header = signing.loads(meta["A1"].value, salt=workbook.SALT)
+    header["sections"] = ["D1"]
+    meta["A1"] = signing.dumps(header, salt="another salt", compress=True)
+    out = io.BytesIO()
+    book.save(out)
+    response = upload(client, a, out.getvalue())
+    assert response.status_code == 422
+    assert "hidden header is missing or was changed" in response.content.decode()
+    response = upload(client, a, edit(download(client, a), {}, drop_meta=True))
+    assert "hidden header is missing or was changed" in response.content.decode()
+
+
+def _zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def test_files_that_are_not_plain_small_workbooks_are_refused(team, settings):
+    a = team["assessment"]
+    client = team["clients"]["coordinator"]
+    real = download(client, a)
+    with zipfile.ZipFile(io.BytesIO(real)) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    macro = dict(parts)
+    macro["xl/vbaProject.bin"] = b"\0" * 100
+    xlsm = dict(parts)
+    xlsm["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"spreadsheetml.sheet.main+xml", b"sheet.macroEnabled.main+xml"
+    )
+    bomb = dict(parts)
+    bomb["xl/bomb.xml"] = b"\0" * (60 * 1024 * 1024)
+    cases = {
+        "a PDF": (b"%PDF-1.4\n%%EOF\n", "not an Excel workbook"),
+        "a Word file": (
+            _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b""}),
+            "not an Excel workbook",
+        ),
+        "macros": (_zip(macro), "contains macros"),
+        "xlsm": (_zip(xlsm), "contains macros"),
+        "a zip bomb": (_zip(bomb), "The archive is refused"),
+    }
+    for name, (data, message) in cases.items():
+        response = upload(client, a, data)
+        assert response.status_code == 422, name
+        assert message in response.content.decode(), name
+    settings.WORKBOOK_MAX_UPLOAD_BYTES = 1000
+    response = upload(client, a, real)
+    assert response.status_code == 422
+    assert "larger than" in response.content.decode()
+
+
+def test_confirm_without_a_preview_saves_nothing(team):
+    a = team["assessment"]
+    client = team["clients"]["coordinator"]
+    response = client.post(reverse("assessment:workbook_confirm", args=[a.uuid]), {"token": "x"})
+    assert response.status_code == 302
+    assert not CapabilityAnswer.objects.exists()
+
+
+# ---------------------------------------------------------------- pages
+
+
+def test_overview_offers_the_workbook_to_those_who_may_answer(team):
+    a = team["assessment"]
+    page = team["clients"]["coordinator"].get(reverse("assessment:overview", args=[a.uuid]))
+    html = page.content.decode()
+    assert reverse("assessment:workbook_download", args=[a.uuid]) in html
+    assert reverse("assessment:workbook_upload", args=[a.uuid]) in html
+    assert reverse("assessment:blank_questionnaire", args=[a.uuid]) in html
+
+
+def test_blank_questionnaire_pdf_has_every_capability(team):
+    from pypdf import PdfReader
+
+    a = team["assessment"]
+    response = team["clients"]["coordinator"].get(
+        reverse("assessment:blank_questionnaire", args=[a.uuid])
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    tree = services.mnr_tree(a.mnr_version)
+    for cap in tree.capabilities:
+        assert cap.name in text
+    assert tree.capabilities[0].indicator_list[0].text[:40] in text.replace("\n", " ")

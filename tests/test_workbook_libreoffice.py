@@ -1,0 +1,107 @@
+"""The workbook round trip through a real spreadsheet program (issue 15): the downloaded file is
+edited, saved by LibreOffice (Debian's libreoffice-calc, which `./run test` installs), uploaded,
+and exactly the edited answers change. Needs `soffice`; without it this test fails, never skips.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from assessment import workbook
+from assessment.models import CapabilityAnswer, CriterionAnswer, IndicatorAnswer
+
+from .factories import answer_all
+from .test_workbook import confirm, download, edit, errors_of, team, upload  # noqa: F401
+
+SOFFICE_TIMEOUT = 120  # seconds; a cold start takes 3-10 s
+
+
+def through_libreoffice(data: bytes, tmp_path: Path) -> bytes:
+    """Open the workbook in LibreOffice Calc and save it as XLSX, as a person's program does."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is missing: apt-get install libreoffice-calc (./run test does)"
+    source, out = tmp_path / "edited.xlsx", tmp_path / "out"
+    source.write_bytes(data)
+    out.mkdir()
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=SOFFICE_TIMEOUT,
+    )
+    saved = (out / "edited.xlsx").read_bytes()
+    assert saved != data  # really rewritten by LibreOffice
+    return saved
+
+
+# `team` is test_workbook's fixture, imported above.
+def test_round_trip_through_libreoffice_changes_exactly_the_edited_answers(team, tmp_path):  # noqa: F811
+    a = team["assessment"]
+    answer_all(a, indicators="no", evidence="Plan 2024")
+    client = team["clients"]["coordinator"]
+    before = {
+        code: (response, evidence, version)
+        for code, response, evidence, version in CapabilityAnswer.objects.filter(
+            assessment=a
+        ).values_list("capability__code", "response", "evidence", "version")
+    }
+    indicators_before = dict(
+        IndicatorAnswer.objects.filter(assessment=a).values_list("indicator__code", "value")
+    )
+    edited = edit(
+        download(client, a),
+        {
+            "level:C01": 3,  # a number, as a program stores a typed digit
+            "level:C04": "4 — Advanced",
+            "ind:C04.1": "yes",  # lower case
+            "ind:C04.2": "Partly ",  # a trailing space
+            "evidence:C05": "Act 7 of 2021, art. 3  ",
+            "evidence:C06": 2019,  # a year turned into a number
+            "crit:legislation": "Don't know",
+            "cite:legislation": "Penal Code s. 12",
+        },
+    )
+    saved = through_libreoffice(edited, tmp_path)
+    response = upload(client, a, saved)
+    assert response.status_code == 200, errors_of(response)
+    assert confirm(client, a).status_code == 302
+    after = {
+        code: (response, evidence, version)
+        for code, response, evidence, version in CapabilityAnswer.objects.filter(
+            assessment=a
+        ).values_list("capability__code", "response", "evidence", "version")
+    }
+    changed = {code for code in after if after[code] != before[code]}
+    assert changed == {"C01", "C04", "C05", "C06"}
+    assert after["C01"][0] == "3" and after["C04"][0] == "4"
+    assert after["C05"][1] == "Act 7 of 2021, art. 3"
+    assert after["C06"][1] == "2019"
+    indicators_after = dict(
+        IndicatorAnswer.objects.filter(assessment=a).values_list("indicator__code", "value")
+    )
+    assert {k for k in indicators_after if indicators_after[k] != indicators_before[k]} == {
+        "C04.1",
+        "C04.2",
+    }
+    assert indicators_after["C04.1"] == "yes" and indicators_after["C04.2"] == "partly"
+    law = CriterionAnswer.objects.get(assessment=a, criterion__code="legislation")
+    assert (law.value, law.citation) == ("dont_know", "Penal Code s. 12")
+    # The converted file still carries its signed header and protection.
+    book = load_workbook(io.BytesIO(saved))
+    assert workbook.META_SHEET in book.sheetnames
+    assert book.worksheets[2].protection.sheet
