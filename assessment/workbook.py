@@ -477,7 +477,10 @@ def check_file(data: bytes) -> None:
         raise WorkbookRejected(macros)
     if kind != evidence.XLSX:
         with zipfile.ZipFile(file) as archive:
-            content_types = archive.open("[Content_Types].xml").read(1 << 20)
+            try:
+                content_types = archive.open("[Content_Types].xml").read(1 << 20)
+            except KeyError:  # no content types at all: some other zip
+                raise WorkbookRejected(not_xlsx) from None
         if b"macroenabled" in content_types.lower():
             raise WorkbookRejected(macros)
         raise WorkbookRejected(not_xlsx)

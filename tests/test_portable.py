@@ -109,7 +109,7 @@ def rich(evidence_dir) -> Assessment:
         "4",
         cora,
         "Stratégie nationale 2025–2030, adoptée — «protection en ligne»",
-        indicators={"C01.1": "yes", "C01.2": "partly", "C01.3": "no", "C01.4": "dont_know"},
+        indicators={"C01.1": "yes", "C01.2": "partly", "C01.7": "no", "C01.4": "dont_know"},
         share=True,
     )
     save_criteria(

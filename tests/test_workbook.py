@@ -486,6 +486,7 @@ def test_files_that_are_not_plain_small_workbooks_are_refused(team, settings):
             _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b""}),
             "not an Excel workbook",
         ),
+        "a zip without content types": (_zip({"a.txt": b"hello"}), "not an Excel workbook"),
         "macros": (_zip(macro), "contains macros"),
         "xlsm": (_zip(xlsm), "contains macros"),
         "a zip bomb": (_zip(bomb), "The archive is refused"),
