@@ -6,8 +6,6 @@ so a change and its record are stored together or not at all.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +15,10 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.people import display_name
+
 from .models import Assessment, AuditEvent, Country
+from .reports.csvsafe import write_csv
 
 
 def record(
@@ -93,6 +94,8 @@ def _describe(event: AuditEvent) -> str:
             _("target %(before)s → %(after)s")
             % {"before": before.get("level", "—"), "after": after.get("level", "—")}
         )
+    if after.get("via") == "workbook":
+        details.append(_("from workbook"))
     label = event.action_label
     return f"{label}: {', '.join(details)}" if details else label
 
@@ -108,27 +111,41 @@ def _level(response: str | None) -> str:
 CSV_HEADER = ["when (UTC)", "who", "action", "subject", "before", "after"]
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> object:
+    """JSON of a before/after value; a number stays a number (made safe by write_csv)."""
     import json
 
-    text = "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
-    # Spreadsheet formula injection: a cell starting with = + - @ is read as a formula.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _who(event: AuditEvent) -> str:
+    """The display name people know, with the username that cannot be imitated (display
+    names are free text); the username alone once the account is deleted."""
+    if event.actor is None:
+        return event.actor_name
+    shown = display_name(event.actor)
+    return event.actor_name if shown == event.actor_name else f"{shown} ({event.actor_name})"
 
 
 def to_csv(events: Iterable[AuditEvent]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for e in events:
-        writer.writerow(
+    """The log as CSV; every cell through the one formula guard (reports.csvsafe)."""
+    if isinstance(events, QuerySet):
+        events = events.select_related("actor__profile")
+    return write_csv(
+        CSV_HEADER,
+        (
             [
                 e.at.strftime("%Y-%m-%d %H:%M:%S"),
-                e.actor_name,
+                _who(e),
                 e.action,
                 e.subject,
                 _cell(e.before),
                 _cell(e.after),
             ]
-        )
-    return out.getvalue()
+            for e in events
+        ),
+    )

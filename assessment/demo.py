@@ -8,9 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+
+from frameworks.loader import load_frameworks, read_file
+from frameworks.models import FrameworkVersion
+
+from accounts import people
 
 from . import services
 from .models import (
@@ -28,6 +35,9 @@ from .models import (
 
 DEMO_PASSWORD = "demo-only-password"  # noqa: S105 - printed to the person running the demo
 CYCLES = (2024, 2026)
+# Corvania's assessments stay on the framework versions before the corrections of the archive
+# folder, so that its 2026 draft shows the offer to move to the corrected version.
+ON_PREVIOUS_VERSIONS = "XC"
 
 
 @dataclass(frozen=True)
@@ -174,6 +184,31 @@ def _plan(assessment: Assessment, user: object) -> None:
     )
 
 
+def previous_versions() -> dict[str, FrameworkVersion]:
+    """The versions of `frameworks/data/archive/` (the content before its corrections). A
+    database that lacks them gets them loaded, then the current files again, so that the
+    current content stays the latest version (in a fresh database: version 1 is the archive's,
+    version 2 the current one; where the current files were loaded first, their content
+    comes back as a third version)."""
+    paths = sorted((Path(settings.FRAMEWORK_DATA_DIR) / "archive").glob("*.yaml"))
+    files = [f for f, _problems in (read_file(p) for p in paths) if f]
+
+    def found() -> dict[str, FrameworkVersion | None]:
+        return {
+            f.kind: FrameworkVersion.objects.select_related("framework")
+            .filter(framework__slug=f.slug, sha256=f.sha256)
+            .first()
+            for f in files
+        }
+
+    versions = found()
+    if not all(versions.values()):
+        load_frameworks(paths)
+        versions = found()
+    load_frameworks()  # unchanged current files load nothing
+    return versions  # type: ignore[return-value]
+
+
 @transaction.atomic
 def create_demo() -> list[tuple[str, str, str]]:
     """(Re)create the demo countries, their assessments and accounts; returns the logins."""
@@ -185,6 +220,7 @@ def create_demo() -> list[tuple[str, str, str]]:
     Assessment.objects.filter(country__code__in=codes).delete()
     User.objects.filter(username__startswith="demo-").delete()
     logins: list[tuple[str, str, str]] = []
+    previous = previous_versions()  # first: every other demo assessment uses the latest
     for spec in COUNTRIES:
         country, _ = Country.objects.update_or_create(
             code=spec.code,
@@ -204,12 +240,19 @@ def create_demo() -> list[tuple[str, str, str]]:
             user = User.objects.create_user(
                 username, password=DEMO_PASSWORD, first_name=f"{spec.name.split()[0]} {role}"
             )
+            people.set_display_name(
+                user, f"{spec.name.split()[0]} {Membership.Role(role).label.lower()}"
+            )
             Membership.objects.create(user=user, country=country, role=role)
             users[role] = user
             logins.append((username, str(Membership.Role(role).label), spec.name))
+        pinned = previous if spec.code == ON_PREVIOUS_VERSIONS else None
         for index, cycle in enumerate(CYCLES):
             assessment = services.assessment_start(
-                country=country, cycle=cycle, user=users[Membership.Role.COORDINATOR]
+                country=country,
+                cycle=cycle,
+                user=users[Membership.Role.COORDINATOR],
+                versions=pinned,
             )
             latest = index == len(CYCLES) - 1
             # The latest cycle of the first country is left half answered, to show a draft.
@@ -244,6 +287,7 @@ def create_demo() -> list[tuple[str, str, str]]:
         user = User.objects.create_user(
             username, password=DEMO_PASSWORD, is_staff=superuser, is_superuser=superuser
         )
+        people.set_display_name(user, str(Membership.Role(role).label))
         Membership.objects.create(user=user, role=role)
         logins.append((username, str(Membership.Role(role).label), "—"))
     return logins

@@ -330,10 +330,17 @@ def copy_answers(source: Assessment, target: Assessment, *, to_confirm: bool) ->
 
 
 @transaction.atomic
-def assessment_start(*, country: Country, cycle: int, user: AbstractBaseUser | None) -> Assessment:
-    """Start a draft pinned to the latest framework versions. When the country has an earlier
+def assessment_start(
+    *,
+    country: Country,
+    cycle: int,
+    user: AbstractBaseUser | None,
+    versions: Mapping[str, FrameworkVersion] | None = None,
+) -> Assessment:
+    """Start a draft pinned to the latest framework versions (or, for the demo's draft that
+    shows the move to a corrected version, to the given ones). When the country has an earlier
     cycle, its answers are copied as a starting point, each marked "to confirm"."""
-    versions = _latest_versions()
+    versions = versions or _latest_versions()
     assessment = _create(
         country=country,
         cycle=cycle,
@@ -399,6 +406,7 @@ def capability_answers_save(
     indicator_values: Mapping[Indicator, str],
     version: int,
     share_with_peers: bool = False,
+    via: str = "",
 ) -> CapabilityAnswer:
     """Store one capability's answer (level, evidence, indicators) as one unit.
 
@@ -465,7 +473,8 @@ def capability_answers_save(
             assessment=assessment,
             subject=capability.code,
             before=before,
-            after=after,
+            # `via` names where the edit came from when not the online page ("workbook").
+            after=after | {"via": via} if via else after,
         )
     return answer
 
@@ -484,6 +493,7 @@ def criterion_answers_save(
     assessment: Assessment,
     user: AbstractBaseUser | None,
     answers: Mapping[Criterion, CriterionInput],
+    via: str = "",
 ) -> list[CriterionAnswer]:
     """Store the rows the user changed. Rows saved by someone else since the page was built
     are conflicts: all are returned and nothing is written."""
@@ -529,6 +539,6 @@ def criterion_answers_save(
                 assessment=assessment,
                 subject=criterion.code,
                 before=before,
-                after=after,
+                after=after | {"via": via} if via else after,
             )
     return []

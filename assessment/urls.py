@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import plan_views, views, workflow_views
+from . import plan_views, version_views, views, workbook_views, workflow_views
 
 app_name = "assessment"
 
@@ -29,7 +29,16 @@ urlpatterns = [
     ),
     path("<uuid:uuid>/legislation/", views.legislation, name="legislation"),
     path("<uuid:uuid>/results/", views.results, name="results"),
+    path("<uuid:uuid>/workbook.xlsx", workbook_views.workbook_download, name="workbook_download"),
+    path("<uuid:uuid>/workbook/", workbook_views.workbook_upload, name="workbook_upload"),
+    path("<uuid:uuid>/workbook/confirm/", workbook_views.workbook_confirm, name="workbook_confirm"),
+    path(
+        "<uuid:uuid>/questionnaire.pdf",
+        workbook_views.blank_questionnaire,
+        name="blank_questionnaire",
+    ),
     path("<uuid:uuid>/submit/", workflow_views.submit, name="submit"),
+    path("<uuid:uuid>/framework-version/", version_views.move, name="version_move"),
     path("<uuid:uuid>/sections/<str:section>/not-assessed/", workflow_views.waiver, name="waiver"),
     path("<uuid:uuid>/review/", workflow_views.review, name="review"),
     path("<uuid:uuid>/reopen/", workflow_views.reopen, name="reopen"),

@@ -224,7 +224,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
             "country": country,
             "form": form,
             "members": Membership.objects.filter(country=country)
-            .select_related("user")
+            .select_related("user__profile")
             .order_by("role", "user__username"),
             "invitations": Invitation.objects.filter(
                 country=country, accepted_at__isnull=True
@@ -252,15 +252,14 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             },
             status=409,
         )
-    form = AcceptInvitationForm(request.POST or None)
+    form = AcceptInvitationForm(request.POST or None, country=invitation.country)
     if request.method == "POST" and form.is_valid():
         try:
             user = team.accept(
                 token=token,
                 username=form.cleaned_data["username"],
+                display_name=form.cleaned_data["display_name"],
                 password=form.cleaned_data["password1"],
-                first_name=form.cleaned_data["first_name"],
-                last_name=form.cleaned_data["last_name"],
             )
         except team.InvitationError as error:
             return render(

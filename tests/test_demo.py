@@ -30,3 +30,33 @@ def test_demo_refuses_to_run_in_production(frameworks, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG off"):
         call_command("demo")
+
+
+@pytest.mark.django_db
+def test_one_demo_draft_is_on_the_previous_versions_and_is_offered_the_move(
+    frameworks, client, settings
+):
+    from django.urls import reverse
+
+    from frameworks.models import FrameworkVersion
+
+    settings.DEBUG = True
+    call_command("demo")
+    draft = Assessment.objects.get(country="XC", cycle=2026)
+    latest = FrameworkVersion.objects.latest_of_kind("mnr")
+    assert draft.status == "draft" and draft.mnr_version != latest
+    assert draft.mnr_version.number < latest.number
+    # Every other assessment uses the corrected versions, which stay the latest.
+    others = Assessment.objects.exclude(country="XC")
+    assert set(others.values_list("mnr_version", flat=True)) == {latest.pk}
+    # Its answers belong to the version it is pinned to.
+    assert not CapabilityAnswer.objects.filter(assessment=draft).exclude(
+        capability__version=draft.mnr_version
+    ).exists()
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="demo-xc-coordinator"))
+    page = client.get(reverse("assessment:overview", args=[draft.uuid])).content.decode()
+    assert 'id="version-move-offer"' in page
+    call_command("demo")  # again: no further versions are made
+    assert FrameworkVersion.objects.latest_of_kind("mnr") == latest

@@ -481,8 +481,7 @@ def invite(client, coordinator, email="new@ministry.example"):
 
 NEW_ACCOUNT = {
     "username": "nadia",
-    "first_name": "Nadia",
-    "last_name": "Ortiz",
+    "display_name": "Nadia Ortiz",
     "password1": "a-long-enough-passphrase",
     "password2": "a-long-enough-passphrase",
 }
