@@ -1,7 +1,8 @@
 """Checks over HTTP that a production server answers: the login page, a signed-in page, a
-static file and the health endpoint. Standard library only; used by .ci/run.
+static file, the health endpoint and (given a token) the API. Standard library only; used by
+.ci/run.
 
-    python .ci/prod_check.py http://127.0.0.1:8765 USERNAME PASSWORD
+    python .ci/prod_check.py http://127.0.0.1:8765 USERNAME PASSWORD [API_TOKEN]
 """
 
 import json
@@ -13,6 +14,7 @@ import urllib.request
 from http.cookies import SimpleCookie
 
 BASE, USERNAME, PASSWORD = sys.argv[1], sys.argv[2], sys.argv[3]
+API_TOKEN = sys.argv[4] if len(sys.argv) > 4 else ""
 # The app sits behind a TLS proxy in production; tell it the request came over HTTPS, as the
 # proxy would, so that secure cookies and the HTTPS redirect behave as they will there.
 PROXY = {"X-Forwarded-Proto": "https"}
@@ -73,9 +75,14 @@ status, headers, _ = request(
     {"Referer": BASE.replace("http://", "https://") + "/accounts/login/"},
 )
 signed_in = status == 302 and "sessionid" in cookies
-status, _, body = request("/")
+status, headers, body = request("/")
 check(
     "signed-in page", signed_in and status == 200 and "Self-assessments of" in body, f"({status})"
+)
+check(
+    "signed-in page not stored by the browser",
+    "no-store" in headers.get("Cache-Control", ""),
+    f"({headers.get('Cache-Control')})",
 )
 css = re.search(r'href="(/static/css/app[^"]*\.css)"', body)
 status, headers, _ = request(css.group(1) if css else "/static/css/app.css")
@@ -84,6 +91,23 @@ check(
     status == 200 and "css" in headers.get("Content-Type", ""),
     f"({status} {css.group(1) if css else 'no link found'})",
 )
+check(
+    "static file cached",
+    "no-store" not in headers.get("Cache-Control", "")
+    and "max-age" in headers.get("Cache-Control", ""),
+    f"({headers.get('Cache-Control')})",
+)
+if API_TOKEN:
+    status, headers, body = request(
+        "/api/v1/countries/", extra={"Authorization": f"Token {API_TOKEN}"}
+    )
+    check(
+        "API with a token",
+        status == 200
+        and isinstance(json.loads(body or "null"), list)
+        and "no-store" in headers.get("Cache-Control", ""),
+        f"({status})",
+    )
 status, _, body = request("/health/")
 check(
     "health endpoint",

@@ -1,14 +1,23 @@
-"""Who still owes a second factor, and where a request really comes from."""
+"""Who still owes a second factor, where a request really comes from, how many failed sign-ins
+an address may make, and that browsers keep no copy of what the app answers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
+from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
+from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django_otp import user_has_device
 
 from assessment.access import is_secretariat_admin
@@ -44,6 +53,62 @@ def client_ip(request: HttpRequest) -> str | None:
     if len(forwarded) < count:
         return remote_addr
     return forwarded[-count]
+
+
+def address_failures(request: HttpRequest) -> int:
+    """Failed sign-ins from the request's address within the cool-off time, whatever the
+    username (django-axes keeps one row per username, address and browser)."""
+    address = getattr(request, "axes_ip_address", None)
+    if not address:
+        return 0
+    attempts = AccessAttempt.objects.filter(ip_address=address)
+    if settings.AXES_COOLOFF_TIME is not None:
+        attempts = attempts.filter(attempt_time__gte=get_cool_off_threshold(request))
+    return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+
+
+class AddressLimitedAxesHandler(AxesDatabaseHandler):
+    """django-axes' database handler plus a second, higher limit per address across usernames.
+
+    Axes itself has one AXES_FAILURE_LIMIT for all its lockout parameter sets, and adding
+    "ip_address" to AXES_LOCKOUT_PARAMETERS would also make a successful sign-in from an
+    address wipe every count of that address (AXES_RESET_ON_SUCCESS deletes the attempts of
+    each set), so anyone with one valid account could unlock the others. Here the
+    username + address pair keeps axes' own count and reset, and the address as a whole is
+    locked once AXES_IP_FAILURE_LIMIT failures from it (any usernames) fall in the cool-off.
+    """
+
+    def is_locked(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> bool:
+        return super().is_locked(request, credentials) or self.address_locked(request)
+
+    def user_login_failed(
+        self,
+        sender: Any,
+        credentials: dict[str, Any],
+        request: HttpRequest | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().user_login_failed(sender, credentials, request=request, **kwargs)
+        if request is None or getattr(request, "axes_locked_out", False):
+            return
+        if self.is_whitelisted(request, credentials) or not self.address_locked(request):
+            return
+        # As axes does when the pair reaches its limit: AxesMiddleware then answers with the
+        # lockout page.
+        request.axes_locked_out = True  # type: ignore[attr-defined]
+        request.axes_credentials = credentials  # type: ignore[attr-defined]
+        user_locked_out.send(
+            "axes",
+            request=request,
+            username=get_client_username(request, credentials),
+            ip_address=request.axes_ip_address,  # type: ignore[attr-defined]
+        )
+
+    @staticmethod
+    def address_locked(request: HttpRequest) -> bool:
+        if not settings.AXES_LOCK_OUT_AT_FAILURE:
+            return False
+        return address_failures(request) >= settings.AXES_IP_FAILURE_LIMIT
 
 
 def is_token_api_request(request: HttpRequest) -> bool:
@@ -111,3 +176,29 @@ class TwoFactorMiddleware:
             response["HX-Redirect"] = to
             return response
         return HttpResponseRedirect(to)
+
+
+class NoStoreMiddleware:
+    """Tells the browser (and any proxy) to keep no copy of anything the app answers.
+
+    Country answers, exports, evidence files and API data sit behind sign-in, and the sign-in,
+    two-factor and invitation pages hold CSRF tokens, codes and addresses: on a shared computer
+    a copy in the browser's cache (or its back button) outlives the sign-out. Nothing the app
+    serves is public and worth caching, so this covers every response rather than guessing
+    which ones are private. Static files never get here (WhiteNoise answers them first, with
+    its own long-lived caching); /health/ keeps the headers its view sets.
+
+    Comes right after WhiteNoiseMiddleware, so that the responses of the middleware further in
+    (two-factor redirects, the lockout page, CSRF failures) are covered too.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is None or match.view_name != "health":
+            # Cache-Control: max-age=0, no-cache, no-store, must-revalidate, private.
+            add_never_cache_headers(response)
+        return response

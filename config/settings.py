@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files keep their caching): no response is kept by the browser.
+    "accounts.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -161,6 +163,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Evidence files: never under static or media URLs; served only by the access-checked view.
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", BASE_DIR / "private" / "evidence"))
 EVIDENCE_MAX_UPLOAD_BYTES = int(os.environ.get("EVIDENCE_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+# An uploaded questionnaire workbook (assessment/workbook.py): a filled-in one is ~100 kB.
+WORKBOOK_MAX_UPLOAD_BYTES = int(os.environ.get("WORKBOOK_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
+# Disclosure control (secretariat/disclosure.py): an "aggregate only" assessment counts in a
+# published figure only inside a group of at least this many of them.
+AGGREGATE_MIN_GROUP = max(2, int(os.environ.get("AGGREGATE_MIN_GROUP", "3")))
 INVITATION_MAX_AGE_SECONDS = int(os.environ.get("INVITATION_MAX_AGE_SECONDS", str(7 * 24 * 3600)))
 
 # Where the framework data files live; load_frameworks reads every *.yaml in it.
@@ -212,9 +219,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Sign-in throttling (django-axes): 5 failed attempts for one username from one address lock
-# that pair out for 30 minutes; a successful sign-in clears the count.
+# that pair out for 30 minutes; a successful sign-in clears the pair's count. 20 failed attempts
+# from one address, whatever the usernames, lock the address out (AXES_HANDLER, which see).
 AXES_VERBOSE = env_bool("AXES_VERBOSE", False)  # its INFO lines on every request drown the logs
-AXES_FAILURE_LIMIT = 5
+AXES_HANDLER = "accounts.middleware.AddressLimitedAxesHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_IP_FAILURE_LIMIT = int(os.environ.get("AXES_IP_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -229,12 +239,26 @@ AXES_CLIENT_IP_CALLABLE = "accounts.middleware.client_ip"
 OTP_TOTP_ISSUER = "MNR Self-Assessment"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
+# The default cache holds only the API's throttle counts (sessions and django-axes' sign-in
+# counts are in the database). With REDIS_URL every gunicorn worker counts in one Redis;
+# without it each process keeps its own local-memory cache, so N workers allow N times the rate.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "mnr",
+            # A Redis that hangs must not hang the workers with it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+
 # The read-only JSON API under /api/v1/ (api/): Django REST framework with its token
 # authentication only (no session, so no CSRF and no second-factor redirect; tokens come from
 # `manage.py api_token USERNAME`), JSON only, throttled per user and per client address (anon,
 # the address read as for django-axes: TRUSTED_PROXY_COUNT; DRF counts only requests that pass
-# authentication and permissions). Throttle counts live in the default cache: per process
-# unless CACHES points at a shared cache.
+# authentication and permissions). Throttle counts live in the default cache (see CACHES).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -268,7 +292,24 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email (invitations, password resets). With EMAIL_HOST set, mail goes out over SMTP unless
+# EMAIL_BACKEND says otherwise; without it, to the console (development).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # TLS from the start, usually port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise RuntimeError("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
+# Seconds before a stuck mail server fails the request instead of hanging it.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
 
 if env_bool("FAST_PASSWORD_HASHER", False):
     # Tests only: the real hashers are deliberately slow.
