@@ -71,7 +71,7 @@ def test_five_wrong_passwords_lock_out_even_the_right_one(client, contributor):
     assert response.status_code in (403, 429)
     page = response.content.decode()
     assert "Sign-in paused" in page
-    assert "5 failed attempts" in page
+    assert "too many failed attempts to sign in from your network" in page
     assert "30 minutes" in page
     assert 'id="lockout-message"' in page
     # Not signed in: the home page still sends them to sign in.
