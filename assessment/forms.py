@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MinValueValidator
+from django.forms.fields import InvalidJSONInput
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -16,6 +18,7 @@ from .models import (
     Action,
     Assessment,
     CapabilityAnswer,
+    Country,
     CriterionAnswer,
     IndicatorAnswer,
     Membership,
@@ -29,6 +32,12 @@ CITATION_PREFIX = "cite_"
 VERSION_PREFIX = "ver_"
 WAS_PREFIX = "was_"
 CONFIRM_PREFIX = "confirm_"
+MAX_VERSION = 2**31 - 1  # an answer's version is a PositiveIntegerField
+# Limits on what users type (issue 12): long enough for any real answer, short enough that a
+# pasted megabyte cannot bloat the database and run off the PDF report's page.
+MAX_CITATION = 2000
+MAX_WAS_LENGTH = 2 * MAX_CITATION + 100  # the JSON of [value, citation]
+MAX_ACTION_DESCRIPTION = 5000
 
 
 class ForgedFieldsMixin:
@@ -62,7 +71,7 @@ class CapabilityForm(ForgedFieldsMixin, forms.Form):
     response = forms.ChoiceField(
         label=_("Maturity level"), required=False, widget=forms.RadioSelect
     )
-    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=0, max_value=MAX_VERSION, widget=forms.HiddenInput)
     share_with_peers = forms.BooleanField(
         label=_("Other countries may ask us to share our experience of this capability"),
         required=False,
@@ -165,6 +174,36 @@ class CapabilityForm(ForgedFieldsMixin, forms.Form):
         return {i: self.cleaned_data[INDICATOR_PREFIX + i.code] for i in self.indicators}
 
 
+class WasField(forms.JSONField):
+    """The [value, citation] a legislation row was built from: a list of two strings, or
+    nothing (no stored answer). Anything else is a forged or broken page, refused."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and len(value) > MAX_WAS_LENGTH:
+            raise forms.ValidationError(_("This page is out of date; reload it."), code="invalid")
+        try:
+            was = super().to_python(value)
+        except RecursionError:  # deeply nested JSON
+            raise forms.ValidationError(
+                _("This page is out of date; reload it."), code="invalid"
+            ) from None
+        if was is None:
+            return None
+        if not (isinstance(was, list) and len(was) == 2 and all(isinstance(w, str) for w in was)):
+            raise forms.ValidationError(_("This page is out of date; reload it."), code="invalid")
+        return was
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        # Re-rendering the page decodes the submitted text again; a forged one must not
+        # raise there either (RecursionError) nor be sent back.
+        if isinstance(data, str) and len(data) > MAX_WAS_LENGTH:
+            return InvalidJSONInput("")
+        try:
+            return super().bound_data(data, initial)
+        except RecursionError:
+            return InvalidJSONInput("")
+
+
 class LegislationForm(ForgedFieldsMixin, forms.Form):
     """All criteria on one page. Each row carries the version and the values it was built
     from, so only rows the user changed are saved and only those can conflict."""
@@ -178,11 +217,9 @@ class LegislationForm(ForgedFieldsMixin, forms.Form):
         for c in criteria:
             # Missing means the page knew no stored answer (version 0).
             self.fields[VERSION_PREFIX + c.code] = forms.IntegerField(
-                min_value=0, widget=forms.HiddenInput, required=False
+                min_value=0, max_value=MAX_VERSION, widget=forms.HiddenInput, required=False
             )
-            self.fields[WAS_PREFIX + c.code] = forms.JSONField(
-                widget=forms.HiddenInput, required=False
-            )
+            self.fields[WAS_PREFIX + c.code] = WasField(widget=forms.HiddenInput, required=False)
             if c.code in to_confirm:
                 self.fields[CONFIRM_PREFIX + c.code] = forms.BooleanField(
                     label=_("Still true: confirm the answer copied from the previous cycle"),
@@ -201,9 +238,20 @@ class LegislationForm(ForgedFieldsMixin, forms.Form):
             self.fields[CITATION_PREFIX + c.code] = forms.CharField(
                 label=_("Statute, article or reference"),
                 required=False,
-                max_length=2000,
+                max_length=MAX_CITATION,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # The hidden fields are not shown next to a row: say it once, above the form.
+        hidden = [p + c.code for c in self.criteria for p in (VERSION_PREFIX, WAS_PREFIX)]
+        if any(self.has_error(name) for name in hidden):
+            raise forms.ValidationError(
+                _("This page is out of date or was altered; reload it. Nothing was saved."),
+                code="stale_page",
+            )
+        return cleaned
 
     def rows(self) -> list[dict[str, Any]]:
         return [
@@ -303,36 +351,61 @@ class InviteForm(forms.Form):
 
 
 class AcceptInvitationForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150)
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    """The invitee chooses how they sign in (username, password) and how others see them
+    (display name). `country` is the invitation's: usernames that look like a team member's
+    are refused."""
+
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("For signing in. Letters, digits and . - _ @ + only."),
+    )
+    display_name = forms.CharField(label=_("Your name as colleagues will see it"), max_length=150)
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
     password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput)
 
-    def clean_username(self) -> str:
-        from django.contrib.auth import get_user_model
+    def __init__(self, *args: Any, country: Country | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.country = country
 
-        username = self.cleaned_data["username"]
-        if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(_("This username is taken."))
-        return username
+    def clean_username(self) -> str:
+        from accounts.people import validate_username
+
+        return validate_username(self.cleaned_data["username"], self.country)
+
+    def clean_display_name(self) -> str:
+        from accounts.people import validate_display_name
+
+        return validate_display_name(self.cleaned_data["display_name"])
 
     def clean(self) -> dict[str, Any]:
-        from django.contrib.auth import password_validation
+        from django.contrib.auth import get_user_model, password_validation
 
         cleaned = super().clean()
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))
         elif p1:
+            # The validators compare the password with the chosen names too.
+            candidate = get_user_model()(
+                username=cleaned.get("username", ""), first_name=cleaned.get("display_name", "")
+            )
             try:
-                password_validation.validate_password(p1)
+                password_validation.validate_password(p1, candidate)
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
 
 
 class ActionForm(forms.ModelForm):
+    # Declared here: the model's TextField has no limit, and a ModelForm field's max_length
+    # set after __init__ would not add a validator.
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=MAX_ACTION_DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     recommendations = forms.MultipleChoiceField(
         label=_("Recommendations it answers"),
         required=False,
@@ -374,7 +447,11 @@ class ActionForm(forms.ModelForm):
             (r.code, f"{r.code} — {r.actor}")
             for r in Recommendation.objects.filter(version=assessment.recommendations_version)
         ]
-        self.fields["priority"].min_value = 1
+        # Setting min_value after __init__ changes nothing; the validator does the refusing.
+        priority = self.fields["priority"]
+        priority.min_value = 1
+        priority.validators.append(MinValueValidator(1))
+        priority.widget.attrs["min"] = 1
         for name, field in self.fields.items():
             if name != "recommendations":
                 css = (

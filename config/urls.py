@@ -19,3 +19,6 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Our 500 page, or a 503 with Retry-After when the database is unreachable (config/errors.py).
+handler500 = "config.errors.server_error"

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Assessment, Country
 
+from . import legislation_import as li
+
 
 def _choices(pairs: Any) -> list[tuple[Any, str]]:
     return [("", _("All"))] + [(code, name) for code, name in pairs if code]
@@ -73,16 +75,18 @@ MAX_REVIEW_FILE_BYTES = 2 * 1024 * 1024
 class LegislationImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
+        # 300 is li.MAX_ROWS (a lazy translation cannot be formatted here).
         help_text=_(
-            "UTF-8 CSV, at most 2 MB, one row per country: a column “country” (or “iso” or "
-            "“code”) with an ISO code or English name, and the columns “legislation”, "
-            "“definition”, “technology”, “possession” and “isp_reporting” with yes/no, "
-            "true/false or 1/0, empty when not known. Other columns are ignored."
+            "UTF-8 CSV, at most 2 MB and 300 rows, one row per country: a column “country” "
+            "(or “iso” or “code”) with an ISO code or English name, and the columns "
+            "“legislation”, “definition”, “technology”, “possession” and “isp_reporting” with "
+            "yes/no, true/false or 1/0, empty when not known. Other columns are ignored. "
+            "Columns may be separated by commas, semicolons or tabs."
         ),
     )
     source = forms.CharField(
         label=_("Source"),
-        max_length=200,
+        max_length=li.MAX_SOURCE_LENGTH,
         help_text=_(
             "Who published the review, e.g. ICMEC. The same source and year replaces "
             "an earlier import."

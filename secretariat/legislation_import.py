@@ -4,7 +4,9 @@ and their comparison with the countries' self-assessments.
 A file has one row per country: a country column (ISO alpha-2 or alpha-3 code, or an English
 short name, as django-countries knows them) and the five criteria columns named after their
 codes, in any order. Values are yes/no, true/false or 1/0; an empty cell means not known.
-Other columns are ignored.
+Other columns are ignored. Columns may be separated by commas, semicolons (what Excel writes in
+locales with a decimal comma) or tabs: the header line decides. A review has one row per
+country, so a file with more than MAX_ROWS rows is refused before any row is read.
 
 The import is all-or-nothing: `parse()` either returns every row or raises `ImportRejected`
 with every problem it found, by file line (the header is line 1); `store()` writes a parsed
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +28,7 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, override
 from django_countries import countries
 
 from assessment.models import Country
@@ -39,8 +42,14 @@ FALSE_VALUES = frozenset({"no", "false", "0"})
 DEMO_CODE = re.compile(r"^X[A-Z]$")
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 MAX_SOURCE_LENGTH = 200
+# One row per country: ISO 3166-1 has 249, so more rows than this is not a review. Checked
+# before matching, which keeps a huge file of unknown names from tying up a worker.
+MAX_ROWS = 300
+DELIMITERS = (",", ";", "\t")
 
-# The rule changed with ICMEC's 7th edition (2012); see the legislation reference.
+# The year the any-four rule began rests on a press quote about ICMEC's 7th edition (2012),
+# recorded in shared/reference/legislation.md, not on ICMEC's own text; the 9th edition (2018)
+# states the rule (Global Threat Assessment 2019, section 07, L754).
 ANY_FOUR_SINCE = 2012
 DESCRIPTION_ANY_FOUR = gettext_noop(
     "Sufficient when at least four of the five criteria are met, in any combination "
@@ -141,16 +150,55 @@ def decode(data: bytes) -> str:
         ) from None
 
 
-def country_code(value: str) -> str:
+def _normal(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+@dataclass(frozen=True)
+class CountryIndex:
+    """Every alpha-3 code, English name and alias django-countries knows, normalised."""
+
+    alpha3: dict[str, str]  # "FRA" -> "FR"
+    names: dict[str, str]  # "viet nam" -> "VN"
+
+
+def country_index() -> CountryIndex:
+    """Built once per import: a lookup is then a dict access instead of by_name's scan of
+    every country's names, which cost ~4.5 ms per unknown name (issue 12)."""
+    names: dict[str, str] = {}
+    with override("en"):
+        for code, entry in countries.countries.items():
+            if isinstance(entry, dict):
+                known = entry.get("names") or [entry["name"]]
+            else:
+                known = [entry]
+            # setdefault: the first country to claim a name keeps it, as in by_name.
+            for name in [*known, *countries.shadowed_names.get(code, [])]:
+                names.setdefault(_normal(str(name)), code)
+    alpha3 = {a3.upper(): code for code, (a3, _numeric) in countries.alt_codes.items() if a3}
+    return CountryIndex(alpha3=alpha3, names=names)
+
+
+def country_code(value: str, index: CountryIndex | None = None) -> str:
     """The alpha-2 code of a code or English name, as django-countries knows it, or ""."""
     value = value.strip()
     if not value or value.isdigit():
         return ""
+    index = index or country_index()
     if len(value) in (2, 3) and value.isalpha():
-        code = countries.alpha2(value)
-        if code:
+        upper = value.upper()
+        code = upper if upper in countries.countries else index.alpha3.get(upper, "")
+        if code in countries.countries:
             return code
-    return countries.by_name(value, language="en", insensitive=True) or ""
+    return index.names.get(_normal(value), "")
+
+
+def delimiter_of(text: str) -> str:
+    """The column separator the header line uses most: ",", ";" or a tab (default ",")."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
 def _value(cell: str) -> tuple[bool | None, bool]:
@@ -165,9 +213,9 @@ def _value(cell: str) -> tuple[bool | None, bool]:
     return None, False
 
 
-def _records(text: str) -> Iterable[tuple[int, list[str]]]:
+def _records(text: str, delimiter: str = ",") -> Iterable[tuple[int, list[str]]]:
     """(first line number, cells) of each CSV record, skipping blank lines."""
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=delimiter)
     last_line = 0
     while True:
         try:
@@ -189,11 +237,29 @@ def parse(text: str, *, source: str, year: int) -> ParsedReview:
     Raises ValueError for a source or year that cannot be stored (see check_source_and_year).
     """
     check_source_and_year(source, year)
-    records = iter(_records(text))
+    text = text.removeprefix("\ufeff")
+    delimiter = delimiter_of(text)
+    records = iter(_records(text, delimiter))
     header_record = next(records, None)
     if header_record is None:
         raise ImportRejected([RowError(1, _("the file is empty"))])
     header_line, header = header_record
+    # Refused before any row is matched: a review has one row per country (issue 12).
+    body = list(itertools.islice(records, MAX_ROWS + 1))
+    if len(body) > MAX_ROWS:
+        raise ImportRejected(
+            [
+                RowError(
+                    body[MAX_ROWS][0],
+                    _(
+                        "the file has more than %(max)s rows; a review has one row per "
+                        "country. Remove the extra rows and try again"
+                    )
+                    % {"max": MAX_ROWS},
+                )
+            ]
+        )
+    index = country_index()
     names = [h.strip().lower() for h in header]
     errors: list[RowError] = []
 
@@ -226,10 +292,21 @@ def parse(text: str, *, source: str, year: int) -> ParsedReview:
     for code in LAW_CODES:
         if code not in columns:
             errors.append(RowError(header_line, _("missing column: “%(name)s”") % {"name": code}))
+    if len(header) == 1 and errors:
+        # Every column name ran together: the file uses a separator we do not read.
+        errors.append(
+            RowError(
+                header_line,
+                _(
+                    "the header has a single column; separate the columns with commas, "
+                    "semicolons or tabs"
+                ),
+            )
+        )
 
     pending: list[tuple[int, str, dict[str, bool | None]]] = []
     seen: dict[str, int] = {}
-    for line, cells in records:
+    for line, cells in body:
         if len(cells) < len(header):
             errors.append(
                 RowError(
@@ -252,7 +329,7 @@ def parse(text: str, *, source: str, year: int) -> ParsedReview:
             raw = cells[country_column].strip()
             if not raw:
                 errors.append(RowError(line, _("no country given")))
-            elif DEMO_CODE.match(raw.upper()) or DEMO_CODE.match(country_code(raw)):
+            elif DEMO_CODE.match(raw.upper()) or DEMO_CODE.match(country_code(raw, index)):
                 errors.append(
                     RowError(
                         line,
@@ -264,7 +341,7 @@ def parse(text: str, *, source: str, year: int) -> ParsedReview:
                     )
                 )
             else:
-                code = country_code(raw)
+                code = country_code(raw, index)
                 if not code:
                     errors.append(RowError(line, _("unknown country “%(value)s”") % {"value": raw}))
                 elif code in seen:
