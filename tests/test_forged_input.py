@@ -171,6 +171,11 @@ RECIPES: dict[str, Recipe] = {
     "assessment:action_delete": Recipe("coordinator", {}),
     # Its one field is a direction; see test_moving_an_action_in_an_unknown_direction below.
     "assessment:action_move": Recipe("coordinator", {}),
+    "assessment:version_move": Recipe("coordinator", {}),
+    "assessment:workbook_upload": Recipe("coordinator", {"file": "file!"}),
+    "assessment:workbook_confirm": Recipe(
+        "coordinator", {"token": "token!", "replace": "choice"}
+    ),
     "login": Recipe("anonymous", {"username": "text:150!", "password": "text:5000!"}),
     "logout": Recipe("contributor", {}, quiet=True),
     "set_language": Recipe("anonymous", {"language": "choice"}, quiet=True),
