@@ -47,13 +47,16 @@ MAX_SOURCE_LENGTH = 200
 MAX_ROWS = 300
 DELIMITERS = (",", ";", "\t")
 
-# The year the any-four rule began rests on a press quote about ICMEC's 7th edition (2012),
+# The year the four-of-five rule began rests on a press quote about ICMEC's 7th edition (2012),
 # recorded in shared/reference/legislation.md, not on ICMEC's own text; the 9th edition (2018)
-# states the rule (Global Threat Assessment 2019, section 07, L754).
+# states the rule (Global Threat Assessment 2019, section 07, L754). Criterion 1 is required
+# with it: ICMEC counts none of the other criteria for a country without CSAM-specific law
+# (the same rule as the framework file icmec-legislation-2018.yaml).
 ANY_FOUR_SINCE = 2012
 DESCRIPTION_ANY_FOUR = gettext_noop(
-    "Sufficient when at least four of the five criteria are met, in any combination "
-    "(ICMEC's rule since its 7th edition, 2012)."
+    "Sufficient when the country has CSAM-specific legislation (criterion 1, without which "
+    "ICMEC counts none of the others) and at least four of the five criteria are met (ICMEC's "
+    "rule as its 9th edition, 2018, states it; reported since its 7th edition, 2012)."
 )
 DESCRIPTION_FIRST_FOUR = gettext_noop(
     "Sufficient when all five criteria are met, or all but ISP reporting: the first four "
@@ -109,7 +112,7 @@ def rules_for_year(year: int) -> dict[str, Any]:
     framework file's `sufficiency`. The description is stored in English; translate it with
     gettext when showing it."""
     if year >= ANY_FOUR_SINCE:
-        return {"required": [], "at_least": 4, "description": DESCRIPTION_ANY_FOUR}
+        return {"required": ["legislation"], "at_least": 4, "description": DESCRIPTION_ANY_FOUR}
     return {
         "required": [c for c in LAW_CODES if c != "isp_reporting"],
         "at_least": 4,

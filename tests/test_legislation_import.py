@@ -150,8 +150,9 @@ def test_country_matching_uses_the_library():
 def test_the_rule_follows_the_edition_year():
     for year in (2012, 2016, 2018):
         rule = li.rules_for_year(year)
-        assert rule["required"] == [] and rule["at_least"] == 4
+        assert rule["required"] == ["legislation"] and rule["at_least"] == 4
         assert "four of the five" in rule["description"]
+        assert "CSAM-specific legislation (criterion 1" in rule["description"]
     for year in (2006, 2010, 2011):
         rule = li.rules_for_year(year)
         assert rule["required"] == ["legislation", "definition", "technology", "possession"]
@@ -428,3 +429,16 @@ def test_disagreements_against_the_comparison_rows(frameworks):
         li.Disagreement("FR", "definition", "met", False),
         li.Disagreement("FR", "possession", "not_met", True),
     ]
+
+
+def test_a_review_of_2012_on_is_never_sufficient_without_csam_specific_law():
+    from assessment import scoring
+
+    specs = [scoring.CriterionSpec(code, code) for code in li.LAW_CODES]
+    for year in (2012, 2018):
+        r = li.rules_for_year(year)
+        rule = scoring.SufficiencyRule(tuple(r["required"]), r["at_least"], r["description"])
+        no_law = dict(zip(li.LAW_CODES, ["not_met", "met", "met", "met", "met"], strict=True))
+        assert scoring.score_legislation(specs, no_law, rule).verdict != "sufficient"
+        four = dict(zip(li.LAW_CODES, ["met", "met", "met", "met", "not_met"], strict=True))
+        assert scoring.score_legislation(specs, four, rule).verdict == "sufficient"
