@@ -1,16 +1,21 @@
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
-# Pango for WeasyPrint (PDF action plans); the fonts are vendored in static/fonts.
+# Pango for WeasyPrint (PDF action plans; the fonts are vendored in static/fonts); gettext to
+# compile the interface's translation catalogues.
 RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
-    && rm -rf /var/lib/apt/lists/*
+    gettext && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY config config
 COPY assessment assessment
 COPY frameworks frameworks
+COPY accounts accounts
+COPY secretariat secretariat
+COPY api api
 RUN pip install --no-cache-dir .
 COPY . .
-RUN DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --no-input -v0
+RUN DEBUG=0 SECRET_KEY=build-only python manage.py compilemessages -v0 \
+    && DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --no-input -v0
 RUN useradd --system --home /app mnr && chown -R mnr /app
 USER mnr
 EXPOSE 8000

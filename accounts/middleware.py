@@ -17,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django_otp import user_has_device
 
@@ -147,6 +148,7 @@ class TwoFactorMiddleware:
         if path.startswith(settings.STATIC_URL) or path in (
             reverse("logout"),
             reverse("set_language"),
+            reverse("accounts:language"),
         ):
             return None
 
@@ -202,3 +204,21 @@ class NoStoreMiddleware:
             # Cache-Control: max-age=0, no-cache, no-store, must-revalidate, private.
             add_never_cache_headers(response)
         return response
+
+
+class PersonalLanguageMiddleware:
+    """After sign-in, the interface speaks the language the person chose (remembered on their
+    account by the switcher, accounts.views.language), whatever the browser asks for. Must come
+    after LocaleMiddleware and AuthenticationMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from .people import language_of
+
+        chosen = language_of(getattr(request, "user", None))
+        if chosen and chosen != getattr(request, "LANGUAGE_CODE", ""):
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen  # type: ignore[attr-defined]
+        return self.get_response(request)

@@ -15,6 +15,11 @@ class Profile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    # The interface language the person chose (the switcher saves it); emails to them use it.
+    # Blank: the browser's language.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
 
     class Meta:
         verbose_name = _("profile")

@@ -7,12 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpResponse
 from django.urls import reverse_lazy
+from django.utils import translation
 
 from assessment import audit
 from assessment.models import Country, Membership
+
+from .people import language_of
 
 
 def _country_of(user: AbstractBaseUser) -> Country | None:
@@ -24,6 +28,15 @@ def _country_of(user: AbstractBaseUser) -> Country | None:
 
 def record_password_event(user: AbstractBaseUser, action: str) -> None:
     audit.record(actor=user, action=action, country=_country_of(user), subject=user.get_username())
+
+
+class PersonalLanguageResetForm(PasswordResetForm):
+    """Django's reset form, writing each email in its recipient's own language."""
+
+    def send_mail(self, *args: Any, **kwargs: Any) -> None:
+        user = kwargs.get("context", args[2] if len(args) > 2 else {}).get("user")
+        with translation.override(language_of(user) or translation.get_language()):
+            super().send_mail(*args, **kwargs)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -43,6 +56,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
+    form_class = PersonalLanguageResetForm
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -112,3 +112,22 @@ def validate_display_name(raw: str) -> str:
             code="control",
         )
     return name
+
+
+def language_of(user: AbstractBaseUser | None) -> str:
+    """The interface language the person chose, or "" (the browser's, then English)."""
+    if user is None or not user.is_authenticated:
+        return ""
+    try:
+        return str(user.profile.language)  # type: ignore[attr-defined]
+    except Profile.DoesNotExist:
+        return ""
+
+
+def language_set(user: AbstractBaseUser, language: str) -> None:
+    """Remember the person's interface language on their account."""
+    Profile.objects.update_or_create(user=user, defaults={"language": language})
+    try:
+        user.profile.language = language  # type: ignore[attr-defined]
+    except Profile.DoesNotExist:
+        pass

@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("two-factor/", views.two_factor, name="two_factor"),
     path("verify/", views.verify, name="verify"),
+    path("language/", views.language, name="language"),
     path(
         "password/change/",
         password_views.PasswordChangeView.as_view(),

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -148,3 +149,19 @@ def verify(request: HttpRequest) -> HttpResponse:
         form.add_error("token", error)
 
     return render(request, "accounts/verify.html", {"form": form, "next": _safe_next(request)})
+
+
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """The language switcher: Django's set_language (cookie, safe redirect), and for a signed-in
+    person the choice remembered on their account, so every device and email uses it."""
+    from django.conf import settings
+    from django.views.i18n import set_language
+
+    from .people import language_set
+
+    response = set_language(request)
+    chosen = request.POST.get("language", "")
+    if request.user.is_authenticated and chosen in dict(settings.LANGUAGES):
+        language_set(request.user, chosen)
+    return response

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 from django_countries_hdx import get_country_data
 
@@ -74,3 +75,37 @@ def sync_countries(country_model: Any) -> int:
         code = row.pop("code")
         country_model.objects.update_or_create(code=code, defaults=row)
     return country_model.objects.filter(is_demo=False).count()
+
+
+# The UN M49 regions and sub-regions, by code, in the words django-countries-hdx stores in
+# English, marked here so that the catalogues translate them (Country.region_label).
+M49_NAMES = {
+    2: gettext_lazy("Africa"),
+    9: gettext_lazy("Oceania"),
+    19: gettext_lazy("Americas"),
+    142: gettext_lazy("Asia"),
+    150: gettext_lazy("Europe"),
+    15: gettext_lazy("Northern Africa"),
+    21: gettext_lazy("Northern America"),
+    30: gettext_lazy("Eastern Asia"),
+    34: gettext_lazy("Southern Asia"),
+    35: gettext_lazy("South-eastern Asia"),
+    39: gettext_lazy("Southern Europe"),
+    53: gettext_lazy("Australia and New Zealand"),
+    54: gettext_lazy("Melanesia"),
+    57: gettext_lazy("Micronesia"),
+    61: gettext_lazy("Polynesia"),
+    143: gettext_lazy("Central Asia"),
+    145: gettext_lazy("Western Asia"),
+    151: gettext_lazy("Eastern Europe"),
+    154: gettext_lazy("Northern Europe"),
+    155: gettext_lazy("Western Europe"),
+    202: gettext_lazy("Sub-Saharan Africa"),
+    419: gettext_lazy("Latin America and the Caribbean"),
+}
+
+
+def m49_name(code: int | None, stored: str) -> str:
+    """A region's or sub-region's name in the active language (the stored English name for a
+    code the list does not have)."""
+    return str(M49_NAMES[code]) if code in M49_NAMES else stored

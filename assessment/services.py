@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models import prefetch_related_objects
+from django.utils import translation
 
 from frameworks.models import Capability, Criterion, Domain, FrameworkVersion, Indicator
 
@@ -70,19 +71,28 @@ class MnrTree:
 
 
 # Framework versions never change once loaded (a changed file is a new version), so their
-# trees are kept per process, keyed by the version's id and content hash. The loader and the
+# trees are kept per process, keyed by the version's id and content hash, and by language:
+# framework texts are translated as they are read (frameworks/i18n.py). The loader and the
 # tests clear them (`clear_framework_cache`), since a test database may reuse ids.
-_TREES: dict[tuple[int, str], MnrTree] = {}
-_CRITERIA: dict[tuple[int, str], list[Criterion]] = {}
-_CRITERION_SPECS: dict[tuple[int, str], list[scoring.CriterionSpec]] = {}
-_SUFFICIENCY: dict[tuple[int, str], scoring.SufficiencyRule] = {}
-_VERSIONS: dict[int, FrameworkVersion] = {}
+_Key = tuple[int, str, str]
+_TREES: dict[_Key, MnrTree] = {}
+_CRITERIA: dict[_Key, list[Criterion]] = {}
+_CRITERION_SPECS: dict[_Key, list[scoring.CriterionSpec]] = {}
+_SUFFICIENCY: dict[_Key, scoring.SufficiencyRule] = {}
+_VERSIONS: dict[tuple[int, str], FrameworkVersion] = {}
 _CACHES = (_TREES, _CRITERIA, _CRITERION_SPECS, _SUFFICIENCY, _VERSIONS)
+
+
+def _language() -> str:
+    return translation.get_language() or "en"
 
 
 def clear_framework_cache() -> None:
     for cache in _CACHES:
         cache.clear()
+    from frameworks import i18n
+
+    i18n.clear_cache()
 
 
 def attach_versions(assessment: Assessment) -> Assessment:
@@ -93,23 +103,25 @@ def attach_versions(assessment: Assessment) -> Assessment:
         assessment.legislation_version_id,
         assessment.recommendations_version_id,
     ]
-    missing = [pk for pk in ids if pk not in _VERSIONS]
+    lang = _language()
+    missing = [pk for pk in ids if (pk, lang) not in _VERSIONS]
     if missing:
         for version in FrameworkVersion.objects.select_related("framework").filter(pk__in=missing):
-            _VERSIONS[version.pk] = version
-    assessment.mnr_version = _VERSIONS[ids[0]]
-    assessment.legislation_version = _VERSIONS[ids[1]]
-    assessment.recommendations_version = _VERSIONS[ids[2]]
+            _VERSIONS[version.pk, lang] = version
+    assessment.mnr_version = _VERSIONS[ids[0], lang]
+    assessment.legislation_version = _VERSIONS[ids[1], lang]
+    assessment.recommendations_version = _VERSIONS[ids[2], lang]
     return assessment
 
 
 def _kept(
-    cache: dict[tuple[int, str], T],
+    cache: dict[_Key, T],
     version: FrameworkVersion,
     build: Callable[[FrameworkVersion], T],
 ) -> T:
-    """`build(version)`, computed once per version (by id and content hash) and kept."""
-    key = (version.pk, version.sha256)
+    """`build(version)`, computed once per version (by id and content hash) and language, and
+    kept."""
+    key = (version.pk, version.sha256, _language())
     if key not in cache:
         cache[key] = build(version)
     return cache[key]

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.PersonalLanguageMiddleware",
     # After authentication: marks request.user as verified by a second factor (or not).
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -129,14 +130,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# The alliance works in English, French, Spanish and Arabic. English is shipped first; the other
-# catalogues come later, and the layout is already right-to-left ready.
+# The languages of the alliance's Global Strategic Response. The interface's catalogues are in
+# locale/ (gettext, compiled by ./run, the Dockerfile and CI), the framework texts' in
+# frameworks/locale/ (frameworks/i18n.py). The translations are the project's own.
 LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("en", _("English")),
     ("fr", _("French")),
     ("es", _("Spanish")),
     ("ar", _("Arabic")),
+    ("pt", _("Portuguese")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
@@ -172,6 +175,7 @@ INVITATION_MAX_AGE_SECONDS = int(os.environ.get("INVITATION_MAX_AGE_SECONDS", st
 
 # Where the framework data files live; load_frameworks reads every *.yaml in it.
 FRAMEWORK_DATA_DIR = BASE_DIR / "frameworks" / "data"
+FRAMEWORK_LOCALE_DIR = BASE_DIR / "frameworks" / "locale"
 
 # Sessions end after 8 hours (counted from sign-in: the expiry is not pushed back on every
 # request) or when the browser closes, whichever comes first.

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .i18n import TranslatedOnRead
+
 
 class Framework(models.Model):
     class Kind(models.TextChoices):
@@ -34,7 +36,10 @@ class FrameworkVersionQuerySet(models.QuerySet["FrameworkVersion"]):
         return self.filter(framework__kind=kind).order_by("-loaded_at", "-pk").first()
 
 
-class FrameworkVersion(models.Model):
+class FrameworkVersion(TranslatedOnRead, models.Model):
+    translated_fields = ("title", "edition", "source", "note")
+    translated_json = {"rules": frozenset({"name", "meaning", "description", "reason"})}
+
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
@@ -65,7 +70,9 @@ class FrameworkVersion(models.Model):
         return self.framework.kind
 
 
-class Recommendation(models.Model):
+class Recommendation(TranslatedOnRead, models.Model):
+    translated_fields = ("actor", "text", "source")
+
     version = models.ForeignKey(
         FrameworkVersion, on_delete=models.CASCADE, related_name="recommendations"
     )
@@ -85,7 +92,9 @@ class Recommendation(models.Model):
         return f"{self.code} ({self.actor})"
 
 
-class Domain(models.Model):
+class Domain(TranslatedOnRead, models.Model):
+    translated_fields = ("name", "outcome", "source")
+
     version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="domains")
     code = models.CharField(max_length=20)
     order = models.PositiveIntegerField()
@@ -103,7 +112,13 @@ class Domain(models.Model):
         return self.name
 
 
-class Capability(models.Model):
+class Capability(TranslatedOnRead, models.Model):
+    translated_fields = ("name", "summary", "source")
+    translated_json = {
+        "level_descriptors": frozenset({"*"}),
+        "recommendation_links": frozenset({"reason"}),
+    }
+
     version = models.ForeignKey(
         FrameworkVersion, on_delete=models.CASCADE, related_name="capabilities"
     )
@@ -132,7 +147,9 @@ class Capability(models.Model):
         return f"{self.number}. {self.name}"
 
 
-class Indicator(models.Model):
+class Indicator(TranslatedOnRead, models.Model):
+    translated_fields = ("text",)
+
     capability = models.ForeignKey(Capability, on_delete=models.CASCADE, related_name="indicators")
     code = models.CharField(max_length=20)
     order = models.PositiveIntegerField()
@@ -148,7 +165,10 @@ class Indicator(models.Model):
         return self.code
 
 
-class Criterion(models.Model):
+class Criterion(TranslatedOnRead, models.Model):
+    translated_fields = ("name", "question", "guidance", "source")
+    translated_json = {"recommendation_links": frozenset({"reason"})}
+
     """A legislative question: one of ICMEC's scored criteria, or a further, unscored question."""
 
     version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="criteria")

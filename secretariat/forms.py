@@ -40,20 +40,15 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         cycles = Assessment.objects.values_list("cycle", flat=True).distinct().order_by("-cycle")
         self.fields["cycle"].choices = _choices((c, str(c)) for c in cycles)
-        regions = (
-            Country.objects.exclude(region_code=None)
-            .values_list("region_code", "region_name")
-            .distinct()
-            .order_by("region_name")
-        )
-        self.fields["region"].choices = _choices(regions)
-        subregions = (
-            Country.objects.exclude(subregion_code=None)
-            .values_list("subregion_code", "subregion_name")
-            .distinct()
-            .order_by("subregion_name")
-        )
-        self.fields["subregion"].choices = _choices(subregions)
+        from assessment.countries import m49_name
+
+        for field, code, name in (
+            ("region", "region_code", "region_name"),
+            ("subregion", "subregion_code", "subregion_name"),
+        ):
+            pairs = Country.objects.exclude(**{code: None}).values_list(code, name).distinct()
+            named = sorted(((c, m49_name(c, n)) for c, n in pairs), key=lambda p: p[1])
+            self.fields[field].choices = _choices(named)
 
 
 class TrendForm(forms.Form):

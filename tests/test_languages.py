@@ -1,0 +1,146 @@
+"""A person's language, the catalogues shipped for five languages, and what translating costs."""
+
+from __future__ import annotations
+
+import re
+
+import polib
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.people import language_of
+from frameworks.i18n import locale_dir
+from frameworks.models import Capability, FrameworkVersion
+
+from .factories import answer_all, make_assessment, make_country, make_user
+
+pytestmark = pytest.mark.usefixtures("frameworks")
+LANGS = [code for code, _name in settings.LANGUAGES]
+
+
+def html_lang(page: str) -> tuple[str, str]:
+    found = re.search(r'<html lang="([^"]+)" dir="([^"]+)"', page)
+    assert found, "no <html lang dir>"
+    return found.group(1), found.group(2)
+
+
+@pytest.fixture
+def coordinator(db):
+    country = make_country("XA", "Arvenia (demo)")
+    user = make_user("cora", country=country, role="coordinator")
+    user.email = "cora@example.org"
+    user.save()
+    return user
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_language_declares_itself_and_its_direction(client, coordinator, lang):
+    client.force_login(coordinator)
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    assert html_lang(page) == (lang, "rtl" if lang == "ar" else "ltr")
+
+
+def test_the_switcher_remembers_the_persons_language_on_their_account(client, coordinator):
+    client.force_login(coordinator)
+    response = client.post(reverse("accounts:language"), {"language": "es", "next": "/"})
+    assert response.status_code == 302
+    coordinator.refresh_from_db()
+    assert language_of(coordinator) == "es"
+    # Another browser, asking for French: the account's choice wins once signed in.
+    other = client.__class__()
+    other.force_login(coordinator)
+    page = other.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert html_lang(page)[0] == "es"
+    # Signed out, the browser's language applies.
+    assert (
+        html_lang(
+            client.__class__().get(reverse("login"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        )[0]
+        == "fr"
+    )
+
+
+def test_an_unknown_language_is_not_remembered(client, coordinator):
+    client.force_login(coordinator)
+    client.post(reverse("accounts:language"), {"language": "xx", "next": "/"})
+    assert language_of(coordinator) == ""
+
+
+def test_the_password_reset_email_is_in_its_recipients_language(client, coordinator):
+    from accounts.people import language_set
+
+    language_set(coordinator, "fr")
+    client.post(reverse("accounts:password_reset"), {"email": coordinator.email})
+    assert len(mail.outbox) == 1
+    with translation.override("fr"):
+        from django.template.loader import render_to_string
+
+        subject = render_to_string(
+            "registration/password_reset_subject.txt", {"site_name": "x"}
+        ).strip()
+    with translation.override("en"):
+        english = render_to_string(
+            "registration/password_reset_subject.txt", {"site_name": "x"}
+        ).strip()
+    assert subject != english
+    assert mail.outbox[0].subject.startswith(subject.split("x")[0].strip()[:10])
+
+
+@pytest.mark.parametrize("lang", [code for code in LANGS if code != "en"])
+def test_every_framework_text_of_the_latest_versions_is_translated(lang):
+    with translation.override(lang):
+        for kind in ("mnr", "legislation", "recommendations"):
+            version = FrameworkVersion.objects.latest_of_kind(kind)
+            assert (
+                version.title
+                != FrameworkVersion.objects.filter(pk=version.pk).values_list("title", flat=True)[0]
+                or lang == "en"
+            )
+        for c in Capability.objects.filter(version=FrameworkVersion.objects.latest_of_kind("mnr")):
+            assert type(c.name) is str and type(c.level_descriptors[4]) is str, (lang, c.code)
+
+
+@pytest.mark.parametrize("lang", [code for code in LANGS if code != "en"])
+def test_the_catalogues_are_complete_and_valid(lang):
+    """Also printed by `manage.py translation_coverage` (./run test stops below 100 %)."""
+    paths = [settings.BASE_DIR / "locale" / lang / "LC_MESSAGES" / "django.po"]
+    paths += sorted(locale_dir().joinpath(lang).glob("*.po"))
+    for path in paths:
+        po = polib.pofile(str(path))
+        live = [e for e in po if not e.obsolete]
+        assert live and not [e.msgid for e in live if not e.translated() or e.fuzzy], path
+        for entry in live:  # the translation uses the English's placeholders, and no others
+            english = set(re.findall(PLACEHOLDER, entry.msgid + (entry.msgid_plural or "")))
+            if not entry.msgid_plural:
+                assert set(re.findall(PLACEHOLDER, entry.msgstr)) == english, (path, entry.msgid)
+            for text in entry.msgstr_plural.values():  # a form for one may leave the number out
+                assert set(re.findall(PLACEHOLDER, text)) <= english, (path, entry.msgid)
+
+
+PLACEHOLDER = r"%\(\w+\)[sd]"
+
+
+def test_translating_a_page_costs_no_query(client, coordinator):
+    from assessment.models import Membership
+
+    assessment = make_assessment(Membership.objects.get(user=coordinator).country)
+    answer_all(assessment)
+    client.force_login(coordinator)
+    url = reverse("assessment:capability", args=[assessment.uuid, "C04"])
+
+    def count(lang: str) -> int:
+        client.get(url, HTTP_ACCEPT_LANGUAGE=lang)  # warm the per-language caches
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, HTTP_ACCEPT_LANGUAGE=lang).status_code == 200
+        return len(ctx)
+
+    assert count("fr") == count("en")
+    with translation.override("fr"):
+        name = Capability.objects.get(version=assessment.mnr_version, code="C04").name
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert name in page
