@@ -274,3 +274,55 @@ class LegislationAggregatesSerializer(serializers.Serializer):
         help_text="Aggregate-only assessments of the filter left out to protect them."
     )
     legislation = LawRowSerializer(many=True)
+
+
+# --- published legislative reviews (secretariat.reviews) ------------------------------------
+
+
+class ReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    source = serializers.CharField()
+    year = serializers.IntegerField()
+    rule = serializers.JSONField(
+        source="rules",
+        help_text='The edition\'s sufficiency rule: {"required": [criterion codes], '
+        '"at_least": n, "description": "..."}.',
+    )
+
+
+class ReviewFiltersSerializer(serializers.Serializer):
+    """Query parameters of the review endpoint (secretariat.reviews.ReviewFilters)."""
+
+    region = serializers.IntegerField(required=False, min_value=1, help_text="UN M49 code.")
+    subregion = serializers.IntegerField(required=False, min_value=1, help_text="UN M49 code.")
+    hemisphere = serializers.ChoiceField(
+        choices=Country.Hemisphere.choices, required=False, allow_blank=True
+    )
+
+    def filters(self) -> Any:
+        from secretariat.reviews import ReviewFilters
+
+        return ReviewFilters(**self.validated_data)
+
+
+class ReviewLawRowSerializer(serializers.Serializer):
+    label = serializers.CharField(
+        help_text="sufficient, all_five, no_specific_law, or not_<criterion code>."
+    )
+    count = serializers.IntegerField()
+    among = serializers.IntegerField()
+    among_label = serializers.CharField(
+        help_text='"all": the countries with every criterion known; "some_insufficient": '
+        "those with some CSAM-specific law that is not sufficient."
+    )
+
+
+class Section07Serializer(serializers.Serializer):
+    """The report's section-07 table computed from one review under its edition's rule."""
+
+    review = ReviewSerializer()
+    reviewed = serializers.IntegerField(help_text="Countries of the review in the filter.")
+    incomplete = serializers.IntegerField(
+        help_text="Of them, with a criterion not known (counted in no row)."
+    )
+    rows = ReviewLawRowSerializer(many=True)

@@ -21,6 +21,12 @@ urlpatterns = [
         views.ComparisonLegislation.as_view(),
         name="comparison_legislation",
     ),
+    path("reviews/", views.ReviewList.as_view(), name="reviews"),
+    path(
+        "reviews/<int:pk>/legislation/",
+        views.ReviewLegislation.as_view(),
+        name="review_legislation",
+    ),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
     # Unnamed on purpose: it answers 404 to everyone. Only paths ending in "/", so Django's
     # APPEND_SLASH still redirects "countries" to "countries/".

@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -19,11 +21,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessment import access, services
+from assessment import access, frozen
 from assessment.access import readable_assessments
 from assessment.models import Assessment, Country
 from frameworks.models import FrameworkVersion
 from secretariat import comparison
+from secretariat.models import LegislativeReview
 
 from . import serializers as s
 from .permissions import IsSecretariat
@@ -78,8 +81,10 @@ class AssessmentList(generics.ListAPIView):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset()) or []
+        # Submitted and validated ones carry the scores stored at submission (one query).
+        prefetch_related_objects(page, "frozen_scores")
         data = s.AssessmentSerializer(
-            page, many=True, context={"scores": services.scores_of_many(page)}
+            page, many=True, context={"scores": frozen.stored_scores(page)}
         ).data
         return self.get_paginated_response(data)
 
@@ -90,7 +95,7 @@ class AssessmentDetail(APIView):
     @extend_schema(responses=s.AssessmentSerializer)
     def get(self, request: Request, uuid: UUID) -> Response:
         assessment = access.assessment_for(request.user, uuid)
-        scores = {assessment.pk: services.assessment_scores(assessment)}
+        scores = frozen.stored_scores([assessment])
         return Response(s.AssessmentSerializer(assessment, context={"scores": scores}).data)
 
 
@@ -120,6 +125,40 @@ class ComparisonLegislation(APIView):
     def get(self, request: Request) -> Response:
         aggregates = comparison.aggregates(_comparison(request))
         return Response(s.LegislationAggregatesSerializer(aggregates).data)
+
+
+class ReviewList(generics.ListAPIView):
+    """Secretariat only: the imported published reviews, most recent edition first."""
+
+    permission_classes = [IsAuthenticated, IsSecretariat]
+    serializer_class = s.ReviewSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        return LegislativeReview.objects.order_by("-year", "source")
+
+
+class ReviewLegislation(APIView):
+    """Secretariat only: one review's section-07 table (countries with sufficient law, all
+    five, no specific law, each criterion not met among those with some law that is not
+    sufficient), under the sufficiency rule of its edition. A review is published data."""
+
+    permission_classes = [IsAuthenticated, IsSecretariat]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH),
+            s.ReviewFiltersSerializer,
+        ],
+        responses=s.Section07Serializer,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        from secretariat import reviews
+
+        review = get_object_or_404(LegislativeReview, pk=pk)
+        filters = s.ReviewFiltersSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        return Response(s.Section07Serializer(reviews.section07(review, filters.filters())).data)
 
 
 def not_found(request: HttpRequest) -> JsonResponse:

@@ -85,6 +85,12 @@ def may_submit(m: Membership | None, a: Assessment) -> bool:
     return is_coordinator(m, a.country_id) and a.is_editable
 
 
+def may_set_language(m: Membership | None, a: Assessment) -> bool:
+    """The working language only chooses the exports' language, so the coordinator may change
+    it in any state."""
+    return is_coordinator(m, a.country_id)
+
+
 def may_review(m: Membership | None, a: Assessment) -> bool:
     return is_secretariat_admin(m) and a.status == Assessment.Status.SUBMITTED
 

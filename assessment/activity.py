@@ -19,6 +19,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from accounts.models import Profile
 from frameworks.models import Capability
 
 from .models import Assessment, AuditEvent, CapabilityAnswer, Comment, EvidenceFile
@@ -49,14 +50,16 @@ class Activity:
     latest_events: list[AuditEvent]  # newest first, at most the number asked for
 
 
-def person_name(first: str | None, last: str | None, username: str | None) -> str:
-    """Full name, else username, as Django's `get_full_name` and the `person` filter say it."""
-    return f"{first or ''} {last or ''}".strip() or username or ""
+def _name(user: str, profile: str) -> str:
+    """SQL for the name people see, as `accounts.people.display_name` chooses it: the display
+    name, else the full name, else the username (issue 16: names, not usernames)."""
+    full = f"TRIM(COALESCE({user}.first_name, '') || ' ' || COALESCE({user}.last_name, ''))"
+    return f"COALESCE(NULLIF({profile}.display_name, ''), NULLIF({full}, ''), {user}.username)"
 
 
 def _sql(limit: int) -> str:
     # Each branch gives the same twelve columns:
-    #   kind, id, at, first name, last name, username (of who did it),
+    #   kind, id, at, display name, (unused), username (of who did it),
     #   text (evidence, file name or comment), code (level, file uuid or action),
     #   number (answer version or file size), flags (answer: 1 shared with peers, 2 to confirm),
     #   before, after (a change's JSON, as text).
@@ -68,27 +71,38 @@ def _sql(limit: int) -> str:
         "comment": Comment._meta.db_table,
         "event": AuditEvent._meta.db_table,
         "user": get_user_model()._meta.db_table,
+        "profile": Profile._meta.db_table,
     }
+    name = _name("u", "p")
+
+    def people(column: str) -> str:
+        return (
+            f"LEFT JOIN {t['user']} u ON u.id = {column} "
+            f"LEFT JOIN {t['profile']} p ON p.user_id = u.id "
+        )
+
     text, integer = "CAST(NULL AS TEXT)", "CAST(NULL AS BIGINT)"
     return (
-        "SELECT 'a', a.id, a.updated_at, u.first_name, u.last_name, u.username, a.evidence, "
+        f"SELECT 'a', a.id, a.updated_at, {name}, {text}, u.username, a.evidence, "
         "a.response, a.version, CASE WHEN a.share_with_peers THEN 1 ELSE 0 END "
         "+ CASE WHEN a.to_confirm THEN 2 ELSE 0 END, "
         f"{text}, {text} "
-        f"FROM {t['answer']} a LEFT JOIN {t['user']} u ON u.id = a.updated_by_id "
+        f"FROM {t['answer']} a {people('a.updated_by_id')}"
         "WHERE a.assessment_id = %(a)s AND a.capability_id = %(c)s "
-        "UNION ALL SELECT 'f', f.id, f.uploaded_at, u.first_name, u.last_name, u.username, "
+        f"UNION ALL SELECT 'f', f.id, f.uploaded_at, {name}, {text}, u.username, "
         f"f.original_name, CAST(f.uuid AS TEXT), f.size, {integer}, {text}, {text} "
-        f"FROM {t['file']} f LEFT JOIN {t['user']} u ON u.id = f.uploaded_by_id "
+        f"FROM {t['file']} f {people('f.uploaded_by_id')}"
         "WHERE f.assessment_id = %(a)s AND f.capability_id = %(c)s "
-        "UNION ALL SELECT 'c', c.id, c.created_at, u.first_name, u.last_name, u.username, "
+        f"UNION ALL SELECT 'c', c.id, c.created_at, {name}, {text}, u.username, "
         f"c.text, {text}, {integer}, {integer}, {text}, {text} "
-        f"FROM {t['comment']} c LEFT JOIN {t['user']} u ON u.id = c.author_id "
+        f"FROM {t['comment']} c {people('c.author_id')}"
         "WHERE c.assessment_id = %(a)s AND c.capability_id = %(c)s "
         "UNION ALL SELECT * FROM ("
-        f"SELECT 'h', e.id, e.at, {text}, {text}, e.actor_name, {text}, e.action, {integer}, "
+        f"SELECT 'h', e.id, e.at, COALESCE({name}, e.actor_name), {text}, e.actor_name, "
+        f"{text}, e.action, {integer}, "
         f"{integer}, CAST(e.before AS TEXT), CAST(e.after AS TEXT) "
-        f"FROM {t['event']} e WHERE e.assessment_id = %(a)s AND e.subject = %(code)s "
+        f"FROM {t['event']} e {people('e.actor_id')}"
+        "WHERE e.assessment_id = %(a)s AND e.subject = %(code)s "
         f"ORDER BY e.at DESC, e.id DESC LIMIT {int(limit)}) h"
     )
 
@@ -118,7 +132,7 @@ def activity_of(assessment: Assessment, capability: Capability, events: int) -> 
     files: list[tuple[datetime, int, FileItem]] = []
     comments: list[tuple[datetime, int, CommentItem]] = []
     latest: list[AuditEvent] = []
-    for kind, pk, at, first, last, username, text, code, number, flags, before, after in rows:
+    for kind, pk, at, shown, _unused, username, text, code, number, flags, before, after in rows:
         at = _datetime(at)
         if kind == "a":
             answer = CapabilityAnswer(
@@ -132,25 +146,24 @@ def activity_of(assessment: Assessment, capability: Capability, events: int) -> 
                 version=number,
                 updated_at=at,
             )
-            answered_by = person_name(first, last, username)
+            answered_by = shown or ""
         elif kind == "f":
-            name = person_name(first, last, username)
-            files.append((at, pk, FileItem(UUID(code), text, number, at, name)))
+            files.append((at, pk, FileItem(UUID(code), text, number, at, shown or "")))
         elif kind == "c":
-            comments.append((at, pk, CommentItem(text, at, person_name(first, last, username))))
+            comments.append((at, pk, CommentItem(text, at, shown or "")))
         else:
-            latest.append(
-                AuditEvent(
-                    pk=pk,
-                    assessment=assessment,
-                    subject=capability.code,
-                    at=at,
-                    actor_name=username,
-                    action=code,
-                    before=_json(before),
-                    after=_json(after),
-                )
+            event = AuditEvent(
+                pk=pk,
+                assessment=assessment,
+                subject=capability.code,
+                at=at,
+                actor_name=username,
+                action=code,
+                before=_json(before),
+                after=_json(after),
             )
+            event.shown_name = shown  # type: ignore[attr-defined]  # read by audit.history_lines
+            latest.append(event)
     files.sort(key=lambda row: row[:2])
     comments.sort(key=lambda row: row[:2])
     latest.sort(key=lambda e: (e.at, e.pk), reverse=True)

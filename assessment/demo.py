@@ -13,11 +13,11 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-
-from frameworks.loader import load_frameworks, read_file
-from frameworks.models import FrameworkVersion
+from django.utils import translation
 
 from accounts import people
+from frameworks.loader import load_frameworks, read_file
+from frameworks.models import FrameworkVersion
 
 from . import services
 from .models import (
@@ -50,13 +50,32 @@ class DemoCountry:
     maturity: float  # mean level in the first cycle
     laws_met: int  # legislative criteria met in the first cycle
     sharing: str = "named"
+    language: str = "en"  # the assessment's working language, and its team's interface
 
 
+# Each demo country works in another of the five languages (its assessments' working language
+# and its team's interface), so that each can be tried at once.
 COUNTRIES = (
     DemoCountry(
-        "XA", "Arvenia (demo)", (2, "Africa"), (202, "Sub-Saharan Africa"), "south", 1.2, 2
+        "XA",
+        "Arvenia (demo)",
+        (2, "Africa"),
+        (202, "Sub-Saharan Africa"),
+        "south",
+        1.2,
+        2,
+        language="ar",
     ),
-    DemoCountry("XB", "Belmora (demo)", (150, "Europe"), (154, "Northern Europe"), "north", 2.8, 4),
+    DemoCountry(
+        "XB",
+        "Belmora (demo)",
+        (150, "Europe"),
+        (154, "Northern Europe"),
+        "north",
+        2.8,
+        4,
+        language="fr",
+    ),
     DemoCountry(
         "XC",
         "Corvania (demo)",
@@ -65,6 +84,7 @@ COUNTRIES = (
         "south",
         2.0,
         3,
+        language="es",
     ),
     DemoCountry(
         "XD",
@@ -75,6 +95,7 @@ COUNTRIES = (
         1.6,
         4,
         "aggregate",
+        language="pt",
     ),
 )
 
@@ -126,7 +147,7 @@ def _answer(
                 response=response,
                 share_with_peers=response == "4",
                 updated_by=user,
-                evidence=f"Demonstration answer generated for {spec.name}; no real evidence.",
+                evidence=TYPED[spec.language]["evidence"].format(name=spec.name),
             )
         )
         indicators += [
@@ -148,23 +169,79 @@ def _answer(
             criterion=c,
             updated_by=user,
             value=CriterionAnswer.Value.MET if n < met else CriterionAnswer.Value.NOT_MET,
-            citation=f"Demonstration Act (fictional), section {n + 1}" if n < met else "",
+            citation=TYPED[spec.language]["citation"].format(n=n + 1) if n < met else "",
         )
         for n, c in enumerate(criteria)
     )
 
 
-AGENCIES = (
-    "Ministry of Interior",
-    "Ministry of Justice",
-    "Ministry of Social Affairs",
-    "National Police",
-    "ICT Regulator",
-    "Ministry of Education",
-)
+# What the demo's people "typed", in their country's working language: text people type is
+# shown as written, never translated.
+TYPED = {
+    "en": {
+        "evidence": "Demonstration answer generated for {name}; no real evidence.",
+        "citation": "Demonstration Act (fictional), section {n}",
+        "agencies": (
+            "Ministry of Interior",
+            "Ministry of Justice",
+            "Ministry of Social Affairs",
+            "National Police",
+            "ICT Regulator",
+            "Ministry of Education",
+        ),
+    },
+    "fr": {
+        "evidence": "Réponse de démonstration générée pour {name} ; aucune preuve réelle.",
+        "citation": "Loi de démonstration (fictive), article {n}",
+        "agencies": (
+            "Ministère de l'Intérieur",
+            "Ministère de la Justice",
+            "Ministère des Affaires sociales",
+            "Police nationale",
+            "Autorité de régulation des communications",
+            "Ministère de l'Éducation",
+        ),
+    },
+    "es": {
+        "evidence": "Respuesta de demostración generada para {name}; sin evidencia real.",
+        "citation": "Ley de demostración (ficticia), artículo {n}",
+        "agencies": (
+            "Ministerio del Interior",
+            "Ministerio de Justicia",
+            "Ministerio de Asuntos Sociales",
+            "Policía Nacional",
+            "Regulador de las TIC",
+            "Ministerio de Educación",
+        ),
+    },
+    "ar": {
+        "evidence": "إجابة تجريبية أُعدّت لـ {name}؛ لا توجد أدلة حقيقية.",
+        "citation": "قانون تجريبي (خيالي)، المادة {n}",
+        "agencies": (
+            "وزارة الداخلية",
+            "وزارة العدل",
+            "وزارة الشؤون الاجتماعية",
+            "الشرطة الوطنية",
+            "هيئة تنظيم الاتصالات",
+            "وزارة التربية والتعليم",
+        ),
+    },
+    "pt": {
+        "evidence": "Resposta de demonstração gerada para {name}; sem evidências reais.",
+        "citation": "Lei de demonstração (fictícia), artigo {n}",
+        "agencies": (
+            "Ministério do Interior",
+            "Ministério da Justiça",
+            "Ministério dos Assuntos Sociais",
+            "Polícia Nacional",
+            "Regulador das TIC",
+            "Ministério da Educação",
+        ),
+    },
+}
 
 
-def _plan(assessment: Assessment, user: object) -> None:
+def _plan(assessment: Assessment, user: object, language: str) -> None:
     """A plan proposed from the gaps, with owners and dates, one action overdue."""
     from . import plan
 
@@ -172,8 +249,9 @@ def _plan(assessment: Assessment, user: object) -> None:
     start = dt.date(assessment.cycle, 3, 1)
     actions = list(assessment.actions.all())
     for n, action in enumerate(actions):
-        action.lead_agency = AGENCIES[n % len(AGENCIES)]
-        action.supporting_agencies = AGENCIES[(n + 2) % len(AGENCIES)]
+        agencies = TYPED[language]["agencies"]
+        action.lead_agency = agencies[n % len(agencies)]
+        action.supporting_agencies = agencies[(n + 2) % len(agencies)]
         action.start_date = start
         action.due_date = start + dt.timedelta(days=180 + 30 * n)
         if n == 0:
@@ -243,6 +321,7 @@ def create_demo() -> list[tuple[str, str, str]]:
             people.set_display_name(
                 user, f"{spec.name.split()[0]} {Membership.Role(role).label.lower()}"
             )
+            people.language_set(user, spec.language)
             Membership.objects.create(user=user, country=country, role=role)
             users[role] = user
             logins.append((username, str(Membership.Role(role).label), spec.name))
@@ -266,6 +345,7 @@ def create_demo() -> list[tuple[str, str, str]]:
             # Earlier cycles are validated; of the latest, Belmora's is submitted, the rest are
             # drafts whose contributor is assigned two sections. Dunmark shares aggregates only.
             assessment.sharing = spec.sharing
+            assessment.language = spec.language
             if not latest:
                 assessment.status = Assessment.Status.VALIDATED
             elif spec.code == "XB":
@@ -279,9 +359,10 @@ def create_demo() -> list[tuple[str, str, str]]:
                     )
                     for section in ("D2", LEGISLATION_SECTION)
                 )
-            assessment.save(update_fields=["status", "sharing"])
+            assessment.save(update_fields=["status", "sharing", "language"])
             if latest:
-                _plan(assessment, users[Membership.Role.COORDINATOR])
+                with translation.override(spec.language):  # proposed in the working language
+                    _plan(assessment, users[Membership.Role.COORDINATOR], spec.language)
     for role, superuser in ((Membership.Role.ANALYST, False), (Membership.Role.ADMIN, True)):
         username = f"demo-secretariat-{role}"
         user = User.objects.create_user(

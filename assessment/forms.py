@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.forms.fields import InvalidJSONInput
 from django.utils.html import escape
@@ -300,6 +301,19 @@ class StartAssessmentForm(forms.Form):
         max_value=2100,
         help_text=_("The year whose situation this assessment describes."),
     )
+    language = forms.ChoiceField(
+        label=_("Working language"),
+        choices=settings.LANGUAGES,
+        required=False,  # left out: the language of the person starting it
+        help_text=_(
+            "The language of its PDF, spreadsheet and CSV exports. Everyone still reads the pages "
+            "in their own language; the coordinator can change this later."
+        ),
+    )
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Working language"), choices=settings.LANGUAGES)
 
 
 class SubmitForm(forms.Form):
@@ -443,15 +457,20 @@ class ActionForm(forms.ModelForm):
         self.fields["criterion"].queryset = Criterion.objects.filter(
             version=assessment.legislation_version, scored=True
         )
-        self.fields["recommendations"].choices = [
-            (r.code, f"{r.code} — {r.actor}")
-            for r in Recommendation.objects.filter(version=assessment.recommendations_version)
-        ]
+        # The recommendation's words, grouped by the actor it is addressed to (issue 16): a
+        # code and an actor alone do not say what the action answers.
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for r in Recommendation.objects.filter(version=assessment.recommendations_version):
+            groups.setdefault(r.actor, []).append((r.code, f"{r.code}: {r.text}"))
+        self.fields["recommendations"].choices = list(groups.items())
         # Setting min_value after __init__ changes nothing; the validator does the refusing.
         priority = self.fields["priority"]
         priority.min_value = 1
         priority.validators.append(MinValueValidator(1))
         priority.widget.attrs["min"] = 1
+        # What people type keeps its own direction (an Arabic title in an English page).
+        for name in ("title", "description", "lead_agency", "supporting_agencies"):
+            self.fields[name].widget.attrs["dir"] = "auto"
         for name, field in self.fields.items():
             if name != "recommendations":
                 css = (

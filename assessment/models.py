@@ -54,6 +54,19 @@ class Country(models.Model):
             return self.demo_name
         return country_names(translation.get_language()).get(self.code) or self.code
 
+    @property
+    def region_label(self) -> str:
+        """The UN region's name in the active language."""
+        from .countries import m49_name
+
+        return m49_name(self.region_code, self.region_name)
+
+    @property
+    def subregion_label(self) -> str:
+        from .countries import m49_name
+
+        return m49_name(self.subregion_code, self.subregion_name)
+
 
 @lru_cache(maxsize=len(settings.LANGUAGES) + 1)
 def country_names(language: str | None) -> dict[str, str]:
@@ -140,6 +153,11 @@ class Assessment(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     sharing = models.CharField(max_length=20, choices=Sharing.choices, default=Sharing.NAMED)
+    # The working language: its PDF, XLSX and CSV are produced in it unless another is asked
+    # for. People's own interface language is separate (accounts.Profile.language).
+    language = models.CharField(
+        _("working language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
     status_comment = models.TextField(blank=True)  # the secretariat's reason when returning
     # Pinned when the assessment starts; a new framework version never changes them.
     mnr_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="+")
@@ -409,9 +427,12 @@ AUDIT_ACTION_LABELS = {
     "membership.added": _("Member added"),
     "membership.changed": _("Member's role changed"),
     "membership.removed": _("Member removed"),
+    "password.changed": _("Password changed"),
+    "password.reset": _("Password reset by email"),
     "plan.generated": _("Action plan generated"),
     "section.not_assessed": _("Section marked not assessed"),
     "sharing.changed": _("Sharing changed"),
+    "language.changed": _("Working language changed"),
     "status.changed": _("Status changed"),
     "target.changed": _("Target level changed"),
 }
@@ -544,3 +565,25 @@ class Action(models.Model):
         return (
             self.due_date is not None and self.status not in self.CLOSED and self.due_date < today  # type: ignore[operator]
         )
+
+
+class FrozenScores(models.Model):
+    """An assessment's scores as computed when it was submitted or validated, with the
+    framework versions they used (`assessment.frozen` writes and reads them)."""
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, primary_key=True, related_name="frozen_scores"
+    )
+    data = models.JSONField()  # frozen.to_json(scores)
+    mnr_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="+")
+    legislation_version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.PROTECT, related_name="+"
+    )
+    frozen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("frozen scores")
+        verbose_name_plural = _("frozen scores")
+
+    def __str__(self) -> str:
+        return f"{self.assessment} (scores of {self.frozen_at:%Y-%m-%d})"

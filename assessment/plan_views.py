@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -18,7 +18,7 @@ from frameworks.models import Capability
 from . import access, plan
 from .forms import ActionForm, TargetForm
 from .models import Action, Assessment
-from .reports.builder import build_report, priority_rule
+from .reports.builder import build_report, priority_rule, report_language
 
 
 def _filename(assessment: Assessment, ext: str) -> str:
@@ -52,6 +52,8 @@ def plan_page(request: HttpRequest, uuid: UUID) -> HttpResponse:
             "may_plan": access.may_plan(membership, assessment),
             "may_set_targets": access.may_set_targets(membership, assessment),
             "levels": range(analysis.default_target, analysis.max_level + 1),
+            "export_language": report_language(assessment, request.GET.get("lang")),
+            "export_languages": settings.LANGUAGES,
         },
     )
 
@@ -144,6 +146,13 @@ def action_edit(request: HttpRequest, uuid: UUID, action_uuid: UUID | None = Non
 def action_delete(request: HttpRequest, uuid: UUID, action_uuid: UUID) -> HttpResponse:
     assessment, action = _action(request, uuid, action_uuid)
     access.require(access.may_plan(access.membership_of(request.user), assessment))
+    # Two steps, both POST: the plan's "Remove…" asks here; only "Yes, remove" removes.
+    if request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "assessment/action_delete.html",
+            {"assessment": assessment, "action": action},
+        )
     plan.action_delete(action=action, user=request.user)  # type: ignore[arg-type]
     messages.success(request, _("Action removed."))
     return redirect("assessment:plan", uuid=assessment.uuid)
@@ -166,7 +175,7 @@ def action_move(request: HttpRequest, uuid: UUID, action_uuid: UUID) -> HttpResp
 @require_safe
 def export(request: HttpRequest, uuid: UUID, fmt: str) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
-    report = build_report(assessment, get_language() or "en")
+    report = build_report(assessment, report_language(assessment, request.GET.get("lang")))
     if fmt == "pdf":
         from .reports.pdf import render_pdf
 

@@ -101,6 +101,7 @@ def export_assessment(assessment: Assessment) -> dict[str, Any]:
             "revision": a.revision,
             "status": a.status,
             "sharing": a.sharing,
+            "language": a.language,
             "status_comment": a.status_comment,
             "copied_from": str(a.copied_from.uuid) if a.copied_from else None,
             "created_by": who(a.created_by),
@@ -310,25 +311,28 @@ _VERSION_REF = _record(
     slug=_STRING, number={"type": "integer", "minimum": 1}, sha256=_text(FrameworkVersion, "sha256")
 )
 
+_ASSESSMENT = _record(
+    uuid=_STRING,
+    country=_text(Assessment, "country"),
+    cycle={"type": "integer", "minimum": 2000, "maximum": 2100},
+    revision={"type": "integer", "minimum": 1},
+    status=_choice(Assessment, "status"),
+    sharing=_choice(Assessment, "sharing"),
+    language=_choice(Assessment, "language"),
+    status_comment=_STRING,
+    copied_from={"type": ["string", "null"]},
+    created_by=_USER,
+    created_at=_STRING,
+    frameworks=_record(mnr=_VERSION_REF, legislation=_VERSION_REF, recommendations=_VERSION_REF),
+)
+# The working language came after the first exports: a file without it is in English.
+_ASSESSMENT["required"].remove("language")
+
 SCHEMA: dict[str, Any] = _record(
     format={"const": FORMAT},
     version={"const": VERSION},
     note=_STRING,
-    assessment=_record(
-        uuid=_STRING,
-        country=_text(Assessment, "country"),
-        cycle={"type": "integer", "minimum": 2000, "maximum": 2100},
-        revision={"type": "integer", "minimum": 1},
-        status=_choice(Assessment, "status"),
-        sharing=_choice(Assessment, "sharing"),
-        status_comment=_STRING,
-        copied_from={"type": ["string", "null"]},
-        created_by=_USER,
-        created_at=_STRING,
-        frameworks=_record(
-            mnr=_VERSION_REF, legislation=_VERSION_REF, recommendations=_VERSION_REF
-        ),
-    ),
+    assessment=_ASSESSMENT,
     users=_list(
         _record(
             username={"type": "string", "minLength": 1, "maxLength": 150},
@@ -851,6 +855,7 @@ def _import(data: dict[str, Any]) -> Assessment:
         copied_from=copied_from,
         status=info["status"],
         sharing=info["sharing"],
+        language=info.get("language", "en"),
         status_comment=info["status_comment"],
         mnr_version=versions["mnr"],
         legislation_version=versions["legislation"],

@@ -348,6 +348,7 @@ def assessment_start(
     cycle: int,
     user: AbstractBaseUser | None,
     versions: Mapping[str, FrameworkVersion] | None = None,
+    language: str = "",
 ) -> Assessment:
     """Start a draft pinned to the latest framework versions (or, for the demo's draft that
     shows the move to a corrected version, to the given ones). When the country has an earlier
@@ -356,6 +357,7 @@ def assessment_start(
     assessment = _create(
         country=country,
         cycle=cycle,
+        language=language or translation.get_language() or "en",
         mnr_version=versions["mnr"],
         legislation_version=versions["legislation"],
         recommendations_version=versions["recommendations"],
@@ -554,3 +556,72 @@ def criterion_answers_save(
                 after=after | {"via": via} if via else after,
             )
     return []
+
+
+@transaction.atomic
+def section_confirm(*, assessment: Assessment, section: str, user: AbstractBaseUser | None) -> int:
+    """Confirm, as they are, every answer of one section still marked "to confirm" (copied
+    from the previous cycle): each one counts from now on, and each confirmation is recorded
+    in the change log as its own entry. Returns how many were confirmed."""
+    from .models import LEGISLATION_SECTION
+
+    if section == LEGISLATION_SECTION:
+        answers: list[CapabilityAnswer | CriterionAnswer] = list(
+            CriterionAnswer.objects.select_for_update()
+            .filter(assessment=assessment, to_confirm=True)
+            .select_related("criterion")
+        )
+    else:
+        answers = list(
+            CapabilityAnswer.objects.select_for_update()
+            .filter(assessment=assessment, to_confirm=True, capability__domain__code=section)
+            .select_related("capability")
+        )
+    indicators: dict[int, dict[str, str]] = {}
+    for pk, code, value in IndicatorAnswer.objects.filter(
+        assessment=assessment,
+        indicator__capability__in=[
+            a.capability_id for a in answers if isinstance(a, CapabilityAnswer)
+        ],
+    ).values_list("indicator__capability_id", "indicator__code", "value"):
+        indicators.setdefault(pk, {})[code] = value
+    for answer in answers:
+        if isinstance(answer, CapabilityAnswer):
+            before = _capability_snapshot(answer, indicators.get(answer.capability_id, {}))
+            action, subject = "answer.saved", answer.capability.code
+        else:
+            before = {"value": answer.value, "citation": answer.citation, "to_confirm": True}
+            action, subject = "criterion.saved", answer.criterion.code
+        answer.to_confirm = False
+        answer.updated_by = user
+        answer.version += 1
+        answer.save(update_fields=["to_confirm", "updated_by", "version", "updated_at"])
+        after = dict(before) | {"to_confirm": False}
+        audit.record(
+            actor=user,
+            action=action,
+            country=assessment.country,
+            assessment=assessment,
+            subject=subject,
+            before=before,
+            after=after | {"via": "section"},
+        )
+    return len(answers)
+
+
+def to_confirm_by_section(assessment: Assessment) -> dict[str, int]:
+    """Section (domain code, or the legislation section) -> answers still to confirm."""
+    from django.db.models import Count
+
+    from .models import LEGISLATION_SECTION
+
+    counts = dict(
+        CapabilityAnswer.objects.filter(assessment=assessment, to_confirm=True)
+        .values_list("capability__domain__code")
+        .annotate(n=Count("pk"))
+        .values_list("capability__domain__code", "n")
+    )
+    law = CriterionAnswer.objects.filter(assessment=assessment, to_confirm=True).count()
+    if law:
+        counts[LEGISLATION_SECTION] = law
+    return counts

@@ -15,25 +15,30 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.people import display_name
 from frameworks.models import Capability
 
-from . import access, activity, audit, evidence, services, workflow
+from . import access, activity, audit, evidence, progress, services, workflow
 from .charts import bar_chart
 from .forms import (
     CapabilityForm,
     CommentForm,
     EvidenceForm,
+    LanguageForm,
     LegislationForm,
     ReviewForm,
     StartAssessmentForm,
     legislation_initial,
 )
-from .models import LEGISLATION_SECTION, Assessment, EvidenceFile
+from .models import LEGISLATION_SECTION, Assessment, EvidenceFile, Membership
 
-HISTORY_ON_PAGE = 5  # changes shown on the capability page; the rest on its history page
+HISTORY_ON_PAGE = 5  # lines shown on the capability page; the rest on its history page
+# Changes read for those lines: a sitting's autosaves read as one line (audit.grouped).
+HISTORY_EVENTS = 40
 HISTORY_PER_PAGE = 100
 
 
@@ -44,20 +49,42 @@ def home(request: HttpRequest) -> HttpResponse:
     if membership is None:
         return render(request, "assessment/no_membership.html")
     # The same rule as the API's list: access.may_read decides for each assessment.
-    assessments = access.readable_assessments(request.user)
+    assessments = list(access.readable_assessments(request.user))
+    # One query for every row's answers, by the same path as each overview's scores.
+    scores = services.scores_of_many(assessments)
+    rows = [(a, progress.overall(scores[a.pk])) for a in assessments]
     return render(
         request,
         "assessment/home.html",
         {
             "membership": membership,
             "assessments": assessments,
+            "rows": rows,
             "may_start": membership.is_country_member
             and access.may_start(membership, membership.country),
             "may_manage_team": membership.is_country_member
             and access.may_manage_team(membership, membership.country),
-            "start_form": StartAssessmentForm(initial={"cycle": timezone.now().year}),
+            "start_form": StartAssessmentForm(
+                initial={
+                    "cycle": _free_cycle(membership, timezone.now().year),
+                    "language": get_language(),
+                }
+            ),
         },
     )
+
+
+def _free_cycle(membership: Membership, year: int) -> int:
+    """This year, or the first later year without an assessment: "Start" must not lead
+    straight to "already exists"."""
+    if not membership.is_country_member:
+        return year
+    taken = set(
+        Assessment.objects.filter(country=membership.country).values_list("cycle", flat=True)
+    )
+    while year in taken:
+        year += 1
+    return year
 
 
 @login_required
@@ -75,7 +102,10 @@ def assessment_start(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     try:
         assessment = services.assessment_start(
-            country=country, cycle=form.cleaned_data["cycle"], user=request.user
+            country=country,
+            cycle=form.cleaned_data["cycle"],
+            user=request.user,
+            language=form.cleaned_data["language"] or get_language() or "en",
         )
     except services.FrameworksMissing:
         messages.error(request, _("The frameworks have not been loaded yet. Ask the secretariat."))
@@ -93,6 +123,8 @@ def overview(request: HttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     membership = access.membership_of(request.user)
     scores = services.assessment_scores(assessment)
+    editable = access.editable_sections(membership, assessment)
+    may_submit = access.may_submit(membership, assessment)
     return render(
         request,
         "assessment/overview.html",
@@ -100,8 +132,17 @@ def overview(request: HttpRequest, uuid: UUID) -> HttpResponse:
             "assessment": assessment,
             "scores": scores,
             "sections": workflow.sections(assessment, scores),
-            "editable": access.editable_sections(membership, assessment),
-            "may_submit": access.may_submit(membership, assessment),
+            "editable": editable,
+            "progress": progress.overall(scores),
+            "next_step": progress.next_step(assessment, scores, editable, may_submit=may_submit)
+            if assessment.is_editable
+            else None,
+            "may_submit": may_submit,
+            "may_set_language": access.may_set_language(membership, assessment),
+            "to_confirm": services.to_confirm_by_section(assessment)
+            if assessment.is_editable
+            else {},
+            "language_form": LanguageForm(initial={"language": assessment.language}),
             "may_review": access.may_review(membership, assessment),
             "may_reopen": access.may_reopen(membership, assessment),
             "may_see_log": access.may_see_log(membership, assessment),
@@ -157,7 +198,11 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
                     return render(
                         request,
                         "assessment/partials/save_status.html",
-                        {"saved_at": timezone.now(), "version": saved.version},
+                        {
+                            "saved_at": timezone.now(),
+                            "saved_by": display_name(request.user),
+                            "version": saved.version,
+                        },
                     )
                 messages.success(
                     request, _("Your answers to “%(name)s” are saved.") % {"name": cap.name}
@@ -184,7 +229,7 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
     values = services.answer_values(assessment)
     # The stored answer, files, comments and the latest few changes, in one query; one more
     # change than shown tells whether to link to the whole history.
-    around = activity.activity_of(assessment, cap, events=HISTORY_ON_PAGE + 1)
+    around = activity.activity_of(assessment, cap, events=HISTORY_EVENTS)
     answer = around.answer
     if request.method != "POST":
         initial = {
@@ -196,7 +241,9 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
         initial |= {f"ind_{i.code}": values.indicators.get(i.code, "") for i in indicators}
         form = CapabilityForm(initial=initial, **form_kwargs)
     scores = services.scores_of(assessment, values)
-    history = audit.history_lines(around.latest_events)
+    history = audit.history_lines(
+        around.latest_events, audit.names_of(assessment, team=False, actions=False), group=True
+    )
     return render(
         request,
         "assessment/capability.html",
@@ -214,7 +261,8 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
             "comments": around.comments,
             "files": around.files,
             "history": history[:HISTORY_ON_PAGE],
-            "more_history": len(history) > HISTORY_ON_PAGE,
+            "more_history": len(history) > HISTORY_ON_PAGE
+            or len(around.latest_events) == HISTORY_EVENTS,
             "comment_form": CommentForm(),
             "evidence_form": EvidenceForm(),
         },
@@ -304,6 +352,7 @@ def results(request: HttpRequest, uuid: UUID) -> HttpResponse:
         {
             "assessment": assessment,
             "scores": scores,
+            "progress": progress.overall(scores),
             "scale": tree.scale,
             "rules": tree.rules,
             "target": target,
@@ -318,7 +367,7 @@ def capability_history(request: HttpRequest, uuid: UUID, code: str) -> HttpRespo
     """Every change to one capability's answer, for whoever may read the capability page."""
     assessment = access.assessment_for(request.user, uuid)
     cap, context = _capability(services.mnr_tree(assessment.mnr_version), code)
-    events = audit.events_for_subject(assessment, cap.code)
+    events = audit.events_for_subject(assessment, cap.code).select_related("actor__profile")
     page = Paginator(events, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -327,7 +376,9 @@ def capability_history(request: HttpRequest, uuid: UUID, code: str) -> HttpRespo
             **context,
             "assessment": assessment,
             "page": page,
-            "lines": audit.history_lines(page.object_list),
+            "lines": audit.history_lines(
+                page.object_list, audit.names_of(assessment, actions=False), group=True
+            ),
         },
     )
 
@@ -410,7 +461,8 @@ def evidence_download(request: HttpRequest, uuid: UUID, file_uuid: UUID) -> File
     response = FileResponse(
         path.open("rb"),
         as_attachment=True,
-        filename=record.original_name,
+        # Also for files stored before names were corrected on upload.
+        filename=evidence.download_name(record.original_name, record.content_type),
         content_type=record.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import audit, services
+from . import audit, frozen, services
 from .models import LEGISLATION_SECTION, Assessment, SectionWaiver
 from .scoring import Progress, Scores
 
@@ -67,6 +67,23 @@ def _set_status(
 
 
 @transaction.atomic
+def language_set(*, assessment: Assessment, language: str, user: AbstractBaseUser | None) -> None:
+    """Change the working language (the language of the assessment's exports)."""
+    before = assessment.language
+    if before == language:
+        return
+    Assessment.objects.filter(pk=assessment.pk).update(language=language)
+    assessment.language = language
+    audit.record(
+        actor=user,
+        action="language.changed",
+        country=assessment.country,
+        assessment=assessment,
+        before={"language": before},
+        after={"language": language},
+    )
+
+
 def waiver_set(
     *, assessment: Assessment, section: str, reason: str, user: AbstractBaseUser | None
 ) -> None:
@@ -119,6 +136,8 @@ def submit(*, assessment: Assessment, sharing: str, user: AbstractBaseUser | Non
         locked.sharing = sharing
         locked.save(update_fields=["sharing"])
     _set_status(locked, Assessment.Status.SUBMITTED, user)
+    # It cannot change until returned: its scores are computed once, here (issue 17).
+    frozen.freeze(locked)
 
 
 @transaction.atomic
@@ -131,10 +150,12 @@ def review(
         raise WorkflowError(_("Only a submitted assessment can be validated or returned."))
     if validate:
         _set_status(locked, Assessment.Status.VALIDATED, user, comment)
+        frozen.freeze(locked)
     else:
         if not comment.strip():
             raise WorkflowError(_("Say what the country should change before returning it."))
         _set_status(locked, Assessment.Status.RETURNED, user, comment.strip())
+        frozen.thaw(locked)  # editable again: its answers may change
 
 
 @transaction.atomic

@@ -11,10 +11,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from . import access, audit, services, team, workflow
-from .forms import AcceptInvitationForm, InviteForm, ReviewForm, SubmitForm, WaiverForm
+from . import access, audit, progress, services, team, workflow
+from .forms import (
+    AcceptInvitationForm,
+    InviteForm,
+    LanguageForm,
+    ReviewForm,
+    SubmitForm,
+    WaiverForm,
+)
 from .models import LEGISLATION_SECTION, Assignment, Invitation, Membership
 
 
@@ -37,16 +45,58 @@ def submit(request: HttpRequest, uuid: UUID) -> HttpResponse:
             messages.success(request, _("Submitted to the secretariat."))
             return redirect("assessment:overview", uuid=assessment.uuid)
     scores = services.assessment_scores(assessment)
+    missing = progress.missing_by_section(assessment, scores)
     return render(
         request,
         "assessment/submit.html",
         {
             "assessment": assessment,
             "form": form,
-            "sections": workflow.sections(assessment, scores),
+            # Each section with its unanswered items, each a link to where it is answered.
+            "sections": [
+                (section, missing[section.code])
+                for section in workflow.sections(assessment, scores)
+            ],
+            "progress": progress.overall(scores),
             "waiver_form": WaiverForm(),
         },
     )
+
+
+@login_required
+@require_POST
+def language(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    assessment = access.assessment_for(request.user, uuid)
+    access.require(
+        access.may_set_language(access.membership_of(request.user), assessment),
+        _("Only the country coordinator can change the working language."),
+    )
+    form = LanguageForm(request.POST)
+    if form.is_valid():
+        workflow.language_set(
+            assessment=assessment, language=form.cleaned_data["language"], user=request.user
+        )
+        messages.success(request, _("Saved."))
+    else:
+        messages.error(request, _("Choose one of the languages offered; nothing was changed."))
+    return redirect("assessment:overview", uuid=assessment.uuid)
+
+
+@login_required
+@require_POST
+def section_confirm(request: HttpRequest, uuid: UUID, section: str) -> HttpResponse:
+    """Confirm, after reading them, every answer of a section copied from the previous cycle."""
+    assessment = access.assessment_for(request.user, uuid)
+    access.require(
+        section in access.editable_sections(access.membership_of(request.user), assessment),
+        _("This section is not assigned to you, or is read-only."),
+    )
+    count = services.section_confirm(assessment=assessment, section=section, user=request.user)
+    messages.success(
+        request,
+        ngettext("%(n)s answer confirmed.", "%(n)s answers confirmed.", count) % {"n": count},
+    )
+    return redirect("assessment:overview", uuid=assessment.uuid)
 
 
 @login_required
@@ -188,7 +238,12 @@ def history(request: HttpRequest, uuid: UUID) -> HttpResponse:
         "assessment/history.html",
         {
             "assessment": assessment,
-            "events": events[:500],
+            # In words, a sitting's autosaves as one line; the CSV keeps every event as stored.
+            "lines": audit.history_lines(
+                events.select_related("actor__profile")[:500],
+                audit.names_of(assessment),
+                group=True,
+            ),
         },
     )
 

@@ -141,6 +141,15 @@ def cases() -> tuple[Client, list[tuple[str, Callable[[], HttpResponse], int]]]:
     ]
 
 
+def _freeze() -> None:
+    """Store the scores of the submitted and validated assessments, as submitting does
+    (issue 17); BENCH_LIVE_SCORES=1 leaves them unstored, to measure scoring on each request."""
+    if os.environ.get("BENCH_LIVE_SCORES") != "1":
+        from assessment import frozen
+
+        frozen.freeze_all()
+
+
 def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     from assessment.models import Assessment
@@ -152,9 +161,11 @@ def main() -> None:
         # (in a fresh database only; a second run on the same one cannot go back to 10).
         small: dict[str, int | str] = {}
         reference_data.build(countries=10)
+        _freeze()
         if Assessment.objects.count() == 10 * len(reference_data.CYCLES):
             small = {name: measure(call, 2)[2] for name, call, _ in cases()[1]}
         reference_data.build()
+        _freeze()
         print(f"{Assessment.objects.count()} assessments, {connection.vendor}, N={N}")
         print(
             f"{'case':36} {'median':>8} {'p95':>8} {'queries':>7} {'at 10':>5} {'bytes':>8} "

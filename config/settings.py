@@ -324,9 +324,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint and fontTools narrate every render at INFO.
+    # WeasyPrint and fontTools narrate every render at INFO; axes every sign-in (its lockouts
+    # are WARNING); the dev server's reloader announced itself twice (its own handler and ours).
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "django.utils.autoreload": {"level": "WARNING"},
     },
 }

@@ -17,8 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
-from assessment import scoring, services
+from assessment import frozen, scoring, services
 from assessment.models import Assessment, Country
 from frameworks.models import FrameworkVersion
 
@@ -84,6 +85,10 @@ class Row:
         return self.scores.overall
 
     @property
+    def status_label(self) -> str:
+        return str(Assessment.Status(self.status).label)
+
+    @property
     def met(self) -> int:
         return self.scores.legislation.met
 
@@ -98,6 +103,20 @@ class Column:
     label: str
     kind: str  # "capability", "domain", "criterion", "overall", "met"
     of: int = 0  # for "met": how many criteria are counted
+
+    @property
+    def short(self) -> str:
+        """The column's header where space is short: the capability or domain code, L1–L5
+        for the criteria (ICMEC's numbering), words for the rest; never a raw code such as
+        "isp_reporting" (issue 17)."""
+        if self.kind == "criterion":
+            code = self.key.removeprefix("law:")
+            return f"L{LAW_CODES.index(code) + 1}" if code in LAW_CODES else code
+        if self.kind == "overall":
+            return gettext("Overall")
+        if self.kind == "met":
+            return gettext("Met")
+        return self.key
 
 
 @dataclass
@@ -126,15 +145,20 @@ def _latest_revisions(assessments: Iterable[Assessment]) -> list[Assessment]:
 
 
 def load_rows(filters: Filters) -> Comparison:
-    """Visible assessments of the filter, scored by `services.scores_of_many` (the one scoring
-    path). Queries: assessments 1, answers 3, plus the framework versions the first time a
+    """Visible assessments of the filter with the scores stored when they were submitted or
+    validated (`assessment.frozen`: what countries submitted, read in the same query), scored
+    live by `services.scores_of_many` only where none are stored. Queries: assessments 1; the
+    stored scores 1, only for those this process has not read before (`frozen.stored_scores`
+    keeps them); answers 1 when some are not frozen; the framework versions the first time a
     process sees them (not per country)."""
     assessments = _latest_revisions(
-        Assessment.objects.filter(filters.query()).select_related("country")
+        Assessment.objects.filter(filters.query())
+        .select_related("country", "frozen_scores")
+        .defer("frozen_scores__data")  # read only for what this process has not thawed yet
     )
     for a in assessments:
         services.attach_versions(a)  # shared, cached instances: not one per row
-    scores_by_pk = services.scores_of_many(assessments)
+    scores_by_pk = frozen.stored_scores(assessments)
     rows = []
     for a in assessments:
         scores = scores_by_pk[a.pk]
@@ -162,14 +186,14 @@ def load_rows(filters: Filters) -> Comparison:
             for c in d.capability_list:  # type: ignore[attr-defined]
                 columns.append(Column(c.code, f"{c.number}. {c.name}", "capability"))
             columns.append(Column(d.code, d.name, "domain"))
-    columns.append(Column("overall", "Overall", "overall"))
+    columns.append(Column("overall", gettext("Overall"), "overall"))
     law_latest = FrameworkVersion.objects.latest_of_kind("legislation")
     names = (
         {c.code: c.name for c in services.criteria_of(law_latest) if c.scored} if law_latest else {}
     )
     for code in LAW_CODES:
         columns.append(Column(f"law:{code}", names.get(code, code), "criterion"))
-    columns.append(Column("met", "Criteria met", "met", of=len(LAW_CODES)))
+    columns.append(Column("met", gettext("Criteria met"), "met", of=len(LAW_CODES)))
     return Comparison(columns, rows, domain_names, filters)
 
 
@@ -343,8 +367,9 @@ class Trend:
 
 
 def trend(filters: Filters, since: int, until: int) -> Trend:
-    """Change per capability and criterion between two cycles, over the countries assessed in
-    both and shared by name in both (so a country joining later does not move the figures).
+    """Change per capability, domain and criterion between two cycles, over the countries
+    assessed in both and shared by name in both (so a country joining later does not move the
+    figures).
     Aggregate-only assessments are left out: "present in both cycles" is no whole cell of
     `disclosure.py`, so counting them would let two trends isolate one."""
     base = Filters(
@@ -363,7 +388,7 @@ def trend(filters: Filters, since: int, until: int) -> Trend:
     both = sorted(set(by_cycle[since]) & set(by_cycle[until]))
     out = []
     for column in comparison.columns:
-        if column.kind not in ("capability", "criterion"):
+        if column.kind not in ("capability", "domain", "criterion"):
             continue
         before_values, after_values = [], []
         for code in both:

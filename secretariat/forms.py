@@ -46,7 +46,13 @@ class FilterForm(forms.Form):
             ("region", "region_code", "region_name"),
             ("subregion", "subregion_code", "subregion_name"),
         ):
-            pairs = Country.objects.exclude(**{code: None}).values_list(code, name).distinct()
+            # order_by(): Country's default ordering (code) would make every row distinct.
+            pairs = (
+                Country.objects.exclude(**{code: None})
+                .values_list(code, name)
+                .order_by()
+                .distinct()
+            )
             named = sorted(((c, m49_name(c, n)) for c, n in pairs), key=lambda p: p[1])
             self.fields[field].choices = _choices(named)
 

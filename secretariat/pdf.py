@@ -14,10 +14,15 @@ from assessment.reports.pdf import StaticFileFetcher, _page_number_css, static_d
 STYLE = """
 @font-face { font-family: "MNR Sans"; src: url("fonts/DejaVuSans.ttf"); }
 @font-face { font-family: "MNR Sans"; font-weight: bold; src: url("fonts/DejaVuSans-Bold.ttf"); }
+@font-face { font-family: "MNR Arabic"; src: url("fonts/NotoSansArabic-Regular.ttf");
+             unicode-range: U+0600-06FF, U+0750-077F, U+0870-08FF, U+FB50-FDFF, U+FE70-FEFF; }
+@font-face { font-family: "MNR Arabic"; font-weight: bold;
+             src: url("fonts/NotoSansArabic-Bold.ttf");
+             unicode-range: U+0600-06FF, U+0750-077F, U+0870-08FF, U+FB50-FDFF, U+FE70-FEFF; }
 @page { size: A3 landscape; margin: 14mm 10mm 16mm;
-        @top-center { content: string(header); font: 8pt "MNR Sans"; color: #444; }
+        @top-center { content: string(header); font: 8pt "MNR Arabic", "MNR Sans"; color: #444; }
         @bottom-center { font: 8pt "MNR Sans"; color: #444; } }
-body { font: 7.5pt/1.3 "MNR Sans"; color: #111; }
+body { font: 7.5pt/1.3 "MNR Arabic", "MNR Sans"; color: #111; }
 h1 { font-size: 14pt; string-set: header content(); margin-block: 0 2mm; }
 p { margin-block: 0 2mm; }
 table { border-collapse: collapse; inline-size: 100%; }

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .review_urls import urlpatterns as review_urlpatterns
 
 app_name = "secretariat"
 
@@ -9,4 +10,5 @@ urlpatterns = [
     path("trend/", views.trend, name="trend"),
     path("countries/<str:code>/", views.country_profile, name="country"),
     path("export/<str:what>.<str:fmt>", views.export, name="export"),
+    *review_urlpatterns,
 ]

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import replace
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from assessment.access import is_secretariat_admin, membership_of
-from assessment.models import Country
+from assessment.models import Assessment, Country
 
 from . import comparison as cmp
 from .access import secretariat_required
-from .forms import FilterForm, TrendForm
+from .forms import FilterForm
 
 
 def _filters(request: HttpRequest) -> tuple[FilterForm, cmp.Filters]:
@@ -64,7 +64,19 @@ def matrix(request: HttpRequest) -> HttpResponse:
     from .legislation_import import disagreements, latest_entries
 
     named = context["comparison"].named_rows
-    context["disagreements"] = disagreements(named, latest_entries([r.country.pk for r in named]))
+    found = disagreements(named, latest_entries([r.country.pk for r in named]))
+    # In words: the country's and the criterion's names, not their codes (issue 17).
+    names = {r.country.pk: str(r.country.name) for r in named}
+    criteria = {c.key.removeprefix("law:"): c.label for c in context["comparison"].columns}
+    context["disagreements"] = [
+        (
+            names.get(d.country_code, d.country_code),
+            criteria.get(d.criterion, d.criterion),
+            d.self_value,
+            d.published_value,
+        )
+        for d in found
+    ]
     # The import views check the same rule themselves; this only decides whether to link them.
     context["may_import"] = is_secretariat_admin(membership_of(request.user))
     return render(request, "secretariat/matrix.html", context)
@@ -73,7 +85,10 @@ def matrix(request: HttpRequest) -> HttpResponse:
 @secretariat_required
 @require_safe
 def trend(request: HttpRequest) -> HttpResponse:
-    form = TrendForm(request.GET or None)
+    from .trend_chart import domain_chart
+    from .trend_forms import CyclePairForm
+
+    form = CyclePairForm(request.GET)
     filter_form, filters = _filters(request)
     country = request.GET.get("country", "").upper()
     if country:
@@ -81,14 +96,19 @@ def trend(request: HttpRequest) -> HttpResponse:
             raise Http404
         filters = replace(filters, country=country)
     result = None
+    chart = None
     if form.is_valid():
-        result = cmp.trend(filters, form.cleaned_data["since"], form.cleaned_data["until"])
+        since, until = form.cleaned_data["since"], form.cleaned_data["until"]
+        result = cmp.trend(filters, since, until)
+        if any(r.countries for r in result.rows if r.column.kind == "domain"):
+            chart = domain_chart(result.rows, since, until)
     return render(
         request,
         "secretariat/trend.html",
         {
             "form": form,
             "filter_form": filter_form,
+            "chart": chart,
             "rows": result.rows if result else [],
             "left_out": result.left_out if result else 0,
             "country": Country.objects.filter(pk=country).first() if country else None,
@@ -131,7 +151,103 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
 # --- exports ------------------------------------------------------------------------------
 
 
+def _criterion_word(value: str) -> str:
+    return {
+        "met": _("met"),
+        "not_met": _("not met"),
+        "dont_know": _("don't know"),
+    }.get(value, "")
+
+
+def _export_value(column: cmp.Column, value: Any) -> Any:
+    if column.kind == "criterion":
+        return _criterion_word(str(value))
+    return round(value, 2) if isinstance(value, float) else value
+
+
 def matrix_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The matrix in words, in the reader's language (issue 17): no codes in headers or
+    values; the ISO code has its own column for joining with other data."""
+    columns = context["comparison"].columns
+    header = [
+        _("Country"),
+        _("ISO code"),
+        _("UN region"),
+        _("Sub-region"),
+        _("North / South"),
+        _("Cycle"),
+        _("Revision"),
+        _("Status"),
+    ] + [str(c.label) for c in columns]
+    hemispheres = dict(Country.Hemisphere.choices)
+    statuses = dict(Assessment.Status.choices)
+    body = []
+    for row, cells in context["table"]:
+        body.append(
+            [
+                str(row.country.name),
+                row.country.pk,
+                row.country.region_name,
+                row.country.subregion_name,
+                str(hemispheres.get(row.country.hemisphere, row.country.hemisphere)),
+                row.cycle,
+                row.revision,
+                str(statuses.get(row.status, row.status)),
+            ]
+            + [_export_value(c, v) for c, v in cells]
+        )
+    return header, body
+
+
+def aggregates_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    from .review_labels import law_label
+
+    agg: cmp.Aggregates = context["aggregates"]
+    counted = _("assessments counted")
+    header = [_("Measure"), _("Count"), _("Among"), _("Among which")]
+    body: list[list[Any]] = [
+        [_("Assessments counted"), agg.assessed, "", ""],
+        [_("Shown by name"), agg.named, agg.assessed, counted],
+        [_("Aggregate-only assessments left out to protect them"), agg.left_out, "", ""],
+    ]
+    among = {
+        "all": _("assessments with the legislation section complete"),
+        "some_insufficient": _("assessments with some CSAM-specific law that is not sufficient"),
+    }
+    body += [
+        [
+            _("Countries that %(what)s") % {"what": law_label(r.label)},
+            r.count,
+            r.among,
+            among.get(r.among_label, r.among_label),
+        ]
+        for r in agg.legislation
+    ]
+    body += [
+        [
+            _("%(what)s: aggregate-only assessments left out to protect them")
+            % {"what": law_label(r.label)},
+            r.left_out,
+            "",
+            "",
+        ]
+        for r in agg.legislation
+        if r.left_out
+    ]
+    keys = [(str(n), _("level %(n)s") % {"n": n}) for n in range(5)] + [
+        ("dont_know", _("don't know")),
+        ("not_applicable", _("not applicable")),
+        ("not_answered", _("not answered")),
+    ]
+    for d in agg.distributions:
+        for key, word in keys:
+            body.append([f"{d.column.label}: {word}", d.counts.get(key, 0), agg.assessed, counted])
+    return header, body
+
+
+def matrix_csv_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The matrix CSV: stable column names and codes, for the tools that read it (the XLSX
+    is the one in words, for people)."""
     columns = context["comparison"].columns
     header = [
         "country",
@@ -161,7 +277,8 @@ def matrix_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     return header, body
 
 
-def aggregates_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+def aggregates_csv_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The aggregates CSV: stable measure codes, for the tools that read it."""
     agg: cmp.Aggregates = context["aggregates"]
     header = ["measure", "count", "among", "among what"]
     body: list[list[Any]] = [
@@ -203,24 +320,17 @@ def _csv(header: list[str], body: list[list[Any]]) -> str:
 @require_safe
 def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
     context = _matrix_context(request)
-    sheets = {"matrix": matrix_sheet(context), "aggregates": aggregates_sheet(context)}
-    if fmt == "csv" and what in sheets:
-        body: bytes = _csv(*sheets[what]).encode("utf-8-sig")
+    if fmt == "csv" and what in ("matrix", "aggregates"):
+        sheet = matrix_csv_sheet if what == "matrix" else aggregates_csv_sheet
+        body: bytes = _csv(*sheet(context)).encode("utf-8-sig")
         content_type = "text/csv; charset=utf-8"
     elif fmt == "xlsx" and what == "comparison":
-        from openpyxl import Workbook
+        from .review_labels import xlsx
 
-        book = Workbook()
-        book.remove(book.active)
-        for name, (header, rows) in sheets.items():
-            sheet = book.create_sheet(name)
-            sheet.append(header)
-            for line in rows:
-                sheet.append(line)
-            sheet.freeze_panes = "A2"
-        buffer = io.BytesIO()
-        book.save(buffer)
-        body = buffer.getvalue()
+        # Sheet names and headers in words, columns as wide as their contents (issue 17).
+        body = xlsx(
+            {_("Matrix"): matrix_sheet(context), _("Aggregates"): aggregates_sheet(context)}
+        )
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "pdf" and what == "matrix":
         from .pdf import render_matrix_pdf

@@ -146,5 +146,9 @@ def test_capability_page_shows_them_escaped_with_names(client, scene):
     comments = page[page.index('id="comments-heading"') : page.index('id="history-heading"')]
     assert "Ask the police." in comments and "Done &lt;b&gt;today&lt;/b&gt;." in comments
     assert "Not this one." not in comments and "Nor this one." not in comments
-    assert "Last saved" in page and "by Ana Lima." in page
+    # One save status (issue 16): the last save, in the live region autosave updates.
+    status = page[
+        page.index('id="save-status"') : page.index("</p>", page.index('id="save-status"'))
+    ]
+    assert "Saved at" in status and "by Ana Lima." in status and "Last saved" not in page
     assert 'value="3" checked' in page and "evidence 3</textarea>" in page

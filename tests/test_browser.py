@@ -89,3 +89,69 @@ def test_answer_a_capability_reload_and_see_the_score(live_server, transactional
     expect(row).to_contain_text("3")
     expect(row).to_contain_text("75%")
     expect(page.locator("#overall-score")).to_have_text(re.compile(r"3\.0 of 4"))
+
+
+def _sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def test_arrowing_through_levels_saves_the_settled_choice_once(live_server, transactional_db, page):
+    """Issue 16: each autosave is a version and a history entry, so passing through options
+    with the arrow keys must not save each one; the choice the user settles on is saved."""
+    from assessment.models import AuditEvent, CapabilityAnswer
+
+    load_frameworks()
+    country = make_country("XA", "Arvenia (demo)")
+    assessment = make_assessment(country)
+    make_user("alice", country=country, role=Membership.Role.COORDINATOR)
+    _sign_in(page, live_server.url, "alice")
+    page.goto(f"{live_server.url}/assessments/{assessment.uuid}/capability/C04/")
+    page.locator("#response_0").check()
+    for _ in range(3):  # 0 → 1 → 2 → 3, quicker than the settling delay
+        page.keyboard.press("ArrowDown")
+    expect(page.locator("#response_3")).to_be_checked()
+    expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=5000)
+    page.wait_for_timeout(1500)  # time for any late, extra save to arrive
+    answer = CapabilityAnswer.objects.get(assessment=assessment, capability__code="C04")
+    assert (answer.response, answer.version) == ("3", 1)
+    assert AuditEvent.objects.filter(assessment=assessment, subject="C04").count() == 1
+
+
+def test_a_choice_made_just_before_leaving_is_not_lost(live_server, transactional_db, page):
+    from assessment.models import CapabilityAnswer
+
+    load_frameworks()
+    country = make_country("XA", "Arvenia (demo)")
+    assessment = make_assessment(country)
+    make_user("alice", country=country, role=Membership.Role.COORDINATOR)
+    _sign_in(page, live_server.url, "alice")
+    page.goto(f"{live_server.url}/assessments/{assessment.uuid}/capability/C04/")
+    page.locator("#response_2").check()
+    # Follow a link at once, before the choice has settled: pagehide sends it.
+    page.goto(f"{live_server.url}/assessments/{assessment.uuid}/")
+    page.wait_for_timeout(1000)
+    answer = CapabilityAnswer.objects.get(assessment=assessment, capability__code="C04")
+    assert answer.response == "2"
+
+
+def test_legislation_radios_save_the_settled_choice_too(live_server, transactional_db, page):
+    from assessment.models import AuditEvent, CriterionAnswer
+
+    load_frameworks()
+    country = make_country("XA", "Arvenia (demo)")
+    assessment = make_assessment(country)
+    make_user("alice", country=country, role=Membership.Role.COORDINATOR)
+    _sign_in(page, live_server.url, "alice")
+    page.goto(f"{live_server.url}/assessments/{assessment.uuid}/legislation/")
+    radios = page.locator('input[name="crit_legislation"]')
+    radios.first.check()
+    page.keyboard.press("ArrowRight")  # passes on to the next value before settling
+    expect(page.locator("#save-status")).to_contain_text("Saved at", timeout=5000)
+    page.wait_for_timeout(1500)
+    answer = CriterionAnswer.objects.get(assessment=assessment, criterion__code="legislation")
+    assert answer.value == radios.nth(1).get_attribute("value")
+    assert AuditEvent.objects.filter(action="criterion.saved").count() == 1

@@ -356,3 +356,75 @@ def test_country_names_follow_the_readers_language():
         assert germany.name == "Germany"
     with translation.override("ar"):
         assert germany.name == "ألمانيا"
+
+
+# --- issue 17: words, not codes; the trend opens on the latest two cycles --------------------
+
+
+def _visible_text(html: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_secretariat_pages_say_words_not_codes(analyst_client):
+    answered_assessments(["FR", "KE"], [2024, 2026])
+    text = _visible_text(analyst_client.get(reverse("secretariat:matrix")).content.decode())
+    for code in ("isp_reporting", "not_met", "dont_know", "law:"):
+        assert code not in text, code
+    profile = analyst_client.get(reverse("secretariat:country", args=["FR"])).content.decode()
+    history = profile.split('id="history"')[1].split("</table>")[0]
+    assert "<td>Validated</td>" in history and "<td>validated</td>" not in history
+
+
+def test_trend_offers_the_cycles_and_opens_on_the_latest_two(analyst_client):
+    answered_assessments(["FR", "KE"], [2022, 2024, 2026])
+    page = analyst_client.get(reverse("secretariat:trend")).content.decode()
+    assert '<select class="form-select form-select-sm" name="since"' in page
+    assert '<option value="2024" selected>' in page and '<option value="2026" selected>' in page
+    assert 'id="trend"' in page  # the table, without typing a year
+    assert 'aria-labelledby="trend-chart-title trend-chart-desc"' in page  # the chart
+    wrong = analyst_client.get(reverse("secretariat:trend") + "?since=1999&until=2026")
+    assert wrong.status_code == 200 and "Choose two of the cycles offered" in wrong.content.decode()
+
+
+def test_comparison_xlsx_in_words_with_columns_that_fit(analyst_client):
+    import io
+
+    from openpyxl import load_workbook
+
+    answered_assessments(["FR"], [2026])
+    response = analyst_client.get(reverse("secretariat:export", args=["comparison", "xlsx"]))
+    book = load_workbook(io.BytesIO(response.content))
+    matrix, aggregates = book["Matrix"], book["Aggregates"]
+    header = [c.value for c in matrix[1]]
+    assert header[:8] == [
+        "Country",
+        "ISO code",
+        "UN region",
+        "Sub-region",
+        "North / South",
+        "Cycle",
+        "Revision",
+        "Status",
+    ]
+    values = {c.value for row in matrix.iter_rows(min_row=2) for c in row}
+    assert not values & {"not_met", "dont_know", "validated", "north", "south"}
+    assert "Validated" in values
+    assert matrix.column_dimensions["A"].width >= len("Country") + 2
+    assert aggregates.column_dimensions["A"].width > 13  # was openpyxl's default
+    measures = [r[0].value for r in aggregates.iter_rows(min_row=2)]
+    assert "Countries that do not define CSAM" in measures
+    assert not any("not_" in str(m) or "dont_know" in str(m) for m in measures)
+
+
+def test_only_the_matrix_table_scrolls():
+    """The screen-reader-only header spans are absolutely positioned: the scroll box must be
+    their containing block, and the country column sticks (checked in the stylesheet)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "app.css").read_text()
+    assert ".matrix-wrap { position: relative;" in css
+    assert "position: sticky;\n  inset-inline-start: 0;" in css

@@ -50,9 +50,11 @@ def test_one_demo_draft_is_on_the_previous_versions_and_is_offered_the_move(
     others = Assessment.objects.exclude(country="XC")
     assert set(others.values_list("mnr_version", flat=True)) == {latest.pk}
     # Its answers belong to the version it is pinned to.
-    assert not CapabilityAnswer.objects.filter(assessment=draft).exclude(
-        capability__version=draft.mnr_version
-    ).exists()
+    assert (
+        not CapabilityAnswer.objects.filter(assessment=draft)
+        .exclude(capability__version=draft.mnr_version)
+        .exists()
+    )
     from django.contrib.auth import get_user_model
 
     client.force_login(get_user_model().objects.get(username="demo-xc-coordinator"))

@@ -172,13 +172,14 @@ RECIPES: dict[str, Recipe] = {
     # Its one field is a direction; see test_moving_an_action_in_an_unknown_direction below.
     "assessment:action_move": Recipe("coordinator", {}),
     "assessment:version_move": Recipe("coordinator", {}),
+    "assessment:section_confirm": Recipe("coordinator", {}),
+    "assessment:language": Recipe("coordinator", {"language": "choice!"}),
     "assessment:workbook_upload": Recipe("coordinator", {"file": "file!"}),
-    "assessment:workbook_confirm": Recipe(
-        "coordinator", {"token": "token!", "replace": "choice"}
-    ),
+    "assessment:workbook_confirm": Recipe("coordinator", {"token": "token!", "replace": "choice"}),
     "login": Recipe("anonymous", {"username": "text:150!", "password": "text:5000!"}),
     "logout": Recipe("contributor", {}, quiet=True),
     "set_language": Recipe("anonymous", {"language": "choice"}, quiet=True),
+    "accounts:language": Recipe("contributor", {"language": "choice"}, quiet=True),
     "secretariat_import:upload": Recipe(
         "admin",
         {"file": "file!", "source": "text:200!", "year": "int!"},

@@ -144,3 +144,38 @@ def test_translating_a_page_costs_no_query(client, coordinator):
         name = Capability.objects.get(version=assessment.mnr_version, code="C04").name
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert name in page
+
+
+def test_an_assessment_has_its_own_working_language_for_its_exports(client, coordinator):
+    from pypdf import PdfReader
+
+    from assessment.models import Assessment, AuditEvent, Membership
+
+    client.force_login(coordinator)
+    client.post(reverse("accounts:language"), {"language": "en", "next": "/"})
+    response = client.post(reverse("assessment:start"), {"cycle": 2026, "language": "fr"})
+    assessment = Assessment.objects.get(country=Membership.objects.get(user=coordinator).country)
+    assert response.status_code == 302 and assessment.language == "fr"
+    answer_all(assessment)
+    # The person reads the pages in English; the exports are in French by default...
+    page = client.get(reverse("assessment:plan", args=[assessment.uuid])).content.decode()
+    assert html_lang(page)[0] == "en" and "?lang=fr" in page
+    with translation.override("fr"):
+        from django.utils.translation import gettext
+
+        heading = gettext("Contents")
+    csv = client.get(reverse("assessment:export", args=[assessment.uuid, "scores.csv"]))
+    pdf = client.get(reverse("assessment:export", args=[assessment.uuid, "pdf"]))
+    text = "".join(p.extract_text() for p in PdfReader(__import__("io").BytesIO(pdf.content)).pages)
+    assert heading != "Contents" and heading in text
+    assert csv.content.decode("utf-8-sig") != client.get(
+        reverse("assessment:export", args=[assessment.uuid, "scores.csv"]) + "?lang=en"
+    ).content.decode("utf-8-sig")
+    # ...and in any of the five on request; an unknown language falls back to the working one.
+    spanish = client.get(reverse("assessment:export", args=[assessment.uuid, "pdf"]) + "?lang=es")
+    assert spanish.status_code == 200
+    # The coordinator changes it, and the change is in the change log.
+    client.post(reverse("assessment:language", args=[assessment.uuid]), {"language": "ar"})
+    assessment.refresh_from_db()
+    assert assessment.language == "ar"
+    assert AuditEvent.objects.filter(assessment=assessment, action="language.changed").count() == 1

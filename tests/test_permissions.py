@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -49,6 +50,31 @@ EXPECTED: dict[str, dict[str, tuple[tuple[int, ...], tuple[int, ...]]]] = {
     "accounts:verify": same(
         (302, 302, 302, 302, 302, 302),
         (302, 302, 302, 302, 302, 302),
+    ),
+    "accounts:password_change": same(
+        (302, 200, 200, 200, 200, 200),
+        (302, 200, 200, 200, 200, 200),
+    ),
+    "accounts:password_change_done": same(
+        (302, 200, 200, 200, 200, 200),
+        (302, 405, 405, 405, 405, 405),
+    ),
+    # Resetting a forgotten password is for everyone, signed in or not.
+    "accounts:password_reset": same(
+        (200, 200, 200, 200, 200, 200),
+        (302, 302, 302, 302, 302, 302),
+    ),
+    "accounts:password_reset_done": same(
+        (200, 200, 200, 200, 200, 200),
+        (405, 405, 405, 405, 405, 405),
+    ),
+    "accounts:password_reset_confirm": same(
+        (200, 200, 200, 200, 200, 200),
+        (200, 200, 200, 200, 200, 200),
+    ),
+    "accounts:password_reset_complete": same(
+        (200, 200, 200, 200, 200, 200),
+        (405, 405, 405, 405, 405, 405),
     ),
     "assessment:accept_invitation": same(
         (200, 409, 409, 409, 409, 409),
@@ -123,16 +149,33 @@ EXPECTED: dict[str, dict[str, tuple[tuple[int, ...], tuple[int, ...]]]] = {
         (302, 405, 405, 405, 405, 405),
         (302, 302, 403, 302, 403, 403),
     ),
+    # Issue 13: moving to a corrected framework version, coordinator only, draft or returned.
+    "assessment:version_move": {
+        "draft": ((302, 404, 403, 200, 404, 404), (302, 404, 403, 302, 404, 404)),
+        "submitted": ((302, 404, 403, 403, 403, 403), (302, 404, 403, 403, 403, 403)),
+        "validated": ((302, 404, 403, 403, 403, 403), (302, 404, 403, 403, 403, 403)),
+    },
     "assessment:submit": {
         "draft": ((302, 404, 403, 200, 404, 404), (302, 404, 403, 302, 404, 404)),
         "submitted": ((302, 404, 403, 403, 403, 403), (302, 404, 403, 403, 403, 403)),
         "validated": ((302, 404, 403, 403, 403, 403), (302, 404, 403, 403, 403, 403)),
+    },
+    # The working language only chooses the exports' language: the coordinator, in any state.
+    "assessment:language": {
+        "draft": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 302, 404, 404)),
+        "submitted": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 302, 403, 403)),
+        "validated": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 302, 403, 403)),
     },
     "assessment:team": same(
         (302, 200, 403, 200, 403, 403),
         (302, 302, 403, 302, 403, 403),
     ),
     "assessment:waiver": {
+        "draft": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 302, 404, 404)),
+        "submitted": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
+        "validated": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
+    },
+    "assessment:section_confirm": {
         "draft": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 302, 404, 404)),
         "submitted": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
         "validated": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
@@ -157,12 +200,20 @@ EXPECTED: dict[str, dict[str, tuple[tuple[int, ...], tuple[int, ...]]]] = {
         (200, 200, 200, 200, 200, 200),
         (200, 200, 200, 200, 200, 200),
     ),
+    "favicon": same(
+        (301, 301, 301, 301, 301, 301),
+        (405, 405, 405, 405, 405, 405),
+    ),
     "logout": same(
         (405, 405, 405, 405, 405, 405),
         (302, 302, 302, 302, 302, 302),
     ),
     "set_language": same(
         (302, 302, 302, 302, 302, 302),
+        (302, 302, 302, 302, 302, 302),
+    ),
+    "accounts:language": same(
+        (405, 405, 405, 405, 405, 405),
         (302, 302, 302, 302, 302, 302),
     ),
     "assessment:plan": {
@@ -208,6 +259,17 @@ EXPECTED: dict[str, dict[str, tuple[tuple[int, ...], tuple[int, ...]]]] = {
     "secretariat:matrix": same((302, 403, 403, 403, 200, 200), (302, 403, 403, 403, 405, 405)),
     "secretariat:trend": same((302, 403, 403, 403, 200, 200), (302, 403, 403, 403, 405, 405)),
     "secretariat:export": same((302, 403, 403, 403, 200, 200), (302, 403, 403, 403, 405, 405)),
+    # Published reviews (issue 17): as the matrix.
+    **{
+        f"secretariat:{name}": same((302, 403, 403, 403, 200, 200), (302, 403, 403, 403, 405, 405))
+        for name in (
+            "review_summary",
+            "review_export",
+            "review_editions",
+            "review_matrix",
+            "review_map",
+        )
+    },
     "secretariat:country": {
         "draft": ((302, 403, 403, 403, 404, 404), (302, 403, 403, 403, 405, 405)),
         "submitted": ((302, 403, 403, 403, 200, 200), (302, 403, 403, 403, 405, 405)),
@@ -230,9 +292,33 @@ EXPECTED: dict[str, dict[str, tuple[tuple[int, ...], tuple[int, ...]]]] = {
             "api:comparison_matrix",
             "api:comparison_legislation",
             "api:schema",
+            "api:reviews",
+            "api:review_legislation",
         )
     },
     "health": same((200,) * 6, (405,) * 6),
+    # Working offline (issue 15): the workbook is for whoever may answer a section now, as the
+    # capability page's POST; the blank questionnaire for whoever may read the assessment.
+    "assessment:workbook_download": {
+        "draft": ((302, 404, 403, 200, 404, 404), (302, 405, 405, 405, 405, 405)),
+        "submitted": ((302, 404, 403, 403, 403, 403), (302, 405, 405, 405, 405, 405)),
+        "validated": ((302, 404, 403, 403, 403, 403), (302, 405, 405, 405, 405, 405)),
+    },
+    "assessment:workbook_upload": {
+        "draft": ((302, 404, 403, 200, 404, 404), (302, 404, 403, 200, 404, 404)),
+        "submitted": ((302, 404, 403, 403, 403, 403), (302, 404, 403, 403, 403, 403)),
+        "validated": ((302, 404, 403, 403, 403, 403), (302, 404, 403, 403, 403, 403)),
+    },
+    "assessment:workbook_confirm": {
+        "draft": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 302, 404, 404)),
+        "submitted": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
+        "validated": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
+    },
+    "assessment:blank_questionnaire": {
+        "draft": ((302, 404, 200, 200, 404, 404), (302, 405, 405, 405, 405, 405)),
+        "submitted": ((302, 404, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405)),
+        "validated": ((302, 404, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405)),
+    },
 }
 
 
@@ -285,8 +371,12 @@ def world(frameworks, settings, tmp_path) -> dict[str, Any]:
     )
     action = Action.objects.create(assessment=assessment, position=1, title="An action")
     invitation = Invitation.objects.create(country=country, email="n@x.example", role="contributor")
+    from secretariat.models import LegislativeReview
+
+    review = LegislativeReview.objects.create(source="ICMEC", year=2018, rules={"at_least": 4})
     return {
         "clients": clients,
+        "review": review,
         "assessment": assessment,
         "evidence": record,
         "action": action,
@@ -302,11 +392,22 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     table: dict[str, tuple[list[Any], dict[str, Any]]] = {
         "home": ([], {}),
         "health": ([], {}),
+        "favicon": ([], {}),
         "login": ([], {"username": "nobody", "password": "wrong-password"}),
         "logout": ([], {}),
         "set_language": ([], {"language": "fr", "next": "/"}),
+        "accounts:language": ([], {"language": "fr", "next": "/"}),
         "accounts:two_factor": ([], {"token": "000000"}),
         "accounts:verify": ([], {"token": "000000"}),
+        "accounts:password_change": (
+            [],
+            {"old_password": "wrong", "new_password1": "x", "new_password2": "x"},
+        ),
+        "accounts:password_change_done": ([], {}),
+        "accounts:password_reset": ([], {"email": "nobody@x.example"}),
+        "accounts:password_reset_done": ([], {}),
+        "accounts:password_reset_confirm": (["MQ", "set-password"], {}),
+        "accounts:password_reset_complete": ([], {}),
         "frameworks:index": ([], {}),
         "frameworks:version": (["mnr", a.mnr_version.number], {}),
         "frameworks:capability": (["mnr", a.mnr_version.number, "C01"], {}),
@@ -316,8 +417,7 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             [world["token"]],
             {
                 "username": "newbie",
-                "first_name": "N",
-                "last_name": "B",
+                "display_name": "N B",
                 "password1": "a-long-enough-passphrase",
                 "password2": "a-long-enough-passphrase",
             },
@@ -339,7 +439,10 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         ),
         "assessment:results": ([a.uuid], {}),
         "assessment:submit": ([a.uuid], {"sharing": "named"}),
+        "assessment:version_move": ([a.uuid], {}),
+        "assessment:language": ([a.uuid], {"language": "fr"}),
         "assessment:waiver": ([a.uuid, "D1"], {"reason": "Not assessed this time."}),
+        "assessment:section_confirm": ([a.uuid, "D1"], {}),
         "assessment:review": ([a.uuid], {"decision": "validate", "comment": ""}),
         "assessment:reopen": ([a.uuid], {}),
         "assessment:assignments": ([a.uuid], {"user": "0", "sections": ["D1"]}),
@@ -355,13 +458,21 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             [a.uuid, world["action"].uuid],
             {"title": "Edited", "status": "done", "priority": "1"},
         ),
-        "assessment:action_delete": ([a.uuid, world["action"].uuid], {}),
+        # The confirmed second step (the first only asks; tests/test_plan_ux.py).
+        "assessment:action_delete": ([a.uuid, world["action"].uuid], {"confirm": "yes"}),
         "assessment:action_move": ([a.uuid, world["action"].uuid], {"direction": "up"}),
         "assessment:export": ([a.uuid, "gaps.csv"], {}),
         "secretariat:matrix": ([], {}),
         "secretariat:trend": ([], {}),
         "secretariat:country": ([a.country_id], {}),
         "secretariat:export": (["matrix", "csv"], {}),
+        "secretariat:review_summary": ([], {}),
+        "secretariat:review_export": (["csv"], {}),
+        "secretariat:review_editions": ([], {}),
+        "secretariat:review_matrix": ([], {}),
+        "secretariat:review_map": ([], {}),
+        "api:reviews": ([], {}),
+        "api:review_legislation": ([world["review"].pk], {}),
         "secretariat_import:upload": ([], {}),
         "secretariat_import:confirm": ([], {}),
         # The API authenticates by token only: a signed-in browser session is not enough.
@@ -373,9 +484,33 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "api:comparison_matrix": ([], {}),
         "api:comparison_legislation": ([], {}),
         "api:schema": ([], {}),
+        "assessment:workbook_download": ([a.uuid], {}),
+        "assessment:workbook_upload": ([a.uuid], {}),  # the file: below, made only when asked
+        "assessment:workbook_confirm": ([a.uuid], {"token": "no-preview"}),
+        "assessment:blank_questionnaire": ([a.uuid], {}),
     }
     args, data = table[name]
+    if name == "assessment:workbook_upload":
+        data = {"file": _workbook_file(world)}
     return reverse(name, args=args), data
+
+
+def _workbook_file(world: dict[str, Any]) -> Any:
+    """The coordinator's workbook with one answer changed, built once per world."""
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessment import workbook
+
+    if "workbook" not in world:
+        a = world["assessment"]
+        tree = services.mnr_tree(a.mnr_version)
+        world["workbook"] = workbook.workbook_build(
+            assessment=a,
+            user=get_user_model().objects.get(username="cd"),
+            sections=[d.code for d in tree.domains],
+        )
+    return SimpleUploadedFile("answers.xlsx", world["workbook"])
 
 
 def put_in_state(a: Assessment, state: str) -> None:
@@ -383,7 +518,7 @@ def put_in_state(a: Assessment, state: str) -> None:
     a.refresh_from_db()
 
 
-def run_case(world, name: str, state: str, role: str, method: str) -> int:
+def run_case(world, name: str, state: str, role: str, method: str) -> HttpResponseBase:
     client = world["clients"][role]
     # A case may sign the client out (logout) or in (accepting an invitation); its cookies are
     # put back afterwards, as the database is, so every case starts from the same world.
@@ -397,7 +532,7 @@ def run_case(world, name: str, state: str, role: str, method: str) -> int:
             response = client.post(url, data)
         transaction.set_rollback(True)
     client.cookies = cookies
-    return response.status_code
+    return response
 
 
 def test_every_url_has_an_entry():
@@ -415,9 +550,14 @@ def test_every_url_role_and_method_behaves_as_the_table_says(world):
                 expected = EXPECTED[name][state][method_index]
                 for role, code in zip(ROLES, expected, strict=True):
                     cases += 1
-                    actual = run_case(world, name, state, role, method)
+                    response = run_case(world, name, state, role, method)
+                    actual = response.status_code
                     if actual != code:
                         wrong.append(f"{method} {name} [{state}] as {role}: {actual}, not {code}")
+                    # Shared computers: nothing but /health/ may stay in the browser's cache,
+                    # signed in or not (refusals and redirects included).
+                    if name != "health" and "no-store" not in response.get("Cache-Control", ""):
+                        wrong.append(f"{method} {name} [{state}] as {role}: no no-store")
     assert cases == len(APP_URLS) * len(STATES) * len(ROLES) * 2
     assert not wrong, "\n".join(wrong)
 

@@ -129,7 +129,7 @@ def test_generate_one_action_per_gap_then_regenerate_keeps_edits(client_c, asses
             "due_date": "2026-12-31",
         },
     )
-    client_c.post(url("action_delete", assessment, actions[3].uuid))
+    client_c.post(url("action_delete", assessment, actions[3].uuid), {"confirm": "yes"})
     client_c.post(
         url("target_set", assessment), {"capability": "C01", "level": "4", "reason": "Strategy"}
     )
@@ -186,7 +186,7 @@ def test_add_reorder_and_remove_actions(client_c, assessment):
         "Third",
         "Second",
     ]
-    client_c.post(url("action_delete", assessment, third.uuid))
+    client_c.post(url("action_delete", assessment, third.uuid), {"confirm": "yes"})
     assert not Action.objects.filter(title="Third").exists()
     assert AuditEvent.objects.filter(action="action.removed").count() == 1
 

@@ -114,7 +114,9 @@ class Visible(HTMLParser):
 
 
 # A translated text cut short to fit ("…") loses its closing bracket.
-TRUNCATED = re.compile(re.escape(PSEUDO_OPEN) + r"[^" + PSEUDO_CLOSE + r"]*…")
+TRUNCATED = re.compile(
+    re.escape(PSEUDO_OPEN) + r"[^" + PSEUDO_CLOSE + r"]*…(?!" + PSEUDO_CLOSE + ")"
+)
 
 
 def outside_brackets(text: str) -> str:

@@ -385,7 +385,13 @@ def test_pdf_embeds_our_own_fonts(report: Report, monkeypatch):
     monkeypatch.setattr(StaticFileFetcher, "fetch", spy)
     data = render_pdf(report)
     names = [u.rsplit("/", 1)[-1] for u in fetched]
-    assert sorted(names) == ["DejaVuSans-Bold.ttf", "DejaVuSans.ttf"]  # the CSS is read directly
+    # The CSS is read directly; the Arabic faces (issue 14) are loaded for every report.
+    assert sorted(names) == [
+        "DejaVuSans-Bold.ttf",
+        "DejaVuSans.ttf",
+        "NotoSansArabic-Bold.ttf",
+        "NotoSansArabic-Regular.ttf",
+    ]
     assert all(u.startswith(static_dir().as_uri()) for u in fetched)
     fonts = set()
     for page in PdfReader(io.BytesIO(data)).pages:

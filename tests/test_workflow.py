@@ -213,6 +213,33 @@ def test_new_cycle_copies_answers_that_count_once_confirmed(client, assessment, 
     assert services.assessment_scores(new).domains[0].score == 3.0
 
 
+def test_a_whole_section_is_confirmed_in_one_go_recorded_per_answer(
+    client, assessment, coordinator
+):
+    from assessment.models import AuditEvent, CriterionAnswer
+
+    answer_all(assessment, default="3")
+    client.force_login(coordinator)
+    client.post(reverse("assessment:start"), {"cycle": "2027"})
+    new = Assessment.objects.get(country=assessment.country, cycle=2027)
+    overview = client.get(url("overview", new)).content.decode()
+    assert "answers copied from the previous cycle are still to confirm" in overview
+    d1 = CapabilityAnswer.objects.filter(assessment=new, capability__domain__code="D1")
+    in_d1 = d1.count()
+    response = client.post(reverse("assessment:section_confirm", args=[new.uuid, "D1"]))
+    assert response.status_code == 302
+    assert not d1.filter(to_confirm=True).exists()  # D1 confirmed, as it was
+    assert set(d1.values_list("response", flat=True)) == {"3"}
+    assert CapabilityAnswer.objects.filter(assessment=new, to_confirm=True).count() == 21 - in_d1
+    events = AuditEvent.objects.filter(assessment=new, action="answer.saved")
+    assert events.count() == in_d1  # one entry per answer
+    assert services.assessment_scores(new).domains[0].score == 3.0
+    client.post(reverse("assessment:section_confirm", args=[new.uuid, "legislation"]))
+    assert not CriterionAnswer.objects.filter(assessment=new, to_confirm=True).exists()
+    history = client.get(url("history", new)).content.decode()
+    assert "with the whole section" in history
+
+
 # --- concurrency -----------------------------------------------------------------------------
 
 
@@ -382,7 +409,9 @@ def test_every_change_is_recorded_with_before_and_after(
     with pytest.raises(ValueError):
         second.delete()
     page = client.get(url("capability", assessment, "C04")).content.decode()
-    assert "History of this answer" in page and "Answer saved: level 2 → 3" in page
+    # One sitting's saves read as one line, in words (issue 16); the data keeps both events.
+    assert "History of this answer" in page and "Level set to 3 Established" in page
+    assert "(2 saves)" in page
     assert "answer.saved" not in page  # the code stays in the data and the CSV, not on pages
 
 
@@ -400,38 +429,53 @@ def test_capability_history_says_what_changed_newest_first(client, assessment, c
         evidence="Police report 2025",
         **{f"ind_{ind}": "yes"},
     )
-    history = audit.history_lines(audit.events_for_subject(assessment, "C04"))
+    events = audit.events_for_subject(assessment, "C04")
+    history = audit.history_lines(events, audit.names_of(assessment))
     lines = [line.what for line in history]
+    question = services.mnr_tree(assessment.mnr_version).capabilities[3].indicator_list[0].text
     assert lines == [
-        "Answer saved: level 2 → don't know, evidence",
-        "Answer saved: indicators",
-        "Answer saved: level — → 2",
+        "Level changed from 2 Developing to don't know; evidence written",
+        f"Indicator “{audit._short(question)}” set to yes",
+        "Level set to 2 Developing",
     ]
     assert all(line.who == "cora" for line in history)
+    # Grouped, as pages show it: one person's edits to one answer within minutes.
+    (line,) = audit.history_lines(events, audit.names_of(assessment), group=True)
+    assert line.count == 3
+    assert line.what == (
+        f"Level set to don't know; indicator “{audit._short(question)}” set to yes; "
+        "evidence written"
+    )
     page = client.get(url("capability", assessment, "C04")).content.decode()
-    assert "Answer saved: indicators" in page
+    assert "Level set to don&#x27;t know; indicator" in page
 
 
 def test_capability_page_shows_the_latest_changes_and_links_to_all(
     client, assessment, coordinator, contributor, monkeypatch
 ):
+    from datetime import timedelta
+
+    monkeypatch.setattr(audit, "GROUP_WINDOW", timedelta(0))  # each save its own line here
     client.force_login(coordinator)
     for n in range(7):  # seven changes of level
         level(client, assessment, "C04", str(n % 5), version=str(n))
     page = client.get(url("capability", assessment, "C04")).content.decode()
     history = page[page.index('id="history-heading"') :]
-    assert history.count("Answer saved") == 5
-    assert "level 0 → 1" in history and "level — → 0" not in history  # the oldest is left out
+    assert history.count('<li class="border-bottom py-1">') == 5
+    # The oldest is left out.
+    assert "Level changed from 0 Not in place to 1 Initial" in history
+    assert "Level set to 0" not in history
     link = url("capability_history", assessment, "C04")
     assert f'href="{link}"' in history
     client.force_login(contributor)  # a reader of the page reads the whole history too
     whole = client.get(link).content.decode()
-    assert "7 changes, newest first." in whole and whole.count("Answer saved") == 7
-    assert "level — → 0" in whole
+    assert "7 changes, newest first." in whole
+    assert whole.count('<li class="border-bottom py-1">') == 7 and "Level set to 0" in whole
     assert client.get(url("capability_history", assessment, "C99")).status_code == 404
     monkeypatch.setattr(views, "HISTORY_PER_PAGE", 3)
     last = client.get(link + "?page=3").content.decode()
-    assert "Page 3 of 3" in last and last.count("Answer saved") == 1 and "level — → 0" in last
+    assert "Page 3 of 3" in last and last.count('<li class="border-bottom py-1">') == 1
+    assert "Level set to 0 Not in place" in last
 
 
 def test_history_page_queries_do_not_grow_with_changes(client, assessment, coordinator):
@@ -463,7 +507,7 @@ def test_log_as_csv_for_coordinator_and_not_for_contributor(
     assert lines[0] == "when (UTC),who,action,subject,before,after"
     assert any(",cora,answer.saved,C04," in line for line in lines)
     log = client.get(url("history", assessment)).content.decode()
-    assert "<td>Answer saved</td>" in log
+    assert "<td>Level set to 2 Developing</td>" in log and "<td>4. " in log
     client.force_login(contributor)
     assert client.get(url("history", assessment)).status_code == 403
 

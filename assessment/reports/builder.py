@@ -5,9 +5,25 @@ from __future__ import annotations
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.people import display_name
+
+from .. import evidence as evidence_files
 from .. import plan, services
-from ..models import Action, Assessment, Comment
-from .data import ActionRow, Report
+from ..models import Action, Assessment, Comment, EvidenceFile
+from .data import ActionRow, EvidenceRow, Report
+
+
+def _kind(content_type: str) -> str:
+    """A file type as a reader names it."""
+    kinds = {
+        evidence_files.PDF: _("PDF"),
+        evidence_files.DOCX: _("Word document"),
+        evidence_files.XLSX: _("Spreadsheet"),
+        evidence_files.ODT: _("Text document"),
+        evidence_files.PNG: _("Image (PNG)"),
+        evidence_files.JPEG: _("Image (JPEG)"),
+    }
+    return str(kinds.get(content_type, content_type))
 
 
 def priority_rule(analysis: plan.GapAnalysis, foundational: list[str], reason: str = "") -> str:
@@ -24,6 +40,14 @@ def priority_rule(analysis: plan.GapAnalysis, foundational: list[str], reason: s
         "may raise a target, with a reason."
     ) % {"names": ", ".join(foundational), "target": analysis.default_target}
     return f"{text} {reason}" if reason else text
+
+
+def report_language(assessment: Assessment, requested: str | None) -> str:
+    """The language an export is made in: the one asked for (`?lang=`) when it is one of the
+    app's, else the assessment's working language."""
+    from django.conf import settings
+
+    return requested if requested in dict(settings.LANGUAGES) else assessment.language
 
 
 def build_report(assessment: Assessment, language: str) -> Report:
@@ -60,10 +84,27 @@ def build_report(assessment: Assessment, language: str) -> Report:
         comments = tuple(
             (
                 item_names.get(c.capability_id, ""),
-                c.author.get_username() if c.author else "—",
+                display_name(c.author) or "—",  # names, not usernames (issue 16)
                 c.text,
             )
-            for c in Comment.objects.filter(assessment=assessment).select_related("author")
+            for c in Comment.objects.filter(assessment=assessment).select_related("author__profile")
+        )
+        order = {c.pk: i for i, c in enumerate(tree.capabilities)}
+        files = sorted(
+            EvidenceFile.objects.filter(assessment=assessment).select_related(
+                "uploaded_by__profile"
+            ),
+            key=lambda f: (order.get(f.capability_id, len(order)), f.uploaded_at, f.pk),
+        )
+        evidence = tuple(
+            EvidenceRow(
+                capability=item_names.get(f.capability_id, ""),
+                name=f.original_name,
+                kind=_kind(f.content_type),
+                uploaded_on=timezone.localdate(f.uploaded_at),
+                uploaded_by=display_name(f.uploaded_by) or "—",
+            )
+            for f in files
         )
         return Report(
             country_name=assessment.country.name,
@@ -89,4 +130,5 @@ def build_report(assessment: Assessment, language: str) -> Report:
                 assessment.recommendations_version.source,
             ),
             comments=comments,
+            evidence=evidence,
         )

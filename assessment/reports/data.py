@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from ..gaps import Gap, GapKind
 from ..scoring import Scores
 
-__all__ = ["ActionRow", "Gap", "GapKind", "Report"]
+__all__ = ["ActionRow", "EvidenceRow", "Gap", "GapKind", "Report"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,15 @@ class ActionRow:
 
 
 @dataclass(frozen=True)
+class EvidenceRow:
+    capability: str  # "4. Dedicated law enforcement"
+    name: str  # the file's name as uploaded
+    kind: str  # "PDF", "Word document", …
+    uploaded_on: dt.date
+    uploaded_by: str  # the uploader's display name, "—" once the account is deleted
+
+
+@dataclass(frozen=True)
 class Report:
     country_name: str
     cycle: int
@@ -46,6 +55,7 @@ class Report:
     scale: tuple[tuple[int, str, str], ...]  # (level, name, meaning)
     sources: tuple[str, ...]  # framework version sources cited in the appendix
     comments: tuple[tuple[str, str, str], ...] = field(default=())  # (capability, author, text)
+    evidence: tuple[EvidenceRow, ...] = field(default=())  # in the order of the capabilities
 
     @property
     def top_priorities(self) -> tuple[Gap, ...]:

@@ -50,3 +50,9 @@ def capability_tasks(capabilities: Iterable[CapabilityScore]) -> SafeString:
             f"<span>{state}{needs_review if c.flags else ''}</span></li>"
         )
     return mark_safe("\n".join(items))  # noqa: S308 (every value above is escaped)
+
+
+@register.filter
+def count_for(counts: dict[str, int], key: str) -> int:
+    """`counts[key]`, 0 when missing (template lookups cannot index by a variable)."""
+    return counts.get(key, 0) if counts else 0
