@@ -143,3 +143,20 @@ def test_every_capability_has_indicators_for_levels_one_to_four():
 )
 def test_territories_follow_their_state(code: str, expected: str):
     assert {r["code"]: r["hemisphere"] for r in country_rows()}[code] == expected
+
+
+@pytest.mark.django_db
+def test_an_existing_database_gets_the_corrected_classes_by_migration():
+    import importlib
+
+    from django.apps import apps
+
+    from assessment.models import Country
+
+    Country.objects.filter(code__in=["RE", "GI"]).update(hemisphere="south")
+    module = importlib.import_module("assessment.migrations.0008_north_south_corrected")
+    module.resync(apps, None)
+    assert dict(Country.objects.filter(code__in=["RE", "GI"]).values_list("code", "hemisphere")) == {
+        "RE": "north",
+        "GI": "north",
+    }

@@ -335,11 +335,6 @@ def test_forged_values_are_refused_without_a_500_and_change_nothing(world):
     assert not wrong, "\n".join(wrong)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plan_views.action_move reads any direction but 'up' as down and logs a move; "
-    "the fix belongs in assessment/plan_views.py (reported to the lead)",
-)
 def test_moving_an_action_in_an_unknown_direction_changes_nothing(world):
     recipe = RECIPES["assessment:action_move"]
     url = reverse("assessment:action_move", args=[world["assessment"].uuid, world["action"].uuid])

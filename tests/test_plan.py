@@ -206,7 +206,10 @@ def test_improved_and_fell_back_since_the_previous_validated_cycle(client_c, ass
     CapabilityAnswer.objects.filter(assessment=earlier).delete()
     answer_all(earlier, {"C04": "2", "C01": "1"}, default="3")
     Assessment.objects.filter(pk=earlier.pk).update(status="validated")
-    page = client_c.get(url("plan", assessment)).content.decode()
+    from django.utils.html import strip_tags
+
+    # What a reader sees (the values are isolated in <bdi> for right-to-left pages).
+    page = strip_tags(client_c.get(url("plan", assessment)).content.decode())
     assert "Since the validated 2024 assessment" in page
     assert "Fell back:" in page and "4. Dedicated law enforcement (2 → 1)" in page
     assert "Improved:" in page and "1. Leadership (1 → 3)" in page
@@ -262,3 +265,14 @@ def test_xlsx_and_csv_exports_carry_the_same_gaps(client_c, assessment):
     assert len(list(csv.reader(io.StringIO(csv_text)))) == 5  # header + the four gaps
     assert "Dedicated law enforcement" in csv_text
     assert client_c.get(url("export", assessment, "nonsense")).status_code == 404
+
+
+def test_moving_the_first_action_up_records_nothing(client_c, assessment):
+    from assessment.models import AuditEvent
+
+    client_c.post(url("actions_generate", assessment))
+    first = Action.objects.filter(assessment=assessment).order_by("position").first()
+    before = AuditEvent.objects.filter(action="action.moved").count()
+    client_c.post(url("action_move", assessment, first.uuid), {"direction": "up"})
+    assert AuditEvent.objects.filter(action="action.moved").count() == before
+    assert Action.objects.filter(assessment=assessment).order_by("position").first() == first
