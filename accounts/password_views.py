@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpResponse
 from django.urls import reverse_lazy
 from django.utils import translation
@@ -19,14 +19,14 @@ from assessment.models import Country, Membership
 from .people import language_of
 
 
-def _country_of(user: AbstractBaseUser) -> Country | None:
+def _country_of(user: User) -> Country | None:
     """The member's country, so the coordinator sees the event in the team's log; None for
     the secretariat and for users without a membership."""
     membership = Membership.objects.filter(user=user).select_related("country").first()
     return membership.country if membership else None
 
 
-def record_password_event(user: AbstractBaseUser, action: str) -> None:
+def record_password_event(user: User, action: str) -> None:
     audit.record(actor=user, action=action, country=_country_of(user), subject=user.get_username())
 
 

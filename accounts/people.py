@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from confusable_homoglyphs import confusables
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -28,19 +28,19 @@ from .models import Profile
 REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
-def display_name(user: AbstractBaseUser | None) -> str:
+def display_name(user: User | None) -> str:
     """The display name, else the full name, else the username; "" for no user."""
     if user is None:
         return ""
     try:
-        chosen = user.profile.display_name  # type: ignore[attr-defined]
+        chosen = user.profile.display_name
     except Profile.DoesNotExist:
         chosen = ""
     full_name = getattr(user, "get_full_name", lambda: "")()
     return chosen or full_name or user.get_username()
 
 
-def set_display_name(user: AbstractBaseUser, name: str) -> Profile:
+def set_display_name(user: User, name: str) -> Profile:
     profile, _created = Profile.objects.update_or_create(user=user, defaults={"display_name": name})
     return profile
 
@@ -114,20 +114,20 @@ def validate_display_name(raw: str) -> str:
     return name
 
 
-def language_of(user: AbstractBaseUser | None) -> str:
+def language_of(user: User | None) -> str:
     """The interface language the person chose, or "" (the browser's, then English)."""
     if user is None or not user.is_authenticated:
         return ""
     try:
-        return str(user.profile.language)  # type: ignore[attr-defined]
+        return str(user.profile.language)
     except Profile.DoesNotExist:
         return ""
 
 
-def language_set(user: AbstractBaseUser, language: str) -> None:
+def language_set(user: User, language: str) -> None:
     """Remember the person's interface language on their account."""
     Profile.objects.update_or_create(user=user, defaults={"language": language})
     try:
-        user.profile.language = language  # type: ignore[attr-defined]
+        user.profile.language = language
     except Profile.DoesNotExist:
         pass

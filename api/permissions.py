@@ -14,4 +14,4 @@ class IsSecretariat(BasePermission):
     message = "Only the alliance secretariat may compare countries."
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return is_secretariat(request)  # type: ignore[arg-type]  # request.user is the token's
+        return is_secretariat(request)

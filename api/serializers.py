@@ -12,6 +12,10 @@ from assessment.models import Assessment, Country
 from frameworks.models import Framework
 from secretariat import comparison
 
+# Fields named `source` or `label` carry `# type: ignore[assignment]`: the stubs type them as
+# the Field attributes of those names (a Serializer is a Field), but DRF's metaclass moves
+# declared fields into `_declared_fields`, so the names never meet at run time.
+
 # --- countries and frameworks ---------------------------------------------------------------
 
 
@@ -35,7 +39,7 @@ class FrameworkVersionSerializer(VersionRefSerializer):
     kind = serializers.ChoiceField(choices=Framework.Kind.choices, source="framework.kind")
     title = serializers.CharField()
     edition = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # see top
     note = serializers.CharField()
     sha256 = serializers.CharField()
     loaded_at = serializers.DateTimeField()
@@ -59,7 +63,7 @@ class CapabilitySerializer(serializers.Serializer):
     summary = serializers.CharField()
     foundational = serializers.BooleanField()
     priority_weight = serializers.IntegerField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # see top
     level_descriptors = serializers.ListField(
         child=serializers.CharField(), help_text="One descriptor per level of the scale."
     )
@@ -72,7 +76,7 @@ class DomainSerializer(serializers.Serializer):
     order = serializers.IntegerField()
     name = serializers.CharField()
     outcome = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # see top
     capabilities = CapabilitySerializer(many=True, source="capability_list")
 
 
@@ -83,7 +87,7 @@ class CriterionSerializer(serializers.Serializer):
     name = serializers.CharField()
     question = serializers.CharField()
     guidance = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # see top
     recommendation_links = RecommendationLinkSerializer(many=True)
 
 
@@ -92,7 +96,7 @@ class RecommendationSerializer(serializers.Serializer):
     order = serializers.IntegerField()
     actor = serializers.CharField()
     text = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # see top
 
 
 class FrameworkTreeSerializer(FrameworkVersionSerializer):
@@ -208,7 +212,7 @@ class FiltersSerializer(serializers.Serializer):
 
 class ColumnSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # see top
     kind = serializers.CharField()
 
 
@@ -245,14 +249,15 @@ class MatrixSerializer(serializers.Serializer):
     @extend_schema_field(MatrixRowSerializer(many=True))
     def get_rows(self, c: comparison.Comparison) -> list[dict[str, Any]]:
         rows = comparison.sort_rows(c.named_rows, "", False, c.columns)  # by country name
-        return MatrixRowSerializer(rows, many=True, context={"columns": c.columns}).data
+        # many=True makes a ListSerializer, whose data is a list; the stubs type it as one dict.
+        return MatrixRowSerializer(rows, many=True, context={"columns": c.columns}).data  # type: ignore[return-value]
 
     def get_named_count(self, c: comparison.Comparison) -> int:
         return len(c.named_rows)
 
 
 class LawRowSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # see top
     count = serializers.IntegerField()
     among = serializers.IntegerField()
     among_label = serializers.CharField()
@@ -281,7 +286,7 @@ class LegislationAggregatesSerializer(serializers.Serializer):
 
 class ReviewSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # see top
     year = serializers.IntegerField()
     rule = serializers.JSONField(
         source="rules",
@@ -306,7 +311,7 @@ class ReviewFiltersSerializer(serializers.Serializer):
 
 
 class ReviewLawRowSerializer(serializers.Serializer):
-    label = serializers.CharField(
+    label = serializers.CharField(  # type: ignore[assignment]  # see top
         help_text="sufficient, all_five, no_specific_law, or not_<criterion code>."
     )
     count = serializers.IntegerField()

@@ -6,7 +6,7 @@ the comparison endpoints show only named rows of `secretariat.comparison`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from django.db.models import prefetch_related_objects
@@ -80,7 +80,10 @@ class AssessmentList(generics.ListAPIView):
         return readable_assessments(self.request.user)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.get_queryset()) or []
+        # DRF pages a list as well as a queryset (Django's Paginator); the stubs allow only a
+        # queryset, and ListAPIView is not subscriptable at run time to name its model.
+        found = self.paginate_queryset(self.get_queryset())  # type: ignore[arg-type]
+        page = cast(list[Assessment], found or [])
         # Submitted and validated ones carry the scores stored at submission (one query).
         prefetch_related_objects(page, "frozen_scores")
         data = s.AssessmentSerializer(

@@ -14,22 +14,22 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .models import LEGISLATION_SECTION, Assessment, Assignment, Country, Membership
 
-User = AbstractBaseUser | AnonymousUser
+Visitor = User | AnonymousUser
 Role = Membership.Role
 
 
-def membership_of(user: User) -> Membership | None:
+def membership_of(user: Visitor) -> Membership | None:
     if not user.is_authenticated:
         return None
     try:
-        return user.membership  # type: ignore[union-attr]
+        return user.membership
     except Membership.DoesNotExist:
         return None
 
@@ -77,8 +77,8 @@ def may_comment(m: Membership | None, a: Assessment) -> bool:
     return is_team_member(m, a.country_id) and a.status != Assessment.Status.VALIDATED
 
 
-def may_manage_team(m: Membership | None, country: Country) -> bool:
-    return is_coordinator(m, country.pk)
+def may_manage_team(m: Membership | None, country: Country | None) -> bool:
+    return country is not None and is_coordinator(m, country.pk)
 
 
 def may_submit(m: Membership | None, a: Assessment) -> bool:
@@ -113,11 +113,11 @@ def may_see_log(m: Membership | None, a: Assessment) -> bool:
     return is_coordinator(m, a.country_id) or (is_secretariat_admin(m) and may_read(m, a))
 
 
-def may_start(m: Membership | None, country: Country) -> bool:
-    return is_coordinator(m, country.pk)
+def may_start(m: Membership | None, country: Country | None) -> bool:
+    return country is not None and is_coordinator(m, country.pk)
 
 
-def assessment_for(user: User, uuid: UUID) -> Assessment:
+def assessment_for(user: Visitor, uuid: UUID) -> Assessment:
     """The assessment if `user` may read it; else 404."""
     try:
         assessment = Assessment.objects.select_related("country").get(uuid=uuid)
@@ -137,7 +137,7 @@ def require(allowed: bool, message: str = "") -> None:
         raise PermissionDenied(message or _("You may read this but not change it."))
 
 
-def readable_assessments(user: User) -> list[Assessment]:
+def readable_assessments(user: Visitor) -> list[Assessment]:
     """Every assessment `user` may read, newest cycle first within each country.
 
     `may_read` decides for each assessment. The query only narrows the candidates, and

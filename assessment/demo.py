@@ -9,9 +9,11 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import translation
 
@@ -117,7 +119,7 @@ def _indicator_value(rng: random.Random, level: int, top: int) -> str:
 
 
 def _answer(
-    assessment: Assessment, spec: DemoCountry, cycle_index: int, user: object, complete: bool
+    assessment: Assessment, spec: DemoCountry, cycle_index: int, user: User, complete: bool
 ) -> None:
     rng = random.Random(f"{spec.code}-{assessment.cycle}")
     tree = services.mnr_tree(assessment.mnr_version)
@@ -136,6 +138,7 @@ def _answer(
     for cap in answered:
         roll = rng.random()
         level = _level(rng, mean, top)
+        response: str
         if roll < 0.04:
             response = CapabilityAnswer.Response.DONT_KNOW
         else:
@@ -177,7 +180,13 @@ def _answer(
 
 # What the demo's people "typed", in their country's working language: text people type is
 # shown as written, never translated.
-TYPED = {
+class Typed(TypedDict):
+    evidence: str
+    citation: str
+    agencies: tuple[str, ...]
+
+
+TYPED: dict[str, Typed] = {
     "en": {
         "evidence": "Demonstration answer generated for {name}; no real evidence.",
         "citation": "Demonstration Act (fictional), section {n}",
@@ -241,11 +250,11 @@ TYPED = {
 }
 
 
-def _plan(assessment: Assessment, user: object, language: str) -> None:
+def _plan(assessment: Assessment, user: User, language: str) -> None:
     """A plan proposed from the gaps, with owners and dates, one action overdue."""
     from . import plan
 
-    plan.actions_generate(assessment=assessment, analysis=plan.gap_analysis(assessment), user=user)  # type: ignore[arg-type]
+    plan.actions_generate(assessment=assessment, analysis=plan.gap_analysis(assessment), user=user)
     start = dt.date(assessment.cycle, 3, 1)
     actions = list(assessment.actions.all())
     for n, action in enumerate(actions):

@@ -16,7 +16,7 @@ from typing import BinaryIO
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedET
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -241,9 +241,10 @@ def download_name(name: str, content_type: str) -> str:
 
 @transaction.atomic
 def evidence_add(
-    *, assessment: Assessment, capability: Capability, upload: UploadedFile, user: AbstractBaseUser
+    *, assessment: Assessment, capability: Capability, upload: UploadedFile, user: User
 ) -> EvidenceFile:
-    if upload.size > max_bytes():
+    size = upload.size or 0  # None only for a file object that cannot tell its size
+    if size > max_bytes():
         raise EvidenceRejected(
             _("The file is larger than %(mb)s MB.") % {"mb": max_bytes() // (1024 * 1024)}
         )
@@ -271,7 +272,7 @@ def evidence_add(
             original_name=download_name(Path(upload.name or "evidence").name, content_type),
             stored_name=stored_name,
             content_type=content_type,
-            size=upload.size,
+            size=size,
             sha256=digest.hexdigest(),
             uploaded_by=user,
         )
@@ -290,7 +291,7 @@ def evidence_add(
 
 
 @transaction.atomic
-def evidence_remove(*, record: EvidenceFile, user: AbstractBaseUser) -> None:
+def evidence_remove(*, record: EvidenceFile, user: User) -> None:
     audit.record(
         actor=user,
         action="evidence.removed",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout
 from django import forms
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -95,7 +97,7 @@ class CapabilityForm(ForgedFieldsMixin, forms.Form):
     ):
         super().__init__(*args, **kwargs)
         descriptors = capability.level_descriptors
-        self.fields["response"].choices = [
+        cast(forms.ChoiceField, self.fields["response"]).choices = [
             (str(s["level"]), f"{s['level']} — {s['name']}") for s in scale
         ] + [
             (CapabilityAnswer.Response.DONT_KNOW, _("Don't know")),
@@ -152,8 +154,9 @@ class CapabilityForm(ForgedFieldsMixin, forms.Form):
             field = self[INDICATOR_PREFIX + indicator.code]
             name, auto_id = escape(field.html_name), escape(field.auto_id)
             current = field.value() or ""
+            said = " ".join(str(e) for e in field.errors)
             errors = (
-                f'<div class="text-danger" role="alert">{escape(" ".join(field.errors))}</div>'
+                f'<div class="text-danger" role="alert">{escape(said)}</div>'
                 if field.errors
                 else ""
             )
@@ -395,7 +398,7 @@ class AcceptInvitationForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         from django.contrib.auth import get_user_model, password_validation
 
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data  # None means: cleaned_data as it is
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))
@@ -451,10 +454,10 @@ class ActionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         from frameworks.models import Capability, Criterion, Recommendation
 
-        self.fields["capability"].queryset = Capability.objects.filter(
-            version=assessment.mnr_version
-        )
-        self.fields["criterion"].queryset = Criterion.objects.filter(
+        capability = cast(forms.ModelChoiceField, self.fields["capability"])
+        capability.queryset = Capability.objects.filter(version=assessment.mnr_version)
+        criterion = cast(forms.ModelChoiceField, self.fields["criterion"])
+        criterion.queryset = Criterion.objects.filter(
             version=assessment.legislation_version, scored=True
         )
         # The recommendation's words, grouped by the actor it is addressed to (issue 16): a
@@ -462,15 +465,27 @@ class ActionForm(forms.ModelForm):
         groups: dict[str, list[tuple[str, str]]] = {}
         for r in Recommendation.objects.filter(version=assessment.recommendations_version):
             groups.setdefault(r.actor, []).append((r.code, f"{r.code}: {r.text}"))
-        self.fields["recommendations"].choices = list(groups.items())
+        cast(forms.ChoiceField, self.fields["recommendations"]).choices = list(groups.items())
         # Setting min_value after __init__ changes nothing; the validator does the refusing.
-        priority = self.fields["priority"]
+        priority = cast(forms.IntegerField, self.fields["priority"])
         priority.min_value = 1
         priority.validators.append(MinValueValidator(1))
         priority.widget.attrs["min"] = 1
         # What people type keeps its own direction (an Arabic title in an English page).
         for name in ("title", "description", "lead_agency", "supporting_agencies"):
             self.fields[name].widget.attrs["dir"] = "auto"
+        # Rendered by crispy (labels, required marks, errors as every other form); the
+        # recommendations keep one fieldset per actor, which crispy's own template lacks.
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False  # the template holds the form, its buttons and CSRF
+        self.helper.layout = Layout(
+            *(
+                Field(name, template="assessment/crispy/recommendations.html")
+                if name == "recommendations"
+                else name
+                for name in self.fields
+            )
+        )
         for name, field in self.fields.items():
             if name != "recommendations":
                 css = (
@@ -481,7 +496,7 @@ class ActionForm(forms.ModelForm):
                 field.widget.attrs.setdefault("class", css)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data  # None means: cleaned_data as it is
         start, due = cleaned.get("start_date"), cleaned.get("due_date")
         if start and due and due < start:
             self.add_error("due_date", _("The due date must be on or after the start date."))

@@ -251,7 +251,7 @@ def stored_scores(assessments: Sequence[Assessment]) -> dict[int, scoring.Scores
     pending: list[tuple[Assessment, FrozenScores, tuple[Any, ...]]] = []
     for a in assessments:
         try:
-            stored = a.frozen_scores  # type: ignore[attr-defined]
+            stored = a.frozen_scores
         except FrozenScores.DoesNotExist:
             stored = None
         if (

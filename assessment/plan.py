@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -18,18 +18,19 @@ from django.utils.translation import gettext as _
 from frameworks.models import Capability, Recommendation
 
 from . import audit, gaps, services
+from .gaps import Change, Gap
 from .models import Action, Assessment, CapabilityAnswer, TargetLevel
 
 
 @dataclass(frozen=True)
 class GapAnalysis:
     scores: services.scoring.Scores
-    gaps: list[gaps.Gap]
+    gaps: list[Gap]  # (the field's name hides the module's in this class)
     targets: dict[str, int]  # capability code -> target in force
     raised: dict[str, TargetLevel]  # capability code -> the raised target, with its reason
     default_target: int
     max_level: int
-    changes: list[gaps.Change]
+    changes: list[Change]
     previous: Assessment | None
 
 
@@ -136,7 +137,7 @@ def target_set(
     capability: Capability,
     level: int,
     reason: str,
-    user: AbstractBaseUser,
+    user: User,
 ) -> None:
     """Raise a capability's target above the default (with a reason), or reset it."""
     default = int(assessment.mnr_version.rules["scoring"]["default_target"])
@@ -198,9 +199,7 @@ def _proposal(gap: gaps.Gap) -> tuple[str, str]:
 
 
 @transaction.atomic
-def actions_generate(
-    *, assessment: Assessment, analysis: GapAnalysis, user: AbstractBaseUser
-) -> int:
+def actions_generate(*, assessment: Assessment, analysis: GapAnalysis, user: User) -> int:
     """One proposed action per gap that has none yet. Existing actions, edited or not, are
     never changed or removed. Returns how many were added."""
     Assessment.objects.select_for_update().filter(pk=assessment.pk).first()  # one at a time
@@ -280,7 +279,7 @@ def action_save(
     assessment: Assessment,
     action: Action | None,
     values: Mapping[str, Any],
-    user: AbstractBaseUser,
+    user: User,
 ) -> Action:
     before = _snapshot(action) if action else None
     if action is None:
@@ -306,7 +305,7 @@ def action_save(
 
 
 @transaction.atomic
-def action_delete(*, action: Action, user: AbstractBaseUser) -> None:
+def action_delete(*, action: Action, user: User) -> None:
     audit.record(
         actor=user,
         action="action.removed",
@@ -319,15 +318,16 @@ def action_delete(*, action: Action, user: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def action_move(*, action: Action, up: bool, user: AbstractBaseUser) -> None:
+def action_move(*, action: Action, up: bool, user: User) -> None:
     """Swap the action with its neighbour above or below; positions stay 1..n."""
     actions = list(Action.objects.select_for_update().filter(assessment=action.assessment_id))
     for index, a in enumerate(actions, start=1):  # normalise positions
         a.position = index
     i = next(i for i, a in enumerate(actions) if a.pk == action.pk)
     j = i - 1 if up else i + 1
-    if 0 <= j < len(actions):
-        actions[i].position, actions[j].position = actions[j].position, actions[i].position
+    if not 0 <= j < len(actions):
+        return  # already first or last: nothing moves, nothing is recorded
+    actions[i].position, actions[j].position = actions[j].position, actions[i].position
     Action.objects.bulk_update(actions, ["position"])
     audit.record(
         actor=user,

@@ -7,12 +7,13 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.http import AuthenticatedHttpRequest
 from frameworks.models import Capability
 
 from . import access, plan
@@ -27,7 +28,7 @@ def _filename(assessment: Assessment, ext: str) -> str:
 
 @login_required
 @require_safe
-def plan_page(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def plan_page(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     membership = access.membership_of(request.user)
     analysis = plan.gap_analysis(assessment)
@@ -60,7 +61,7 @@ def plan_page(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def target_set(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def target_set(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     access.require(
         access.may_set_targets(access.membership_of(request.user), assessment),
@@ -90,7 +91,7 @@ def target_set(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def actions_generate(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def actions_generate(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     access.require(access.may_plan(access.membership_of(request.user), assessment))
     added = plan.actions_generate(
@@ -105,7 +106,7 @@ def actions_generate(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 def _action(
-    request: HttpRequest, uuid: UUID, action_uuid: UUID | None
+    request: AuthenticatedHttpRequest, uuid: UUID, action_uuid: UUID | None
 ) -> tuple[Assessment, Action | None]:
     assessment = access.assessment_for(request.user, uuid)
     action = None
@@ -115,7 +116,9 @@ def _action(
 
 
 @login_required
-def action_edit(request: HttpRequest, uuid: UUID, action_uuid: UUID | None = None) -> HttpResponse:
+def action_edit(
+    request: AuthenticatedHttpRequest, uuid: UUID, action_uuid: UUID | None = None
+) -> HttpResponse:
     assessment, action = _action(request, uuid, action_uuid)
     access.require(access.may_plan(access.membership_of(request.user), assessment))
     form = ActionForm(request.POST or None, instance=action, assessment=assessment)
@@ -143,7 +146,7 @@ def action_edit(request: HttpRequest, uuid: UUID, action_uuid: UUID | None = Non
 
 @login_required
 @require_POST
-def action_delete(request: HttpRequest, uuid: UUID, action_uuid: UUID) -> HttpResponse:
+def action_delete(request: AuthenticatedHttpRequest, uuid: UUID, action_uuid: UUID) -> HttpResponse:
     assessment, action = _action(request, uuid, action_uuid)
     access.require(access.may_plan(access.membership_of(request.user), assessment))
     # Two steps, both POST: the plan's "Remove…" asks here; only "Yes, remove" removes.
@@ -160,20 +163,20 @@ def action_delete(request: HttpRequest, uuid: UUID, action_uuid: UUID) -> HttpRe
 
 @login_required
 @require_POST
-def action_move(request: HttpRequest, uuid: UUID, action_uuid: UUID) -> HttpResponse:
+def action_move(request: AuthenticatedHttpRequest, uuid: UUID, action_uuid: UUID) -> HttpResponse:
     assessment, action = _action(request, uuid, action_uuid)
     access.require(access.may_plan(access.membership_of(request.user), assessment))
-    plan.action_move(
-        action=action,
-        up=request.POST.get("direction") == "up",  # type: ignore[arg-type]
-        user=request.user,
-    )
+    direction = request.POST.get("direction")
+    if direction not in ("up", "down"):
+        messages.error(request, _("Move the action up or down; nothing was changed."))
+        return redirect("assessment:plan", uuid=assessment.uuid)
+    plan.action_move(action=action, up=direction == "up", user=request.user)  # type: ignore[arg-type]
     return redirect("assessment:plan", uuid=assessment.uuid)
 
 
 @login_required
 @require_safe
-def export(request: HttpRequest, uuid: UUID, fmt: str) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest, uuid: UUID, fmt: str) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     report = build_report(assessment, report_language(assessment, request.GET.get("lang")))
     if fmt == "pdf":

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, models, transaction
 from jsonschema import Draft202012Validator
 
@@ -82,9 +82,9 @@ def export_assessment(assessment: Assessment) -> dict[str, Any]:
         .select_related("recommendations_version__framework", "copied_from", "created_by")
         .get(pk=assessment.pk)
     )
-    users: dict[int, AbstractBaseUser] = {}
+    users: dict[int, User] = {}
 
-    def who(user: AbstractBaseUser | None) -> str | None:
+    def who(user: User | None) -> str | None:
         if user is None:
             return None
         users[user.pk] = user
@@ -634,16 +634,14 @@ def _import(data: dict[str, Any]) -> Assessment:
         copied_from = Assessment.objects.filter(uuid=source).first()  # re-linked if present
 
     # Users: every username the document uses must be described in "users".
-    User = get_user_model()
+    UserModel = get_user_model()
     described: dict[str, dict[str, Any]] = {}
     for i, row in enumerate(data["users"], start=1):
         if row["username"] in described:
             raise PortableError(f"users #{i}: {row['username']!r} is listed twice")
         described[row["username"]] = row
-    known = {
-        u.get_username(): u
-        for u in User._default_manager.filter(**{f"{User.USERNAME_FIELD}__in": list(described)})
-    }
+    wanted = {f"{UserModel.USERNAME_FIELD}__in": list(described)}
+    known = {u.get_username(): u for u in UserModel._default_manager.filter(**wanted)}
     for name, row in described.items():
         membership = row["membership"]
         if name in known or membership is None:
@@ -655,7 +653,7 @@ def _import(data: dict[str, Any]) -> Assessment:
                 f"{where}: a {role} membership must {'' if code is None else 'not '}name a country"
             )
         _country(code, countries, where)
-    users: dict[str, AbstractBaseUser] = dict(known)
+    users: dict[str, User] = dict(known)
 
     # Framework items of the pinned versions, by code.
     capabilities = {c.code: c for c in Capability.objects.filter(version=versions["mnr"])}
@@ -700,6 +698,7 @@ def _import(data: dict[str, Any]) -> Assessment:
     check_unique("evidence_files", lambda r: r["uuid"], "uuid")
     check_unique("evidence_files", lambda r: r["stored_name"], "stored_name")
 
+    obj: models.Model  # the row being read, of whichever model its section holds
     capability_answers = _Rows(CapabilityAnswer)
     for _i, row, where in section("capability_answers"):
         obj = CapabilityAnswer(
@@ -867,7 +866,7 @@ def _import(data: dict[str, Any]) -> Assessment:
     for name, row in described.items():
         if name in users:
             continue
-        new = User._default_manager.create_user(  # type: ignore[attr-defined]
+        new = UserModel._default_manager.create_user(
             name,
             email=row["email"],
             password=None,  # unusable: an administrator activates the account and resets it

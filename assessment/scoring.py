@@ -233,7 +233,11 @@ class Scores:
 
 # A flag's message with its values, translated when it is shown rather than when it is scored:
 # the comparison scores every country and shows none of their messages (issue 7).
-_interpolated = lazy(lambda message, values: str(message) % values, str)
+def _interpolate(message: str | Promise, values: Mapping[str, object]) -> str:
+    return str(message) % values
+
+
+_interpolated = lazy(_interpolate, str)
 
 
 def _mean(values: Sequence[float]) -> float | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import translation
@@ -346,7 +346,7 @@ def assessment_start(
     *,
     country: Country,
     cycle: int,
-    user: AbstractBaseUser | None,
+    user: User | None,
     versions: Mapping[str, FrameworkVersion] | None = None,
     language: str = "",
 ) -> Assessment:
@@ -405,7 +405,7 @@ def _capability_snapshot(answer: CapabilityAnswer | None, indicators: Mapping[st
 def _indicators_of(capability: Capability) -> list[Indicator]:
     """The capability's indicators: from the cached framework tree when it came from there."""
     if hasattr(capability, "indicator_list"):
-        return capability.indicator_list  # type: ignore[no-any-return]
+        return capability.indicator_list
     return list(Indicator.objects.filter(capability=capability))
 
 
@@ -414,7 +414,7 @@ def capability_answers_save(
     *,
     assessment: Assessment,
     capability: Capability,
-    user: AbstractBaseUser | None,
+    user: User | None,
     response: str,
     evidence: str,
     indicator_values: Mapping[Indicator, str],
@@ -505,7 +505,7 @@ class CriterionInput:
 def criterion_answers_save(
     *,
     assessment: Assessment,
-    user: AbstractBaseUser | None,
+    user: User | None,
     answers: Mapping[Criterion, CriterionInput],
     via: str = "",
 ) -> list[CriterionAnswer]:
@@ -531,20 +531,20 @@ def criterion_answers_save(
         prefetch_related_objects(conflicts, "updated_by")
         return conflicts
     for criterion, given in changed.items():
-        answer = current.get(criterion.pk)
+        stored = current.get(criterion.pk)
         before = (
-            {"value": answer.value, "citation": answer.citation, "to_confirm": answer.to_confirm}
-            if answer
+            {"value": stored.value, "citation": stored.citation, "to_confirm": stored.to_confirm}
+            if stored
             else None
         )
-        if answer is None:
-            answer = CriterionAnswer(assessment=assessment, criterion=criterion, version=0)
-        answer.value, answer.citation = given.value, given.citation
-        answer.to_confirm = False
-        answer.updated_by = user
-        answer.version += 1
-        answer.save()
-        after = {"value": answer.value, "citation": answer.citation, "to_confirm": False}
+        if stored is None:
+            stored = CriterionAnswer(assessment=assessment, criterion=criterion, version=0)
+        stored.value, stored.citation = given.value, given.citation
+        stored.to_confirm = False
+        stored.updated_by = user
+        stored.version += 1
+        stored.save()
+        after = {"value": stored.value, "citation": stored.citation, "to_confirm": False}
         if after != before:
             audit.record(
                 actor=user,
@@ -559,7 +559,7 @@ def criterion_answers_save(
 
 
 @transaction.atomic
-def section_confirm(*, assessment: Assessment, section: str, user: AbstractBaseUser | None) -> int:
+def section_confirm(*, assessment: Assessment, section: str, user: User | None) -> int:
     """Confirm, as they are, every answer of one section still marked "to confirm" (copied
     from the previous cycle): each one counts from now on, and each confirmation is recorded
     in the change log as its own entry. Returns how many were confirmed."""

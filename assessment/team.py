@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
@@ -35,9 +35,7 @@ def invitation_token(invitation: Invitation) -> str:
 
 
 @transaction.atomic
-def invite(
-    *, country: Country, email: str, role: str, user: AbstractBaseUser, accept_url: str
-) -> Invitation:
+def invite(*, country: Country, email: str, role: str, user: User, accept_url: str) -> Invitation:
     """Create the invitation and email its link; `accept_url` is called with the token."""
     invitation = Invitation.objects.create(country=country, email=email, role=role, invited_by=user)
     link = accept_url.replace("TOKEN", invitation_token(invitation))
@@ -76,7 +74,7 @@ def invitation_from_token(token: str) -> Invitation:
 
 
 @transaction.atomic
-def accept(*, token: str, username: str, display_name: str, password: str) -> AbstractBaseUser:
+def accept(*, token: str, username: str, display_name: str, password: str) -> User:
     """Create the invited account. `username` and `display_name` must have been checked by
     accounts.people (AcceptInvitationForm does)."""
     invitation = invitation_from_token(token)
@@ -107,9 +105,9 @@ def accept(*, token: str, username: str, display_name: str, password: str) -> Ab
 def assignments_set(
     *,
     assessment: Assessment,
-    member: AbstractBaseUser,
+    member: User,
     sections: Iterable[str],
-    user: AbstractBaseUser,
+    user: User,
 ) -> None:
     wanted = set(sections)
     current = set(
@@ -138,7 +136,7 @@ def assignments_set(
 
 @transaction.atomic
 def comment_add(
-    *, assessment: Assessment, capability: Capability, text: str, user: AbstractBaseUser
+    *, assessment: Assessment, capability: Capability, text: str, user: User
 ) -> Comment:
     comment = Comment.objects.create(
         assessment=assessment, capability=capability, text=text, author=user

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -142,7 +142,7 @@ def version_move_preview(*, assessment: Assessment) -> MovePreview:
 
 
 @transaction.atomic
-def version_move(*, assessment: Assessment, user: AbstractBaseUser | None) -> None:
+def version_move(*, assessment: Assessment, user: User | None) -> None:
     """Repin the assessment to the latest versions, carrying its answers over by code."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if not assessment.is_editable:
@@ -239,6 +239,7 @@ def _repoint(
     for action in Action.objects.filter(
         assessment=assessment, criterion__isnull=False
     ).select_related("criterion"):
+        assert action.criterion is not None  # criterion__isnull=False
         new_criterion = criteria.get(action.criterion.code)
         if new_criterion is not None and new_criterion.pk != action.criterion_id:
             Action.objects.filter(pk=action.pk).update(criterion=new_criterion)

@@ -6,15 +6,17 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+
+from accounts.http import AuthenticatedHttpRequest
 
 from . import access, version_move
 
 
 @login_required
-def move(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def move(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     access.require(
         access.may_submit(access.membership_of(request.user), assessment),

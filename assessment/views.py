@@ -12,13 +12,14 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.people import display_name
 from frameworks.models import Capability
 
@@ -44,7 +45,7 @@ HISTORY_PER_PAGE = 100
 
 @login_required
 @require_safe
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = access.membership_of(request.user)
     if membership is None:
         return render(request, "assessment/no_membership.html")
@@ -89,13 +90,14 @@ def _free_cycle(membership: Membership, year: int) -> int:
 
 @login_required
 @require_POST
-def assessment_start(request: HttpRequest) -> HttpResponse:
+def assessment_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = access.membership_of(request.user)
     country = membership.country if membership else None
     access.require(
         country is not None and access.may_start(membership, country),
         _("Only the country coordinator can start an assessment."),
     )
+    assert country is not None  # access.require has refused a member without a country
     form = StartAssessmentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter a year between 2000 and 2100."))
@@ -119,7 +121,7 @@ def assessment_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def overview(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     membership = access.membership_of(request.user)
     scores = services.assessment_scores(assessment)
@@ -167,7 +169,7 @@ def _capability(tree: services.MnrTree, code: str) -> tuple[Capability, dict[str
 
 
 @login_required
-def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
+def capability(request: AuthenticatedHttpRequest, uuid: UUID, code: str) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     membership = access.membership_of(request.user)
     tree = services.mnr_tree(assessment.mnr_version)
@@ -271,7 +273,7 @@ def capability(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
 
 
 @login_required
-def legislation(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def legislation(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     membership = access.membership_of(request.user)
     may_edit = LEGISLATION_SECTION in access.editable_sections(membership, assessment)
@@ -341,7 +343,7 @@ def legislation(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 @login_required
 @require_safe
-def results(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def results(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     tree = services.mnr_tree(assessment.mnr_version)
     scores = services.assessment_scores(assessment)
@@ -363,7 +365,7 @@ def results(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 @login_required
 @require_safe
-def capability_history(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
+def capability_history(request: AuthenticatedHttpRequest, uuid: UUID, code: str) -> HttpResponse:
     """Every change to one capability's answer, for whoever may read the capability page."""
     assessment = access.assessment_for(request.user, uuid)
     cap, context = _capability(services.mnr_tree(assessment.mnr_version), code)
@@ -384,7 +386,7 @@ def capability_history(request: HttpRequest, uuid: UUID, code: str) -> HttpRespo
 
 
 def _capability_for_write(
-    request: HttpRequest, uuid: UUID, code: str
+    request: AuthenticatedHttpRequest, uuid: UUID, code: str
 ) -> tuple[Assessment, Capability]:
     assessment = access.assessment_for(request.user, uuid)
     cap = get_object_or_404(
@@ -395,7 +397,7 @@ def _capability_for_write(
 
 @login_required
 @require_POST
-def comment_add(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
+def comment_add(request: AuthenticatedHttpRequest, uuid: UUID, code: str) -> HttpResponse:
     from . import team
 
     assessment, cap = _capability_for_write(request, uuid, code)
@@ -413,7 +415,7 @@ def comment_add(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def evidence_upload(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse:
+def evidence_upload(request: AuthenticatedHttpRequest, uuid: UUID, code: str) -> HttpResponse:
     assessment, cap = _capability_for_write(request, uuid, code)
     membership = access.membership_of(request.user)
     access.require(
@@ -439,7 +441,7 @@ def evidence_upload(request: HttpRequest, uuid: UUID, code: str) -> HttpResponse
 
 
 def _evidence_record(
-    request: HttpRequest, uuid: UUID, file_uuid: UUID
+    request: AuthenticatedHttpRequest, uuid: UUID, file_uuid: UUID
 ) -> tuple[Assessment, EvidenceFile]:
     assessment = access.assessment_for(request.user, uuid)
     record = get_object_or_404(
@@ -452,7 +454,9 @@ def _evidence_record(
 
 @login_required
 @require_safe
-def evidence_download(request: HttpRequest, uuid: UUID, file_uuid: UUID) -> FileResponse:
+def evidence_download(
+    request: AuthenticatedHttpRequest, uuid: UUID, file_uuid: UUID
+) -> FileResponse:
     _assessment, record = _evidence_record(request, uuid, file_uuid)
     path = evidence.evidence_path(record)
     if not path.exists():
@@ -472,7 +476,7 @@ def evidence_download(request: HttpRequest, uuid: UUID, file_uuid: UUID) -> File
 
 @login_required
 @require_POST
-def evidence_delete(request: HttpRequest, uuid: UUID, file_uuid: UUID) -> HttpResponse:
+def evidence_delete(request: AuthenticatedHttpRequest, uuid: UUID, file_uuid: UUID) -> HttpResponse:
     assessment, record = _evidence_record(request, uuid, file_uuid)
     membership = access.membership_of(request.user)
     access.require(

@@ -26,7 +26,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone, translation
@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -203,9 +204,7 @@ def sections_of(assessment: Assessment, editable: Iterable[str]) -> list[str]:
     return [s for s in ordered if s in editable]
 
 
-def workbook_build(
-    *, assessment: Assessment, user: AbstractBaseUser, sections: Iterable[str]
-) -> bytes:
+def workbook_build(*, assessment: Assessment, user: User, sections: Iterable[str]) -> bytes:
     """The workbook of `sections` with their current answers, in the active language."""
     sections = sections_of(assessment, sections)
     tree = services.mnr_tree(assessment.mnr_version)
@@ -216,8 +215,8 @@ def workbook_build(
     answers: dict[str, list[Any]] = {}
     for code, (answer, values) in online.items():
         answers[code] = [answer.version if answer else 0, values.digest()]
-    for code, (_criterion, answer, values) in criteria.items():
-        answers[_criterion_key(code)] = [answer.version if answer else 0, values.digest()]
+    for code, (_criterion, c_answer, c_values) in criteria.items():
+        answers[_criterion_key(code)] = [c_answer.version if c_answer else 0, c_values.digest()]
     now = timezone.now()
     header = {
         "format": FORMAT,
@@ -234,7 +233,8 @@ def workbook_build(
     }
     book = Workbook()
     taken: set[str] = set()
-    _instructions(book.active, assessment, user, now, sections, taken)
+    # A new book has one sheet, its first: the instructions.
+    _instructions(book.worksheets[0], assessment, user, now, sections, taken)
     meta = book.create_sheet(META_SHEET)
     taken.add(META_SHEET.casefold())
     meta["A1"] = signing.dumps(header, salt=SALT, compress=True)
@@ -265,7 +265,7 @@ class _Lists:
             column = 2 + len(self.ranges)
             for row, label in enumerate(labels, start=1):
                 self.sheet.cell(row=row, column=column, value=label)
-            letter = self.sheet.cell(row=1, column=column).column_letter
+            letter = get_column_letter(column)
             self.ranges[key] = f"{META_SHEET}!${letter}$1:${letter}${len(labels)}"
         return DataValidation(
             type="list",
@@ -287,7 +287,7 @@ def _protect(sheet: Worksheet) -> None:
 def _instructions(
     sheet: Worksheet,
     assessment: Assessment,
-    user: AbstractBaseUser,
+    user: User,
     now: datetime,
     sections: list[str],
     taken: set[str],
@@ -798,24 +798,24 @@ def workbook_plan(*, parsed: Parsed, assessment: Assessment, editable: frozenset
             )
         )
     crit_online = _online_criteria(assessment) if parsed.criteria else {}
-    for code, values in parsed.criteria.items():
+    for code, given in parsed.criteria.items():
         key = _criterion_key(code)
         version, digest = downloaded.get(key, [0, None])
-        if values.digest() == digest:
+        if given.digest() == digest:
             unchanged += 1
             continue
-        criterion, answer, current = crit_online[code]
+        criterion, c_answer, c_current = crit_online[code]
         options = criterion_options(criterion)
         lines = []
-        if current.value != values.value:
+        if c_current.value != given.value:
             lines.append(
-                (_("Answer"), _label(options, current.value), _label(options, values.value))
+                (_("Answer"), _label(options, c_current.value), _label(options, given.value))
             )
-        if current.citation != values.citation:
-            lines.append((_("Citation"), _excerpt(current.citation), _excerpt(values.citation)))
+        if c_current.citation != given.citation:
+            lines.append((_("Citation"), _excerpt(c_current.citation), _excerpt(given.citation)))
         changes.append(
             _change(
-                key, LEGISLATION_SECTION, criterion.name, parsed, lines, answer, version, values
+                key, LEGISLATION_SECTION, criterion.name, parsed, lines, c_answer, version, given
             )
         )
     for change in changes:
@@ -871,7 +871,7 @@ class PlanChanged(Exception):
 def workbook_apply(
     *,
     assessment: Assessment,
-    user: AbstractBaseUser,
+    user: User,
     plan: Plan,
     replace: set[str],
     seen_versions: Mapping[str, int],

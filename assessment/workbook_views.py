@@ -12,13 +12,15 @@ from uuid import UUID
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
+
+from accounts.http import AuthenticatedHttpRequest
 
 from . import access, workbook
 from .models import Assessment
@@ -33,7 +35,7 @@ def session_key(assessment: Assessment) -> str:
     return f"workbook:{assessment.uuid}"
 
 
-def _editable(request: HttpRequest, assessment: Assessment) -> frozenset[str]:
+def _editable(request: AuthenticatedHttpRequest, assessment: Assessment) -> frozenset[str]:
     sections = access.editable_sections(access.membership_of(request.user), assessment)
     access.require(bool(sections), _("No section of this assessment is open to you for editing."))
     return sections
@@ -45,7 +47,7 @@ def _file_name(assessment: Assessment, suffix: str) -> str:
 
 @login_required
 @require_safe
-def workbook_download(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def workbook_download(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     sections = _editable(request, assessment)
     data = workbook.workbook_build(assessment=assessment, user=request.user, sections=sections)
@@ -56,7 +58,7 @@ def workbook_download(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 def _upload_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     assessment: Assessment,
     form: WorkbookUploadForm,
     errors: list[str] | None = None,
@@ -71,7 +73,7 @@ def _upload_page(
 
 
 def _preview_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     assessment: Assessment,
     plan: workbook.Plan,
     token: str,
@@ -95,7 +97,7 @@ def _read(data: bytes, assessment: Assessment, editable: frozenset[str]) -> work
 
 
 @login_required
-def workbook_upload(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def workbook_upload(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     editable = _editable(request, assessment)
     if request.method != "POST":
@@ -126,7 +128,7 @@ def workbook_upload(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def workbook_confirm(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def workbook_confirm(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     editable = _editable(request, assessment)
     key = session_key(assessment)
@@ -172,7 +174,7 @@ def workbook_confirm(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 @login_required
 @require_safe
-def blank_questionnaire(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def blank_questionnaire(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     pdf = questionnaire_pdf.render_blank_questionnaire(
         assessment, language=translation.get_language()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -46,9 +46,7 @@ def sections(assessment: Assessment, scores: Scores) -> list[Section]:
     return rows
 
 
-def _set_status(
-    assessment: Assessment, status: str, user: AbstractBaseUser | None, comment: str = ""
-) -> None:
+def _set_status(assessment: Assessment, status: str, user: User | None, comment: str = "") -> None:
     before = {"status": assessment.status}
     assessment.status = status
     assessment.status_comment = comment
@@ -67,7 +65,7 @@ def _set_status(
 
 
 @transaction.atomic
-def language_set(*, assessment: Assessment, language: str, user: AbstractBaseUser | None) -> None:
+def language_set(*, assessment: Assessment, language: str, user: User | None) -> None:
     """Change the working language (the language of the assessment's exports)."""
     before = assessment.language
     if before == language:
@@ -84,9 +82,7 @@ def language_set(*, assessment: Assessment, language: str, user: AbstractBaseUse
     )
 
 
-def waiver_set(
-    *, assessment: Assessment, section: str, reason: str, user: AbstractBaseUser | None
-) -> None:
+def waiver_set(*, assessment: Assessment, section: str, reason: str, user: User | None) -> None:
     """Mark a section "not assessed" with a reason; an empty reason removes the mark."""
     existing = SectionWaiver.objects.filter(assessment=assessment, section=section).first()
     before = {"reason": existing.reason} if existing else None
@@ -112,7 +108,7 @@ def waiver_set(
 
 
 @transaction.atomic
-def submit(*, assessment: Assessment, sharing: str, user: AbstractBaseUser | None) -> None:
+def submit(*, assessment: Assessment, sharing: str, user: User | None) -> None:
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if not locked.is_editable:
         raise WorkflowError(_("This assessment is not a draft any more."))
@@ -141,9 +137,7 @@ def submit(*, assessment: Assessment, sharing: str, user: AbstractBaseUser | Non
 
 
 @transaction.atomic
-def review(
-    *, assessment: Assessment, validate: bool, comment: str, user: AbstractBaseUser | None
-) -> None:
+def review(*, assessment: Assessment, validate: bool, comment: str, user: User | None) -> None:
     """Validate a submitted assessment, or return it to the country with comments."""
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.status != Assessment.Status.SUBMITTED:
@@ -159,7 +153,7 @@ def review(
 
 
 @transaction.atomic
-def reopen(*, assessment: Assessment, user: AbstractBaseUser | None) -> Assessment:
+def reopen(*, assessment: Assessment, user: User | None) -> Assessment:
     """A new revision of a validated assessment, from a copy; the validated one is kept."""
     if assessment.status != Assessment.Status.VALIDATED:
         raise WorkflowError(_("Only a validated assessment can be reopened."))

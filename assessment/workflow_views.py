@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.http import AuthenticatedHttpRequest
+
 from . import access, audit, progress, services, team, workflow
 from .forms import (
     AcceptInvitationForm,
@@ -27,7 +29,7 @@ from .models import LEGISLATION_SECTION, Assignment, Invitation, Membership
 
 
 @login_required
-def submit(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     access.require(
         access.may_submit(access.membership_of(request.user), assessment),
@@ -65,7 +67,7 @@ def submit(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def language(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def language(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     access.require(
         access.may_set_language(access.membership_of(request.user), assessment),
@@ -84,7 +86,7 @@ def language(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def section_confirm(request: HttpRequest, uuid: UUID, section: str) -> HttpResponse:
+def section_confirm(request: AuthenticatedHttpRequest, uuid: UUID, section: str) -> HttpResponse:
     """Confirm, after reading them, every answer of a section copied from the previous cycle."""
     assessment = access.assessment_for(request.user, uuid)
     access.require(
@@ -101,7 +103,7 @@ def section_confirm(request: HttpRequest, uuid: UUID, section: str) -> HttpRespo
 
 @login_required
 @require_POST
-def waiver(request: HttpRequest, uuid: UUID, section: str) -> HttpResponse:
+def waiver(request: AuthenticatedHttpRequest, uuid: UUID, section: str) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     access.require(access.may_submit(access.membership_of(request.user), assessment))
     known = set(assessment.mnr_version.domains.values_list("code", flat=True))
@@ -124,7 +126,7 @@ def waiver(request: HttpRequest, uuid: UUID, section: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def review(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def review(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     access.require(
         access.may_review(access.membership_of(request.user), assessment),
@@ -150,7 +152,7 @@ def review(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def reopen(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     access.require(
         access.may_reopen(access.membership_of(request.user), assessment),
@@ -170,7 +172,7 @@ def reopen(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @login_required
-def assignments(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def assignments(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     access.require(
         access.may_manage_team(access.membership_of(request.user), assessment.country),
@@ -219,7 +221,7 @@ def assignments(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 @login_required
 @require_safe
-def history(request: HttpRequest, uuid: UUID) -> HttpResponse:
+def history(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     access.require(
         access.may_see_log(access.membership_of(request.user), assessment),
@@ -249,13 +251,14 @@ def history(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 @login_required
-def team_page(request: HttpRequest) -> HttpResponse:
+def team_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = access.membership_of(request.user)
     country = membership.country if membership else None
     access.require(
         country is not None and access.may_manage_team(membership, country),
         _("Only the country coordinator manages the team."),
     )
+    assert country is not None  # access.require has refused a member without a country
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         accept_url = request.build_absolute_uri(

@@ -229,6 +229,7 @@ AXES_VERBOSE = env_bool("AXES_VERBOSE", False)  # its INFO lines on every reques
 AXES_HANDLER = "accounts.middleware.AddressLimitedAxesHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_IP_FAILURE_LIMIT = int(os.environ.get("AXES_IP_FAILURE_LIMIT", "20"))
+AXES_LOCK_OUT_AT_FAILURE = True  # axes' default, named because the address limit reads it
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

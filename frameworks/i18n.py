@@ -19,9 +19,9 @@ English: never a blank, never an error.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import polib
 from django.conf import settings
@@ -108,7 +108,7 @@ class TranslatedOnRead:
     translated_json: dict[str, frozenset[str]] = {}
 
     @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
+    def from_db(cls, db: str | None, field_names: Collection[str], values: Collection[Any]) -> Self:
         instance = super().from_db(db, field_names, values)  # type: ignore[misc]
         if _language(None) == "en" and translation.get_language() != PSEUDO:
             return instance

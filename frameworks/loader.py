@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from django.db import transaction
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
 
 from .models import (
@@ -116,9 +116,12 @@ def _item_name(doc: Any, path: Iterable[Any]) -> str:
     return " > ".join(parts) or "(file)"
 
 
-def _schema_message(error: Any) -> str:
+def _schema_message(error: ValidationError) -> str:
     if error.validator == "additionalProperties":
-        unexpected = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        # additionalProperties is checked on an object, against an object schema.
+        instance = cast(Mapping[str, Any], error.instance)
+        schema = cast(Mapping[str, Any], error.schema)
+        unexpected = sorted(set(instance) - set(schema.get("properties", {})))
         return "unknown key " + ", ".join(repr(k) for k in unexpected)
     if error.validator == "required":
         return error.message.replace("is a required property", "is missing")

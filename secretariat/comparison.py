@@ -398,8 +398,8 @@ def trend(filters: Filters, since: int, until: int) -> Trend:
                     before_values.append(1.0 if b == "met" else 0.0)
                     after_values.append(1.0 if a == "met" else 0.0)
             elif b is not None and a is not None:
-                before_values.append(float(b))  # type: ignore[arg-type]
-                after_values.append(float(a))  # type: ignore[arg-type]
+                before_values.append(float(b))
+                after_values.append(float(a))
         n = len(before_values)
         out.append(
             TrendRow(

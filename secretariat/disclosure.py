@@ -36,9 +36,13 @@ if TYPE_CHECKING:
 
 
 class _Row(Protocol):
-    named: bool
-    cycle: int
-    uuid: str
+    # Read-only, so that frozen dataclasses (comparison.Row) fit.
+    @property
+    def named(self) -> bool: ...
+    @property
+    def cycle(self) -> int: ...
+    @property
+    def uuid(self) -> str: ...
 
 
 R = TypeVar("R", bound=_Row)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +39,8 @@ class FilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         cycles = Assessment.objects.values_list("cycle", flat=True).distinct().order_by("-cycle")
-        self.fields["cycle"].choices = _choices((c, str(c)) for c in cycles)
+        cycle = cast(forms.ChoiceField, self.fields["cycle"])
+        cycle.choices = _choices((c, str(c)) for c in cycles)
         from assessment.countries import m49_name
 
         for field, code, name in (
@@ -54,7 +55,7 @@ class FilterForm(forms.Form):
                 .distinct()
             )
             named = sorted(((c, m49_name(c, n)) for c, n in pairs), key=lambda p: p[1])
-            self.fields[field].choices = _choices(named)
+            cast(forms.ChoiceField, self.fields[field]).choices = _choices(named)
 
 
 class TrendForm(forms.Form):
@@ -62,7 +63,7 @@ class TrendForm(forms.Form):
     until = forms.IntegerField(label=_("To cycle"), min_value=2000, max_value=2100)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data  # None means: cleaned_data as it is
         if cleaned.get("since") and cleaned.get("until") and cleaned["since"] >= cleaned["until"]:
             raise forms.ValidationError(_("The first cycle must be earlier than the second."))
         return cleaned

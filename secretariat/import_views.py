@@ -16,12 +16,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from assessment.access import is_secretariat_admin, membership_of
 
 from . import legislation_import as li
@@ -45,7 +46,7 @@ def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_secretariat_admin(membership_of(request.user)):
             raise PermissionDenied(_("Only secretariat admins may import published reviews."))
         return view(request, *args, **kwargs)
@@ -63,7 +64,7 @@ def _yes_no(value: bool | None) -> str:
     return _("Yes") if value else _("No")
 
 
-def _upload_page(request: HttpRequest, form: LegislationImportForm) -> HttpResponse:
+def _upload_page(request: AuthenticatedHttpRequest, form: LegislationImportForm) -> HttpResponse:
     reviews = LegislativeReview.objects.annotate(entry_count=Count("entries")).select_related(
         "imported_by"
     )
@@ -72,7 +73,7 @@ def _upload_page(request: HttpRequest, form: LegislationImportForm) -> HttpRespo
 
 @admin_required
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _upload_page(request, LegislationImportForm())
     form = LegislationImportForm(request.POST, request.FILES)
@@ -114,7 +115,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_POST
-def confirm(request: HttpRequest) -> HttpResponse:
+def confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     pending = request.session.get(SESSION_KEY)
     if not pending or request.POST.get("token") != pending.get("token"):
         messages.error(

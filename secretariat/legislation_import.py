@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
@@ -412,7 +412,7 @@ def existing_review(source: str, year: int) -> LegislativeReview | None:
     )
 
 
-def store(parsed: ParsedReview, user: AbstractBaseUser | None) -> LegislativeReview:
+def store(parsed: ParsedReview, user: User | None) -> LegislativeReview:
     """Write a parsed review in one transaction: create it, or replace every entry of the
     earlier import of the same source and year."""
     with transaction.atomic():

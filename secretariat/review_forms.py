@@ -59,7 +59,7 @@ class EditionsForm(ReviewFilterForm):
         self.order_fields(["before", "review", "region", "subregion", "hemisphere"])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data  # None means: cleaned_data as it is
         before, after = cleaned.get("before"), cleaned.get("review")
         if before and after and before.year >= after.year:
             raise forms.ValidationError(_("The earlier edition must be older than the later one."))

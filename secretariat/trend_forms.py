@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -35,11 +35,11 @@ class CyclePairForm(forms.Form):
             data["since"], data["until"] = str(cycles[1]), str(cycles[0])
         super().__init__(data if data and data.get("since") else None, **kwargs)
         choices = [(c, str(c)) for c in cycles]
-        self.fields["since"].choices = choices
-        self.fields["until"].choices = choices
+        cast(forms.ChoiceField, self.fields["since"]).choices = choices
+        cast(forms.ChoiceField, self.fields["until"]).choices = choices
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data  # None means: cleaned_data as it is
         if cleaned.get("since") and cleaned.get("until") and cleaned["since"] >= cleaned["until"]:
             raise forms.ValidationError(_("The first cycle must be earlier than the second."))
         return cleaned

@@ -156,7 +156,9 @@ def test_an_existing_database_gets_the_corrected_classes_by_migration():
     Country.objects.filter(code__in=["RE", "GI"]).update(hemisphere="south")
     module = importlib.import_module("assessment.migrations.0008_north_south_corrected")
     module.resync(apps, None)
-    assert dict(Country.objects.filter(code__in=["RE", "GI"]).values_list("code", "hemisphere")) == {
+    assert dict(
+        Country.objects.filter(code__in=["RE", "GI"]).values_list("code", "hemisphere")
+    ) == {
         "RE": "north",
         "GI": "north",
     }

@@ -56,11 +56,11 @@ def build_report(assessment: Assessment, language: str) -> Report:
         tree = services.mnr_tree(assessment.mnr_version)
         today = timezone.localdate()
         item_names = {c.pk: f"{c.number}. {c.name}" for c in tree.capabilities}
-        actions = []
+        actions: list[ActionRow] = []
         for a in Action.objects.filter(assessment=assessment).select_related("criterion"):
             if a.capability_id:
                 item = item_names.get(a.capability_id, "")
-            elif a.criterion_id:
+            elif a.criterion is not None:  # select_related: no query
                 item = _("Legislation: %(name)s") % {"name": a.criterion.name}
             else:
                 item = ""

@@ -64,8 +64,8 @@ KEEP = 8
 
 def render_blank_questionnaire(assessment: Assessment, *, language: str | None) -> bytes:
     mnr, law = assessment.mnr_version, assessment.legislation_version
-    key = (mnr.pk, mnr.sha256, law.pk, law.sha256, str(assessment.country), assessment.cycle)
-    key += (language,)
+    key: tuple[Any, ...] = (mnr.pk, mnr.sha256, law.pk, law.sha256, str(assessment.country))
+    key += (assessment.cycle, language)
     if key not in _KEPT:
         if len(_KEPT) >= KEEP:
             _KEPT.pop(next(iter(_KEPT)))

@@ -221,7 +221,7 @@ def to_xlsx(report: Report) -> bytes:
     with translation.override(report.language):
         titles = _sheet_titles()
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook starts with
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")

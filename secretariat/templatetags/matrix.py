@@ -38,7 +38,9 @@ def _rounded(value: float, step: Decimal) -> Decimal:
 def _cell_words(language: str | None) -> tuple[dict[str | None, str], str]:
     """The criterion cells, escaped, and the decimal separator, in one language."""
     words = {"met": _("yes"), "not_met": _("no"), "dont_know": "?"}
-    cells = {value: f'<td class="{value}">{escape(words[value])}</td>' for value in words}
+    cells: dict[str | None, str] = {
+        value: f'<td class="{value}">{escape(words[value])}</td>' for value in words
+    }
     cells[None] = '<td class="unknown">—</td>'
     return cells, escape(get_format("DECIMAL_SEPARATOR"))
 
@@ -75,7 +77,7 @@ def matrix_rows(
     profile_url = reverse("secretariat:country", args=[PLACEHOLDER])
     html = []
     for row, cells in table:
-        name = escape(row.country.name)
+        name: str = escape(row.country.name)
         if not plain:
             href = escape(profile_url.replace(PLACEHOLDER, row.country.pk))
             name = f'<a href="{href}">{name}</a>'

@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, file: str, **options: Any) -> None:
         data = self._read(file)
         User = get_user_model()
-        wanted = [row.get("username") for row in _users(data)]
+        wanted: list[str] = [row["username"] for row in _users(data)]  # _users: str names only
         before = set(
             User._default_manager.filter(**{f"{User.USERNAME_FIELD}__in": wanted}).values_list(
                 User.USERNAME_FIELD, flat=True
