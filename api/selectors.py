@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 
-from assessment import services
+from assessment import frameworks_cache
 from frameworks.models import FrameworkVersion
 
 
@@ -16,8 +16,8 @@ def framework_tree(slug: str, number: int) -> FrameworkVersion:
         FrameworkVersion.objects.select_related("framework"), framework__slug=slug, number=number
     )
     kind = version.kind
-    version.domain_list = services.mnr_tree(version).domains if kind == "mnr" else []  # type: ignore[attr-defined]
-    version.criterion_list = services.criteria_of(version) if kind == "legislation" else []  # type: ignore[attr-defined]
+    version.domain_list = frameworks_cache.mnr_tree(version).domains if kind == "mnr" else []  # type: ignore[attr-defined]
+    version.criterion_list = frameworks_cache.criteria_of(version) if kind == "legislation" else []  # type: ignore[attr-defined]
     version.recommendation_list = (  # type: ignore[attr-defined]
         list(version.recommendations.all()) if kind == "recommendations" else []
     )

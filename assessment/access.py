@@ -63,7 +63,7 @@ def editable_sections(m: Membership | None, a: Assessment) -> frozenset[str]:
     if not is_team_member(m, a.country_id) or not a.is_editable:
         return frozenset()
     if m.role == Role.COORDINATOR:  # type: ignore[union-attr]
-        from .services import mnr_tree  # the version's tree is cached: no query
+        from .frameworks_cache import mnr_tree  # the version's tree is cached: no query
 
         return frozenset([d.code for d in mnr_tree(a.mnr_version).domains] + [LEGISLATION_SECTION])
     return frozenset(
@@ -123,7 +123,7 @@ def assessment_for(user: Visitor, uuid: UUID) -> Assessment:
         assessment = Assessment.objects.select_related("country").get(uuid=uuid)
     except Assessment.DoesNotExist:
         raise Http404 from None
-    from .services import attach_versions
+    from .frameworks_cache import attach_versions
 
     attach_versions(assessment)
     if not may_read(membership_of(user), assessment):

@@ -90,14 +90,14 @@ def names_of(assessment: Assessment, *, team: bool = True, actions: bool = True)
     unless told not to, its plan's action titles and its team's names (one query each)."""
     from django.contrib.auth import get_user_model
 
-    from . import services
+    from . import frameworks_cache
     from .models import Action
 
-    tree = services.mnr_tree(assessment.mnr_version)
+    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     items: dict[str, str] = {d.code: d.name for d in tree.domains}
     items["legislation"] = _("Legislation")
     items |= {c.code: f"{c.number}. {c.name}" for c in tree.capabilities}
-    items |= {c.code: c.name for c in services.criteria_of(assessment.legislation_version)}
+    items |= {c.code: c.name for c in frameworks_cache.criteria_of(assessment.legislation_version)}
     if actions:
         rows = Action.objects.filter(assessment=assessment).values_list("uuid", "title")
         items |= {str(uuid): title for uuid, title in rows}

@@ -123,3 +123,49 @@ def bar_chart(scores: Scores, *, target: int) -> SafeString:
         target_x,
         AXIS_Y,
     )
+
+
+def bar_chart_html(scores: Scores, *, target: int) -> SafeString:
+    """The same chart as HTML, for right-to-left PDFs: WeasyPrint lays SVG text out left to
+    right, which reverses an Arabic label, while it orders and shapes HTML text correctly and
+    mirrors the layout by itself under `dir="rtl"`. Widths are classes (`w-0` … `w-40`, steps
+    of 2.5 %; static/reports/action_plan.css): templates and markup carry no inline style."""
+    step = 100 / 40
+
+    def width(value: float) -> int:
+        return round(100 * value / scores.max_level / step)
+
+    target_class = f"tgt-{round(100 * target / scores.max_level)}"
+    rows = []
+    for domain in scores.domains:
+        entries = [(domain.name, domain.score, True)]
+        entries += [
+            (f"{c.number}. {c.name}", float(c.level) if c.counts else None, False)
+            for c in domain.capabilities
+        ]
+        for label, value, is_domain in entries:
+            kind = " domain" if is_domain else ""
+            bar = (
+                format_html(
+                    '<span class="hbar{} w-{}"></span><bdi class="hvalue">{}</bdi>',
+                    kind,
+                    width(value),
+                    f"{value:.1f}",
+                )
+                if value is not None
+                else format_html('<span class="hvalue">{}</span>', _("not scored"))
+            )
+            rows.append(
+                format_html(
+                    '<tr class="hrow{}"><th scope="row">{}</th><td class="htrack {}">{}</td></tr>',
+                    kind,
+                    _shorten(label),
+                    target_class,
+                    bar,
+                )
+            )
+    return format_html(
+        '<table class="hchart" aria-label="{}"><tbody>{}</tbody></table>',
+        _("Maturity level of each domain and capability"),
+        mark_safe("".join(rows)),  # each row escapes its label
+    )

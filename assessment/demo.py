@@ -21,7 +21,7 @@ from accounts import people
 from frameworks.loader import load_frameworks, read_file
 from frameworks.models import FrameworkVersion
 
-from . import services
+from . import frameworks_cache, services
 from .models import (
     LEGISLATION_SECTION,
     Action,
@@ -122,7 +122,7 @@ def _answer(
     assessment: Assessment, spec: DemoCountry, cycle_index: int, user: User, complete: bool
 ) -> None:
     rng = random.Random(f"{spec.code}-{assessment.cycle}")
-    tree = services.mnr_tree(assessment.mnr_version)
+    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     top = tree.rules.max_level
     mean = spec.maturity + 0.5 * cycle_index
     caps, indicators = [], []
@@ -164,7 +164,7 @@ def _answer(
         ]
     CapabilityAnswer.objects.bulk_create(caps)
     IndicatorAnswer.objects.bulk_create(indicators)
-    criteria = [c for c in services.criteria_of(assessment.legislation_version) if c.scored]
+    criteria = [c for c in frameworks_cache.criteria_of(assessment.legislation_version) if c.scored]
     met = min(len(criteria), spec.laws_met + cycle_index)
     CriterionAnswer.objects.bulk_create(
         CriterionAnswer(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from frameworks.models import Capability, Criterion, Indicator
 
+from .answering import CriterionInput
 from .models import (
     Action,
     Assessment,
@@ -27,7 +28,6 @@ from .models import (
     Membership,
 )
 from .plan import ACTION_FIELDS
-from .services import CriterionInput
 
 INDICATOR_PREFIX = "ind_"
 CRITERION_PREFIX = "crit_"
@@ -348,16 +348,39 @@ class ReviewForm(forms.Form):
     )
 
 
+def fields_helper(form: forms.BaseForm) -> FormHelper:
+    """Crispy renders the fields (labels, required marks, errors and help texts the same on
+    every page); the template keeps the <form> tag, its CSRF token and the buttons, whose
+    translated labels are written there."""
+    helper = FormHelper(form)
+    helper.form_tag = False
+    helper.disable_csrf = True  # the template's own {% csrf_token %} is the one sent
+    return helper
+
+
 class CommentForm(forms.Form):
     text = forms.CharField(
-        label=_("Add a comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Add a comment"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = fields_helper(self)
 
 
 class EvidenceForm(forms.Form):
     file = forms.FileField(
-        label=_("Attach an evidence file"), help_text=_("PDF, DOCX, XLSX, ODT, PNG or JPEG.")
+        label=_("Attach an evidence file"),
+        help_text=_("PDF, DOCX, XLSX, ODT, PNG or JPEG."),
+        # The picker offers what the upload accepts; the server still checks the content.
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.odt,.png,.jpg,.jpeg"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = fields_helper(self)
 
 
 class InviteForm(forms.Form):
@@ -365,6 +388,10 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"), choices=Membership.Role.choices[:2], initial=Membership.Role.CONTRIBUTOR
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = fields_helper(self)
 
 
 class AcceptInvitationForm(forms.Form):

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from . import scoring, services
+from . import frameworks_cache, scoring, services
 from .models import Assessment, FrozenScores
 
 FORMAT = 2
@@ -84,11 +84,11 @@ class Specs:
 
 
 def specs_of(assessment: Assessment) -> Specs:
-    tree = services.mnr_tree(assessment.mnr_version)
+    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     return Specs(
         tree.specs,
-        services.criterion_specs(assessment.legislation_version),
-        services.sufficiency_rule(assessment.legislation_version),
+        frameworks_cache.criterion_specs(assessment.legislation_version),
+        frameworks_cache.sufficiency_rule(assessment.legislation_version),
         tree.rules.max_level,
     )
 
@@ -205,7 +205,7 @@ def from_json(data: Mapping[str, Any], specs: Specs) -> scoring.Scores:
 
 def freeze(assessment: Assessment, scores: scoring.Scores | None = None) -> FrozenScores:
     """Store the assessment's scores now (replacing any stored before), with its versions."""
-    services.attach_versions(assessment)
+    frameworks_cache.attach_versions(assessment)
     scores = scores or services.assessment_scores(assessment)
     frozen, _created = FrozenScores.objects.update_or_create(
         assessment=assessment,
@@ -296,7 +296,7 @@ def freeze_all(statuses: Sequence[str] = Assessment.SEEN_BY_SECRETARIAT) -> int:
         )
     )
     for a in todo:
-        services.attach_versions(a)
+        frameworks_cache.attach_versions(a)
     scores = services.scores_of_many(todo)
     FrozenScores.objects.bulk_create(
         FrozenScores(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from frameworks.models import Capability, Recommendation
 
-from . import audit, gaps, services
+from . import audit, frameworks_cache, gaps, services
 from .gaps import Change, Gap
 from .models import Action, Assessment, CapabilityAnswer, TargetLevel
 
@@ -73,8 +73,8 @@ def peers_for(assessment: Assessment, codes: list[str]) -> dict[str, list[str]]:
 
 
 def gap_analysis(assessment: Assessment) -> GapAnalysis:
-    tree = services.mnr_tree(assessment.mnr_version)
-    criteria = services.criteria_of(assessment.legislation_version)
+    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
+    criteria = frameworks_cache.criteria_of(assessment.legislation_version)
     scores = services.assessment_scores(assessment)
     default = int(assessment.mnr_version.rules["scoring"]["default_target"])
     raised = {

@@ -32,9 +32,9 @@ def plan_page(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     membership = access.membership_of(request.user)
     analysis = plan.gap_analysis(assessment)
-    from . import services
+    from . import frameworks_cache
 
-    tree = services.mnr_tree(assessment.mnr_version)
+    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     today = timezone.localdate()
     actions = list(
         Action.objects.filter(assessment=assessment).select_related("capability", "criterion")

@@ -23,7 +23,17 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.people import display_name
 from frameworks.models import Capability
 
-from . import access, activity, audit, evidence, progress, services, workflow
+from . import (
+    access,
+    activity,
+    answering,
+    audit,
+    evidence,
+    frameworks_cache,
+    progress,
+    services,
+    workflow,
+)
 from .charts import bar_chart
 from .forms import (
     CapabilityForm,
@@ -141,7 +151,7 @@ def overview(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
             else None,
             "may_submit": may_submit,
             "may_set_language": access.may_set_language(membership, assessment),
-            "to_confirm": services.to_confirm_by_section(assessment)
+            "to_confirm": answering.to_confirm_by_section(assessment)
             if assessment.is_editable
             else {},
             "language_form": LanguageForm(initial={"language": assessment.language}),
@@ -154,7 +164,7 @@ def overview(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     )
 
 
-def _capability(tree: services.MnrTree, code: str) -> tuple[Capability, dict[str, Any]]:
+def _capability(tree: frameworks_cache.MnrTree, code: str) -> tuple[Capability, dict[str, Any]]:
     capabilities = tree.capabilities
     capability = next((c for c in capabilities if c.code == code), None)
     if capability is None:
@@ -172,7 +182,7 @@ def _capability(tree: services.MnrTree, code: str) -> tuple[Capability, dict[str
 def capability(request: AuthenticatedHttpRequest, uuid: UUID, code: str) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     membership = access.membership_of(request.user)
-    tree = services.mnr_tree(assessment.mnr_version)
+    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     cap, context = _capability(tree, code)
     may_edit = cap.domain.code in access.editable_sections(membership, assessment)
     indicators = cap.indicator_list  # type: ignore[attr-defined]
@@ -183,7 +193,7 @@ def capability(request: AuthenticatedHttpRequest, uuid: UUID, code: str) -> Http
         form = CapabilityForm(request.POST, **form_kwargs)
         if form.is_valid():
             try:
-                saved = services.capability_answers_save(
+                saved = answering.capability_answers_save(
                     assessment=assessment,
                     capability=cap,
                     user=request.user,
@@ -193,7 +203,7 @@ def capability(request: AuthenticatedHttpRequest, uuid: UUID, code: str) -> Http
                     indicator_values=form.indicator_values(),
                     version=form.cleaned_data["version"],
                 )
-            except services.StaleAnswer as stale:
+            except answering.StaleAnswer as stale:
                 conflict = stale.current
             else:
                 if request.htmx:
@@ -228,7 +238,7 @@ def capability(request: AuthenticatedHttpRequest, uuid: UUID, code: str) -> Http
                 status=status,
             )
     # The page itself (not the autosave's fragment) shows the stored answers and the scores.
-    values = services.answer_values(assessment)
+    values = answering.answer_values(assessment)
     # The stored answer, files, comments and the latest few changes, in one query; one more
     # change than shown tells whether to link to the whole history.
     around = activity.activity_of(assessment, cap, events=HISTORY_EVENTS)
@@ -277,20 +287,20 @@ def legislation(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     membership = access.membership_of(request.user)
     may_edit = LEGISLATION_SECTION in access.editable_sections(membership, assessment)
-    criteria = services.criteria_of(assessment.legislation_version)
-    answers = services.criterion_answers(assessment)
+    criteria = frameworks_cache.criteria_of(assessment.legislation_version)
+    answers = answering.criterion_answers(assessment)
     to_confirm = {code for code, a in answers.items() if a.to_confirm}
     status, conflicts = 200, []
     if request.method == "POST":
         access.require(may_edit, _("This section is not assigned to you, or is read-only."))
         form = LegislationForm(request.POST, criteria=criteria, to_confirm=to_confirm)
         if form.is_valid():
-            conflicts = services.criterion_answers_save(
+            conflicts = answering.criterion_answers_save(
                 assessment=assessment, user=request.user, answers=form.answers()
             )
             if not conflicts:
                 if request.htmx:
-                    fresh = services.criterion_answers(assessment)
+                    fresh = answering.criterion_answers(assessment)
                     rows = [
                         {
                             "code": code,
@@ -345,7 +355,7 @@ def legislation(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
 @require_safe
 def results(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
-    tree = services.mnr_tree(assessment.mnr_version)
+    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     scores = services.assessment_scores(assessment)
     target = assessment.mnr_version.rules["scoring"]["default_target"]
     return render(
@@ -368,7 +378,7 @@ def results(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
 def capability_history(request: AuthenticatedHttpRequest, uuid: UUID, code: str) -> HttpResponse:
     """Every change to one capability's answer, for whoever may read the capability page."""
     assessment = access.assessment_for(request.user, uuid)
-    cap, context = _capability(services.mnr_tree(assessment.mnr_version), code)
+    cap, context = _capability(frameworks_cache.mnr_tree(assessment.mnr_version), code)
     events = audit.events_for_subject(assessment, cap.code).select_related("actor__profile")
     page = Paginator(events, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
     return render(

@@ -40,7 +40,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from frameworks.models import Capability, Criterion
 
-from . import evidence, services
+from . import answering, evidence, frameworks_cache
 from .models import (
     LEGISLATION_SECTION,
     Assessment,
@@ -144,9 +144,9 @@ def _online_criteria(
     assessment: Assessment,
 ) -> dict[str, tuple[Criterion, CriterionAnswer | None, CriterionValues]]:
     """Criterion code -> (criterion, stored answer, its values): 1 query."""
-    answers = services.criterion_answers(assessment)
+    answers = answering.criterion_answers(assessment)
     result = {}
-    for c in services.criteria_of(assessment.legislation_version):
+    for c in frameworks_cache.criteria_of(assessment.legislation_version):
         a = answers.get(c.code)
         result[c.code] = (c, a, CriterionValues(a.value if a else "", a.citation if a else ""))
     return result
@@ -199,7 +199,7 @@ def sheet_title(name: str, taken: set[str]) -> str:
 def sections_of(assessment: Assessment, editable: Iterable[str]) -> list[str]:
     """The sections a workbook holds, in questionnaire order."""
     editable = set(editable)
-    tree = services.mnr_tree(assessment.mnr_version)
+    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     ordered = [d.code for d in tree.domains] + [LEGISLATION_SECTION]
     return [s for s in ordered if s in editable]
 
@@ -207,7 +207,7 @@ def sections_of(assessment: Assessment, editable: Iterable[str]) -> list[str]:
 def workbook_build(*, assessment: Assessment, user: User, sections: Iterable[str]) -> bytes:
     """The workbook of `sections` with their current answers, in the active language."""
     sections = sections_of(assessment, sections)
-    tree = services.mnr_tree(assessment.mnr_version)
+    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     domains = [d for d in tree.domains if d.code in sections]
     capabilities = [c for d in domains for c in d.capability_list]  # type: ignore[attr-defined]
     online = _online_capabilities(assessment, capabilities)
@@ -509,10 +509,10 @@ def workbook_read(data: bytes, assessment: Assessment) -> Parsed:
         ) from None
     header = _header(book)
     _check_header(header, assessment)
-    tree = services.mnr_tree(assessment.mnr_version)
+    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     capabilities = {c.code: c for c in tree.capabilities}
     indicators = {i.code: c for c in tree.capabilities for i in c.indicator_list}  # type: ignore[attr-defined]
-    criteria = {c.code: c for c in services.criteria_of(assessment.legislation_version)}
+    criteria = {c.code: c for c in frameworks_cache.criteria_of(assessment.legislation_version)}
     levels = level_options(tree.scale)
     in_book = set(header["sections"])
     cells: dict[str, tuple[str, Any]] = {}  # "level:C01" -> (where, value)
@@ -757,7 +757,7 @@ def workbook_plan(*, parsed: Parsed, assessment: Assessment, editable: frozenset
             % {"status": assessment.get_status_display().lower()},
         )
     downloaded = parsed.header["answers"]
-    tree = services.mnr_tree(assessment.mnr_version)
+    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     levels = level_options(tree.scale)
     indicators = dict(indicator_options())
     caps = {c.code: c for c in tree.capabilities}
@@ -882,11 +882,11 @@ def workbook_apply(
         raise PlanChanged(plan.errors[0])
     if plan.versions() != dict(seen_versions):
         raise PlanChanged(_("Answers changed online since the preview."))
-    tree = services.mnr_tree(assessment.mnr_version)
+    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     caps = {c.code: c for c in tree.capabilities}
     applied = []
     criterion_inputs = {}
-    criteria = {c.code: c for c in services.criteria_of(assessment.legislation_version)}
+    criteria = {c.code: c for c in frameworks_cache.criteria_of(assessment.legislation_version)}
     for change in plan.changes:
         if not change.lines or (change.conflict and change.key not in replace):
             continue
@@ -896,7 +896,7 @@ def workbook_apply(
             by_code = dict(values.indicators)
             current = CapabilityAnswer.objects.filter(assessment=assessment, capability=cap).first()
             try:
-                services.capability_answers_save(
+                answering.capability_answers_save(
                     assessment=assessment,
                     capability=cap,
                     user=user,
@@ -910,16 +910,16 @@ def workbook_apply(
                     version=change.online_version,
                     via="workbook",
                 )
-            except services.StaleAnswer:
+            except answering.StaleAnswer:
                 raise PlanChanged(_("Answers changed online since the preview.")) from None
         elif isinstance(values, CriterionValues):
             code = change.key.removeprefix("L:")
-            criterion_inputs[criteria[code]] = services.CriterionInput(
+            criterion_inputs[criteria[code]] = answering.CriterionInput(
                 values.value, values.citation, change.online_version, True
             )
         applied.append(change)
     if criterion_inputs:
-        conflicts = services.criterion_answers_save(
+        conflicts = answering.criterion_answers_save(
             assessment=assessment, user=user, answers=criterion_inputs, via="workbook"
         )
         if conflicts:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 
-from . import access, audit, progress, services, team, workflow
+from . import access, answering, audit, progress, services, team, workflow
 from .forms import (
     AcceptInvitationForm,
     InviteForm,
@@ -93,7 +93,7 @@ def section_confirm(request: AuthenticatedHttpRequest, uuid: UUID, section: str)
         section in access.editable_sections(access.membership_of(request.user), assessment),
         _("This section is not assigned to you, or is read-only."),
     )
-    count = services.section_confirm(assessment=assessment, section=section, user=request.user)
+    count = answering.section_confirm(assessment=assessment, section=section, user=request.user)
     messages.success(
         request,
         ngettext("%(n)s answer confirmed.", "%(n)s answers confirmed.", count) % {"n": count},

@@ -458,7 +458,7 @@ def load_frameworks(paths: Sequence[Path] | None = None) -> list[LoadResult]:
             version = _create_version(f, (latest.number + 1) if latest else 1, framework)
             counts = STORE[f.kind](f, version)
             results.append(LoadResult(f.slug, f.name, version, created=True, counts=counts))
-    from assessment.services import clear_framework_cache
+    from assessment.frameworks_cache import clear_framework_cache
 
     transaction.on_commit(clear_framework_cache)
     clear_framework_cache()

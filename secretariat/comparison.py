@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils.translation import gettext
 
-from assessment import frozen, scoring, services
+from assessment import frameworks_cache, frozen, scoring
 from assessment.models import Assessment, Country
 from frameworks.models import FrameworkVersion
 
@@ -157,7 +157,7 @@ def load_rows(filters: Filters) -> Comparison:
         .defer("frozen_scores__data")  # read only for what this process has not thawed yet
     )
     for a in assessments:
-        services.attach_versions(a)  # shared, cached instances: not one per row
+        frameworks_cache.attach_versions(a)  # shared, cached instances: not one per row
     scores_by_pk = frozen.stored_scores(assessments)
     rows = []
     for a in assessments:
@@ -177,7 +177,7 @@ def load_rows(filters: Filters) -> Comparison:
             )
         )
     latest = FrameworkVersion.objects.latest_of_kind("mnr")
-    tree = services.mnr_tree(latest) if latest else None
+    tree = frameworks_cache.mnr_tree(latest) if latest else None
     columns: list[Column] = []
     domain_names: dict[str, str] = {}
     if tree:
@@ -189,7 +189,9 @@ def load_rows(filters: Filters) -> Comparison:
     columns.append(Column("overall", gettext("Overall"), "overall"))
     law_latest = FrameworkVersion.objects.latest_of_kind("legislation")
     names = (
-        {c.code: c.name for c in services.criteria_of(law_latest) if c.scored} if law_latest else {}
+        {c.code: c.name for c in frameworks_cache.criteria_of(law_latest) if c.scored}
+        if law_latest
+        else {}
     )
     for code in LAW_CODES:
         columns.append(Column(f"law:{code}", names.get(code, code), "criterion"))

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -85,6 +87,8 @@ class LegislationImportForm(forms.Form):
             "yes/no, true/false or 1/0, empty when not known. Other columns are ignored. "
             "Columns may be separated by commas, semicolons or tabs."
         ),
+        # The picker offers CSV files; the server still reads and checks the content.
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
     source = forms.CharField(
         label=_("Source"),
@@ -103,6 +107,22 @@ class LegislationImportForm(forms.Form):
             "five criteria; earlier editions require the first four."
         ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Rendered by crispy like every other form; the template holds the <form> tag, its
+        # CSRF token and the button. Source and year share a row on wide screens.
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "file",
+            Row(
+                Column("source", css_class="col-md-8"),
+                Column("year", css_class="col-md-4"),
+                css_class="g-3",
+            ),
+        )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from assessment import services
+from assessment import frameworks_cache
 from assessment.models import (
     Assessment,
     CapabilityAnswer,
@@ -41,8 +41,8 @@ def answered_assessments(
     for code in codes:
         if not Country.objects.filter(pk=code).exists():
             make_country(code, f"Country {code}")
-    tree = services.mnr_tree(versions["mnr"])
-    criteria = [c for c in services.criteria_of(versions["legislation"]) if c.scored]
+    tree = frameworks_cache.mnr_tree(versions["mnr"])
+    criteria = [c for c in frameworks_cache.criteria_of(versions["legislation"]) if c.scored]
     assessments = Assessment.objects.bulk_create(
         Assessment(
             country_id=code,

@@ -15,7 +15,7 @@ def _fast_passwords(settings: pytest.FixtureRequest) -> None:
 def _fresh_framework_cache() -> None:
     # Each test builds its own database rows; framework trees cached by an earlier test
     # (possibly with the same ids) must not leak into it.
-    from assessment.services import clear_framework_cache
+    from assessment.frameworks_cache import clear_framework_cache
 
     clear_framework_cache()
 

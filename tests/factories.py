@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 
-from assessment import services
+from assessment import answering, frameworks_cache, services
 from assessment.models import Assessment, Country, Membership
 
 PASSWORD = "a-long-test-password"
@@ -44,9 +44,9 @@ def answer_all(
     """Answer every capability and scored criterion through the app's own save functions: each
     capability at `default` unless `levels` names it, each indicator `indicators` (unanswered
     when empty), each criterion met unless `criteria` says otherwise."""
-    tree = services.mnr_tree(assessment.mnr_version)
+    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     for cap in tree.capabilities:
-        services.capability_answers_save(
+        answering.capability_answers_save(
             assessment=assessment,
             capability=cap,
             user=None,
@@ -56,12 +56,12 @@ def answer_all(
             version=0,
             share_with_peers=share,
         )
-    services.criterion_answers_save(
+    answering.criterion_answers_save(
         assessment=assessment,
         user=None,
         answers={
-            c: services.CriterionInput((criteria or {}).get(c.code, "met"), "", 0, True)
-            for c in services.criteria_of(assessment.legislation_version)
+            c: answering.CriterionInput((criteria or {}).get(c.code, "met"), "", 0, True)
+            for c in frameworks_cache.criteria_of(assessment.legislation_version)
             if c.scored
         },
     )

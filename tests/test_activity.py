@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessment import activity, audit, services
+from assessment import activity, answering, audit, frameworks_cache
 from assessment.models import CapabilityAnswer, Comment, EvidenceFile, Membership
 
 from .factories import make_assessment, make_country, make_user
@@ -22,11 +22,13 @@ pytestmark = pytest.mark.usefixtures("frameworks")
 
 
 def capability(assessment, code):
-    return next(c for c in services.mnr_tree(assessment.mnr_version).capabilities if c.code == code)
+    return next(
+        c for c in frameworks_cache.mnr_tree(assessment.mnr_version).capabilities if c.code == code
+    )
 
 
 def save(assessment, cap, user, response, evidence="", version=0, share=False):
-    return services.capability_answers_save(
+    return answering.capability_answers_save(
         assessment=assessment,
         capability=cap,
         user=user,

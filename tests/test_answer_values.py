@@ -1,6 +1,6 @@
 """The one read behind every score: answers as plain values, in one SQL statement.
 
-`services.answer_values_of_many` is written as SQL for speed (issue 7); here it must give
+`answering.answer_values_of_many` is written as SQL for speed (issue 7); here it must give
 exactly what the ORM gives, on SQLite and on PostgreSQL, copies still "to confirm" left out.
 """
 
@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessment import services
+from assessment import answering
 from assessment.models import CapabilityAnswer, CriterionAnswer, IndicatorAnswer
 
 from .bulk import answered_assessments
@@ -18,8 +18,8 @@ from .bulk import answered_assessments
 pytestmark = pytest.mark.usefixtures("frameworks")
 
 
-def orm_values(assessment_id: int) -> services.AnswerValues:
-    return services.AnswerValues(
+def orm_values(assessment_id: int) -> answering.AnswerValues:
+    return answering.AnswerValues(
         responses={
             a.capability.code: a.response
             for a in CapabilityAnswer.objects.filter(assessment_id=assessment_id, to_confirm=False)
@@ -45,7 +45,7 @@ def test_answer_values_equal_the_orms_and_leave_out_copies_to_confirm():
     )
     IndicatorAnswer.objects.filter(assessment=third).delete()
     with CaptureQueriesContext(connection) as ctx:
-        values = services.answer_values_of_many([first, second, third])
+        values = answering.answer_values_of_many([first, second, third])
     assert len(ctx) == 1
     for a in (first, second, third):
         assert values[a.pk] == orm_values(a.pk)
@@ -57,14 +57,14 @@ def test_answer_values_equal_the_orms_and_leave_out_copies_to_confirm():
 
 def test_no_assessment_no_query():
     with CaptureQueriesContext(connection) as ctx:
-        assert services.answer_values_of_many([]) == {}
+        assert answering.answer_values_of_many([]) == {}
     assert len(ctx) == 0
 
 
 def test_many_assessments_are_read_in_chunks_with_the_same_result(monkeypatch):
     assessments = answered_assessments(["FR", "KE", "BR"], [2025, 2026], seed=3)
-    whole = services.answer_values_of_many(assessments)
-    monkeypatch.setattr(services, "ANSWER_VALUES_CHUNK", 4)
+    whole = answering.answer_values_of_many(assessments)
+    monkeypatch.setattr(answering, "ANSWER_VALUES_CHUNK", 4)
     with CaptureQueriesContext(connection) as ctx:
-        chunked = services.answer_values_of_many(assessments)
+        chunked = answering.answer_values_of_many(assessments)
     assert len(ctx) == 2 and chunked == whole

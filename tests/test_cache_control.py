@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from assessment import evidence, services, team
+from assessment import evidence, frameworks_cache, team
 from assessment.models import Assessment, Invitation, Membership
 
 from .factories import PASSWORD, answer_all, make_assessment, make_country, make_user
@@ -40,7 +40,7 @@ def coordinator_world(frameworks: None, settings: Any, tmp_path: Any) -> dict[st
     answer_all(assessment)
     record = evidence.evidence_add(
         assessment=assessment,
-        capability=services.mnr_tree(assessment.mnr_version).capabilities[3],
+        capability=frameworks_cache.mnr_tree(assessment.mnr_version).capabilities[3],
         upload=SimpleUploadedFile("e.pdf", PDF),
         user=None,
     )

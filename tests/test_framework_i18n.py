@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from assessment import services
+from assessment import frameworks_cache
 from frameworks import i18n
 from frameworks.loader import load_frameworks
 from frameworks.models import Capability, FrameworkVersion
@@ -32,7 +32,7 @@ def catalogue(settings, tmp_path):
     po.save(str(tmp_path / "fr" / "mnr.po"))
     yield c01
     i18n.clear_cache()
-    services.clear_framework_cache()
+    frameworks_cache.clear_framework_cache()
 
 
 def test_framework_rows_are_read_in_the_active_language(catalogue):
@@ -50,10 +50,10 @@ def test_framework_rows_are_read_in_the_active_language(catalogue):
 def test_cached_trees_are_kept_per_language(catalogue):
     version = FrameworkVersion.objects.latest_of_kind("mnr")
     with translation.override("fr"):
-        assert services.mnr_tree(version).capabilities[0].name == "Direction"
-    assert services.mnr_tree(version).capabilities[0].name == catalogue.name
+        assert frameworks_cache.mnr_tree(version).capabilities[0].name == "Direction"
+    assert frameworks_cache.mnr_tree(version).capabilities[0].name == catalogue.name
     with translation.override("fr"):
-        assert services.mnr_tree(version).capabilities[0].name == "Direction"
+        assert frameworks_cache.mnr_tree(version).capabilities[0].name == "Direction"
 
 
 def test_a_page_marks_the_english_it_falls_back_to(catalogue, client):

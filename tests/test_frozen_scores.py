@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from assessment import frozen, services, workflow
+from assessment import frameworks_cache, frozen, services, workflow
 from assessment.models import Assessment, CriterionAnswer, FrozenScores
 from secretariat import comparison
 
@@ -19,11 +19,11 @@ from .factories import answer_all, make_assessment, make_country
 
 def fresh(a: Assessment) -> object:
     a = Assessment.objects.get(pk=a.pk)
-    return services.assessment_scores(services.attach_versions(a))
+    return services.assessment_scores(frameworks_cache.attach_versions(a))
 
 
 def specs(a: Assessment) -> frozen.Specs:
-    return frozen.specs_of(services.attach_versions(Assessment.objects.get(pk=a.pk)))
+    return frozen.specs_of(frameworks_cache.attach_versions(Assessment.objects.get(pk=a.pk)))
 
 
 def stored(a: Assessment) -> object:
@@ -46,7 +46,7 @@ def test_json_round_trip_equals_a_fresh_score_for_the_whole_reference_set(framew
 
 def test_round_trip_keeps_dont_know_and_legislation_flags_in_the_readers_language(frameworks):
     a = make_assessment(make_country("XA", "Arvenia (demo)"))
-    tree = services.mnr_tree(a.mnr_version)
+    tree = frameworks_cache.mnr_tree(a.mnr_version)
     caps = tree.capabilities
     legislation_cap = tree.rules.legislation_capability or caps[0].code
     answer_all(

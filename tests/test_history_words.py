@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.people import set_display_name
-from assessment import evidence, plan, services, team, workflow
+from assessment import evidence, frameworks_cache, plan, team, workflow
 from assessment.models import Assessment, AuditEvent, Membership
 
 from .factories import make_assessment, make_country, make_user
@@ -50,7 +50,7 @@ def a_busy_day(client, assessment: Assessment, coordinator) -> None:
     assignment, a waiver, targets, plan actions (whose subject is a UUID) and a move."""
     carl = make_user("carl", country=assessment.country)
     set_display_name(carl, "Carl Okafor")
-    ind = services.mnr_tree(assessment.mnr_version).capabilities[3].indicator_list[0].code
+    ind = frameworks_cache.mnr_tree(assessment.mnr_version).capabilities[3].indicator_list[0].code
     save(client, assessment, "C04", 0, response="1")
     save(client, assessment, "C04", 1, response="3", **{f"ind_{ind}": "no"})
     save(client, assessment, "C04", 2, response="3", evidence="Decree 14", share_with_peers="on")
@@ -61,7 +61,7 @@ def a_busy_day(client, assessment: Assessment, coordinator) -> None:
     workflow.waiver_set(assessment=assessment, section="D5", reason="No data", user=coordinator)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    cap = services.mnr_tree(assessment.mnr_version).capabilities[3]
+    cap = frameworks_cache.mnr_tree(assessment.mnr_version).capabilities[3]
     evidence.evidence_add(
         assessment=assessment,
         capability=cap,
@@ -103,7 +103,7 @@ def test_no_history_page_shows_raw_values_identifiers_or_usernames(client, asses
 
 def test_a_change_reads_as_a_sentence(client, assessment, coordinator):
     client.force_login(coordinator)
-    tree = services.mnr_tree(assessment.mnr_version)
+    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     indicator = tree.capabilities[3].indicator_list[0]
     save(client, assessment, "C04", 0, **{f"ind_{indicator.code}": "no"})
     save(client, assessment, "C04", 1, response="3", **{f"ind_{indicator.code}": "yes"})

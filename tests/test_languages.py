@@ -179,3 +179,24 @@ def test_an_assessment_has_its_own_working_language_for_its_exports(client, coor
     assessment.refresh_from_db()
     assert assessment.language == "ar"
     assert AuditEvent.objects.filter(assessment=assessment, action="language.changed").count() == 1
+
+
+def test_a_report_speaks_its_own_language_whatever_the_page_asking_for_it(coordinator):
+    """A French page exporting an Arabic PDF: the framework texts of the report (the scale's
+    names, the weighting's reason, the sources) come from the Arabic catalogue, not the page's."""
+    from assessment import frameworks_cache
+    from assessment.models import Membership
+    from assessment.reports.builder import build_report
+
+    assessment = make_assessment(Membership.objects.get(user=coordinator).country)
+    answer_all(assessment)
+    with translation.override("fr"):
+        frameworks_cache.attach_versions(assessment)  # as the French page did
+        french = build_report(assessment, "fr")
+        arabic = build_report(assessment, "ar")
+    english = build_report(assessment, "en")
+    assert len({french.scale[3][1], arabic.scale[3][1], english.scale[3][1]}) == 3
+    with translation.override("ar"):
+        version = FrameworkVersion.objects.get(pk=assessment.mnr_version_id)
+        assert arabic.scale[3][1] == version.rules["scale"][3]["name"]
+        assert arabic.sources[0] == version.source

@@ -11,7 +11,7 @@ import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from assessment import services
+from assessment import frameworks_cache, services
 from assessment.models import CriterionAnswer
 from frameworks.loader import FrameworkLoadError, load_frameworks
 from frameworks.models import Capability, Criterion, FrameworkVersion, Indicator, Recommendation
@@ -106,9 +106,9 @@ def test_a_changed_file_is_a_new_version_and_old_assessments_keep_theirs(data_di
     old.refresh_from_db()
     assert old.mnr_version.number == 1
     assert Capability.objects.get(pk=old_c01.pk).summary == old_c01.summary
-    assert services.mnr_tree(old.mnr_version).capabilities[0].summary == old_c01.summary
+    assert frameworks_cache.mnr_tree(old.mnr_version).capabilities[0].summary == old_c01.summary
     new = make_assessment(cycle=2027)
-    assert services.mnr_tree(new.mnr_version).capabilities[0].summary == "Reworded summary."
+    assert frameworks_cache.mnr_tree(new.mnr_version).capabilities[0].summary == "Reworded summary."
 
 
 def rejects(data_dir: Path, file_name: str, change, *expected: str) -> None:
@@ -227,7 +227,7 @@ def test_older_sufficiency_rule_in_a_new_version_scores_by_its_own_rule(data_dir
         "isp_reporting": "met",
     }
     for assessment in (on_2018, on_older):
-        for criterion in services.criteria_of(assessment.legislation_version):
+        for criterion in frameworks_cache.criteria_of(assessment.legislation_version):
             if criterion.code in answers:
                 CriterionAnswer.objects.create(
                     assessment=assessment, criterion=criterion, value=answers[criterion.code]

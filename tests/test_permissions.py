@@ -18,7 +18,7 @@ from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from assessment import services, team
+from assessment import frameworks_cache, team
 from assessment.models import Action, Assessment, EvidenceFile, Invitation, Membership
 
 from .factories import (
@@ -356,7 +356,7 @@ def world(frameworks, settings, tmp_path) -> dict[str, Any]:
             clients[role].force_login(user)
     assessment = make_assessment(country)
     answer_all(assessment)
-    tree = services.mnr_tree(assessment.mnr_version)
+    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     upload = io.BytesIO(PDF)
     upload.name = "e.pdf"
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -504,7 +504,7 @@ def _workbook_file(world: dict[str, Any]) -> Any:
 
     if "workbook" not in world:
         a = world["assessment"]
-        tree = services.mnr_tree(a.mnr_version)
+        tree = frameworks_cache.mnr_tree(a.mnr_version)
         world["workbook"] = workbook.workbook_build(
             assessment=a,
             user=get_user_model().objects.get(username="cd"),

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from accounts.people import set_display_name
-from assessment import evidence, plan, services
+from assessment import evidence, frameworks_cache, plan
 from assessment.models import Action, Assessment, AuditEvent, Membership
 from frameworks.models import Recommendation
 
@@ -107,7 +107,7 @@ def test_recommendations_show_their_words_grouped_by_actor(client, assessment, c
 def test_pdf_lists_each_capabilitys_evidence_files_and_dates_in_the_readers_format(
     client, assessment, coordinator
 ):
-    cap = services.mnr_tree(assessment.mnr_version).capabilities[3]
+    cap = frameworks_cache.mnr_tree(assessment.mnr_version).capabilities[3]
     evidence.evidence_add(
         assessment=assessment,
         capability=cap,

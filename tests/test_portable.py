@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from assessment import evidence, plan, services, team, workflow
+from assessment import answering, evidence, frameworks_cache, plan, services, team, workflow
 from assessment.management.commands.export_assessment import dumps
 from assessment.models import (
     Action,
@@ -46,7 +46,7 @@ def save_level(assessment, code, response, user, evidence_text="", indicators=No
     capability = Capability.objects.get(version=assessment.mnr_version, code=code)
     current = CapabilityAnswer.objects.filter(assessment=assessment, capability=capability).first()
     values = {capability.indicators.get(code=k): v for k, v in (indicators or {}).items()}
-    services.capability_answers_save(
+    answering.capability_answers_save(
         assessment=assessment,
         capability=capability,
         user=user,
@@ -59,13 +59,13 @@ def save_level(assessment, code, response, user, evidence_text="", indicators=No
 
 
 def save_criteria(assessment, user, values: dict[str, tuple[str, str]]) -> None:
-    criteria = {c.code: c for c in services.criteria_of(assessment.legislation_version)}
+    criteria = {c.code: c for c in frameworks_cache.criteria_of(assessment.legislation_version)}
     current = {a.criterion.code: a.version for a in assessment.criterion_answers.all()}
-    services.criterion_answers_save(
+    answering.criterion_answers_save(
         assessment=assessment,
         user=user,
         answers={
-            criteria[code]: services.CriterionInput(value, citation, current.get(code, 0), True)
+            criteria[code]: answering.CriterionInput(value, citation, current.get(code, 0), True)
             for code, (value, citation) in values.items()
         },
     )
@@ -96,7 +96,7 @@ def rich(evidence_dir) -> Assessment:
     # The new cycle starts from a copy of 2024, every copied answer "to confirm".
     a = services.assessment_start(country=country, cycle=2026, user=cora)
     assert a.copied_from == previous
-    tree = services.mnr_tree(a.mnr_version)
+    tree = frameworks_cache.mnr_tree(a.mnr_version)
     levels = {"C04": "1", "C11": "dont_know", "C20": "not_applicable"}
     for cap in tree.capabilities:
         if cap.code == "C02":

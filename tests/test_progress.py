@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from assessment import services
+from assessment import answering, frameworks_cache
 from assessment.models import Assessment, Membership
 
 from .factories import answer_all, make_assessment, make_country, make_user
@@ -42,7 +42,7 @@ def answer(client, assessment: Assessment, code: str, value: str = "2") -> None:
 
 def test_overview_home_and_results_count_what_is_answered(client, assessment, coordinator):
     client.force_login(coordinator)
-    total = len(services.mnr_tree(assessment.mnr_version).capabilities)
+    total = len(frameworks_cache.mnr_tree(assessment.mnr_version).capabilities)
     assert f"0 of {total} capabilities answered" in text(client.get(url("overview", assessment)))
     answer(client, assessment, "C01")
     answer(client, assessment, "C02", "dont_know")
@@ -62,7 +62,7 @@ def test_the_next_step_is_the_first_unanswered_capability_then_submitting(
     assert main and main.group(1) == url("capability", assessment, "C02")
     assert "Submit to the secretariat" not in page  # not the main action while work remains
 
-    for cap in services.mnr_tree(assessment.mnr_version).capabilities[1:]:
+    for cap in frameworks_cache.mnr_tree(assessment.mnr_version).capabilities[1:]:
         answer(client, assessment, cap.code)
     page = client.get(url("overview", assessment)).content.decode()
     main = re.search(r'id="next-step" href="([^"]+)"', page)
@@ -70,7 +70,10 @@ def test_the_next_step_is_the_first_unanswered_capability_then_submitting(
 
     client.post(
         url("legislation", assessment),
-        {f"crit_{c.code}": "met" for c in services.criteria_of(assessment.legislation_version)},
+        {
+            f"crit_{c.code}": "met"
+            for c in frameworks_cache.criteria_of(assessment.legislation_version)
+        },
     )
     page = client.get(url("overview", assessment)).content.decode()
     main = re.search(r'<a class="btn btn-primary" id="next-step" href="([^"]+)">([^<]+)', page)
@@ -84,7 +87,7 @@ def test_a_contributor_is_sent_to_their_own_section(client, assessment, coordina
     client.post(url("assignments", assessment), {"user": carl.pk, "sections": ["D2"]})
     client.force_login(carl)
     page = client.get(url("overview", assessment)).content.decode()
-    first_of_d2 = services.mnr_tree(assessment.mnr_version).capabilities
+    first_of_d2 = frameworks_cache.mnr_tree(assessment.mnr_version).capabilities
     code = next(c.code for c in first_of_d2 if c.domain.code == "D2")
     assert f'id="next-step" href="{url("capability", assessment, code)}"' in page
 
@@ -94,9 +97,9 @@ def test_the_submit_page_links_to_each_missing_capability_and_criterion(
 ):
     answer_all(assessment)
     # Take two answers back: one capability, one criterion.
-    services.capability_answers_save(
+    answering.capability_answers_save(
         assessment=assessment,
-        capability=services.mnr_tree(assessment.mnr_version).capabilities[3],
+        capability=frameworks_cache.mnr_tree(assessment.mnr_version).capabilities[3],
         user=None,
         response="",
         evidence="",
@@ -108,7 +111,7 @@ def test_the_submit_page_links_to_each_missing_capability_and_criterion(
     page = client.get(url("submit", assessment)).content.decode()
     links = re.findall(r'<ul class="small mb-0 missing-items">(.*?)</ul>', page, re.S)
     hrefs = re.findall(r'href="([^"]+)"', "".join(links))
-    cap = services.mnr_tree(assessment.mnr_version).capabilities[3]
+    cap = frameworks_cache.mnr_tree(assessment.mnr_version).capabilities[3]
     assert hrefs == [url("capability", assessment, cap.code)]
     # Each link leads to the page where the item is answered.
     assert client.get(hrefs[0]).status_code == 200

@@ -81,7 +81,7 @@ def pseudo_language(settings, tmp_path, monkeypatch):
     )
     settings.LOCALE_PATHS = [tmp_path, *django_settings.LOCALE_PATHS]
     settings.LANGUAGES = [*django_settings.LANGUAGES, (PSEUDO, "Pseudo")]
-    from assessment.services import clear_framework_cache
+    from assessment.frameworks_cache import clear_framework_cache
 
     clear_framework_cache()
     yield

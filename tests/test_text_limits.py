@@ -12,7 +12,7 @@ from django.urls import reverse
 import accounts.forms
 import assessment.forms
 import secretariat.forms
-from assessment import services
+from assessment import answering, frameworks_cache
 from assessment.forms import ActionForm, CapabilityForm, LegislationForm
 from assessment.models import Action, AuditEvent, Membership
 
@@ -31,12 +31,12 @@ def coordinator(client, frameworks):
 
 def every_form(a: Any) -> list[forms.BaseForm]:
     """One instance of each form class the app defines, built with what it needs."""
-    tree = services.mnr_tree(a.mnr_version)
+    tree = frameworks_cache.mnr_tree(a.mnr_version)
     cap = tree.capabilities[0]
     needs = {
         CapabilityForm: {"capability": cap, "indicators": cap.indicator_list, "scale": tree.scale},
         LegislationForm: {
-            "criteria": services.criteria_of(a.legislation_version),
+            "criteria": frameworks_cache.criteria_of(a.legislation_version),
             "to_confirm": set(),
         },
         ActionForm: {"assessment": a},
@@ -116,4 +116,4 @@ def test_a_legislation_row_built_from_a_forged_previous_value_is_refused(coordin
         response = client.post(url, {"crit_legislation": "met", "was_legislation": forged})
         assert response.status_code == 422, forged
         assert "This page is out of date or was altered" in response.content.decode()
-    assert not services.criterion_answers(a)
+    assert not answering.criterion_answers(a)

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from assessment import services, workbook
+from assessment import answering, frameworks_cache, workbook
 from assessment.models import (
     Assessment,
     AuditEvent,
@@ -123,7 +123,7 @@ def test_coordinator_workbook_has_every_section_filled_in_and_locked(team):
     answer_all(a, {"C01": "3"}, indicators="partly", evidence="National plan 2024")
     data = download(team["clients"]["coordinator"], a)
     book = load_workbook(io.BytesIO(data))
-    tree = services.mnr_tree(a.mnr_version)
+    tree = frameworks_cache.mnr_tree(a.mnr_version)
     assert book.sheetnames[0] == "Instructions"
     assert len(book.sheetnames) == 1 + 1 + len(tree.domains) + 1  # + hidden header, legislation
     assert book[workbook.META_SHEET].sheet_state == "veryHidden"
@@ -154,7 +154,7 @@ def test_contributor_workbook_has_only_the_assigned_section(team):
     keys = cells(data)
     domains = {
         c.domain.code
-        for c in services.mnr_tree(team["assessment"].mnr_version).capabilities
+        for c in frameworks_cache.mnr_tree(team["assessment"].mnr_version).capabilities
         if f"level:{c.code}" in keys
     }
     assert domains == {"D2"}
@@ -265,9 +265,9 @@ def test_answer_changed_online_since_download_is_a_conflict_kept_by_default(team
     answer_all(a)
     client = team["clients"]["coordinator"]
     data = download(client, a)
-    cap = next(c for c in services.mnr_tree(a.mnr_version).capabilities if c.code == "C01")
+    cap = next(c for c in frameworks_cache.mnr_tree(a.mnr_version).capabilities if c.code == "C01")
     current = CapabilityAnswer.objects.get(assessment=a, capability=cap)
-    services.capability_answers_save(
+    answering.capability_answers_save(
         assessment=a,
         capability=cap,
         user=team["contributor"],
@@ -292,9 +292,9 @@ def test_conflict_replaced_only_on_the_persons_choice(team):
     answer_all(a)
     client = team["clients"]["coordinator"]
     data = download(client, a)
-    cap = next(c for c in services.mnr_tree(a.mnr_version).capabilities if c.code == "C01")
+    cap = next(c for c in frameworks_cache.mnr_tree(a.mnr_version).capabilities if c.code == "C01")
     current = CapabilityAnswer.objects.get(assessment=a, capability=cap)
-    services.capability_answers_save(
+    answering.capability_answers_save(
         assessment=a,
         capability=cap,
         user=team["contributor"],
@@ -317,9 +317,9 @@ def test_an_online_change_between_preview_and_confirm_writes_nothing(team):
     client = team["clients"]["coordinator"]
     data = download(client, a)
     upload(client, a, edit(data, {"level:C01": "4", "level:C02": "4"}))
-    cap = next(c for c in services.mnr_tree(a.mnr_version).capabilities if c.code == "C02")
+    cap = next(c for c in frameworks_cache.mnr_tree(a.mnr_version).capabilities if c.code == "C02")
     current = CapabilityAnswer.objects.get(assessment=a, capability=cap)
-    services.capability_answers_save(
+    answering.capability_answers_save(
         assessment=a,
         capability=cap,
         user=team["contributor"],
@@ -531,7 +531,7 @@ def test_blank_questionnaire_pdf_has_every_capability(team):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
-    tree = services.mnr_tree(a.mnr_version)
+    tree = frameworks_cache.mnr_tree(a.mnr_version)
     for cap in tree.capabilities:
         assert cap.name in text
     assert tree.capabilities[0].indicator_list[0].text[:40] in text.replace("\n", " ")

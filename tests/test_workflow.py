@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from assessment import audit, services, views
+from assessment import answering, audit, frameworks_cache, services, views
 from assessment.models import (
     Assessment,
     AuditEvent,
@@ -361,8 +361,8 @@ def test_copying_answers_to_a_new_cycle_does_not_query_per_answer(coordinator):
     counts = []
     for n, cycle in ((2, 2020), (21, 2021)):
         source = make_assessment(make_country(f"X{'BC'[cycle - 2020]}", "Copyland (demo)"), cycle)
-        for cap in services.mnr_tree(source.mnr_version).capabilities[:n]:
-            services.capability_answers_save(
+        for cap in frameworks_cache.mnr_tree(source.mnr_version).capabilities[:n]:
+            answering.capability_answers_save(
                 assessment=source,
                 capability=cap,
                 user=coordinator,
@@ -417,7 +417,7 @@ def test_every_change_is_recorded_with_before_and_after(
 
 def test_capability_history_says_what_changed_newest_first(client, assessment, coordinator):
     client.force_login(coordinator)
-    ind = services.mnr_tree(assessment.mnr_version).capabilities[3].indicator_list[0].code
+    ind = frameworks_cache.mnr_tree(assessment.mnr_version).capabilities[3].indicator_list[0].code
     level(client, assessment, "C04", "2")
     level(client, assessment, "C04", "2", version="1", **{f"ind_{ind}": "yes"})
     level(
@@ -432,7 +432,9 @@ def test_capability_history_says_what_changed_newest_first(client, assessment, c
     events = audit.events_for_subject(assessment, "C04")
     history = audit.history_lines(events, audit.names_of(assessment))
     lines = [line.what for line in history]
-    question = services.mnr_tree(assessment.mnr_version).capabilities[3].indicator_list[0].text
+    question = (
+        frameworks_cache.mnr_tree(assessment.mnr_version).capabilities[3].indicator_list[0].text
+    )
     assert lines == [
         "Level changed from 2 Developing to don't know; evidence written",
         f"Indicator “{audit._short(question)}” set to yes",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from accounts.people import display_name
 
 from .. import evidence as evidence_files
-from .. import plan, services
+from .. import frameworks_cache, plan
 from ..models import Action, Assessment, Comment, EvidenceFile
 from .data import ActionRow, EvidenceRow, Report
 
@@ -52,8 +52,11 @@ def report_language(assessment: Assessment, requested: str | None) -> str:
 
 def build_report(assessment: Assessment, language: str) -> Report:
     with translation.override(language):
+        # The framework versions as read in the report's language (the page that asked for
+        # the export may be in another).
+        frameworks_cache.attach_versions(assessment)
         analysis = plan.gap_analysis(assessment)
-        tree = services.mnr_tree(assessment.mnr_version)
+        tree = frameworks_cache.mnr_tree(assessment.mnr_version)
         today = timezone.localdate()
         item_names = {c.pk: f"{c.number}. {c.name}" for c in tree.capabilities}
         actions: list[ActionRow] = []

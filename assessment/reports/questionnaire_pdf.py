@@ -12,7 +12,7 @@ from django.utils import translation
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from .. import services
+from .. import frameworks_cache
 from ..models import Assessment, IndicatorAnswer
 from .pdf import StaticFileFetcher, _page_number_css, static_dir
 
@@ -23,7 +23,7 @@ EVIDENCE_LINES = 5
 
 def render_blank_html(assessment: Assessment, *, language: str | None) -> str:
     with translation.override(language):
-        tree = services.mnr_tree(assessment.mnr_version)
+        tree = frameworks_cache.mnr_tree(assessment.mnr_version)
         from ..workbook import criterion_options
 
         return render_to_string(
@@ -49,7 +49,7 @@ def render_blank_html(assessment: Assessment, *, language: str | None) -> str:
                 "indicator_choices": [str(label) for _v, label in IndicatorAnswer.Value.choices],
                 "criteria": [
                     (c, [label for _v, label in criterion_options(c)])
-                    for c in services.criteria_of(assessment.legislation_version)
+                    for c in frameworks_cache.criteria_of(assessment.legislation_version)
                 ],
                 "evidence_lines": range(EVIDENCE_LINES),
             },
