@@ -16,8 +16,10 @@ def _fresh_framework_cache() -> None:
     # Each test builds its own database rows; framework trees cached by an earlier test
     # (possibly with the same ids) must not leak into it.
     from assessment.frameworks_cache import clear_framework_cache
+    from assessment.reports import questionnaire_pdf
 
     clear_framework_cache()
+    questionnaire_pdf._KEPT.clear()  # blank questionnaires kept by an earlier test's rows
 
 
 @pytest.fixture

@@ -546,14 +546,7 @@ def test_every_url_has_an_entry() -> None:
     assert not set(EXPECTED) - set(APP_URLS), "entries for URLs that no longer exist"
 
 
-def test_every_url_role_and_method_behaves_as_the_table_says(
-    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Who may download the blank questionnaire is the question here, not how it is drawn
-    # (tests/test_workbook.py draws it): WeasyPrint's seconds are not spent on every walk.
-    from assessment.reports import questionnaire_pdf
-
-    monkeypatch.setattr(questionnaire_pdf, "_draw", lambda assessment, *, language: PDF)
+def test_every_url_role_and_method_behaves_as_the_table_says(world: dict[str, Any]) -> None:
     wrong = []
     cases = 0
     # The state is set once per state, outside the cases' savepoints (2,600 UPDATEs and
