@@ -12,6 +12,7 @@ from uuid import UUID
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -166,4 +167,4 @@ class ReviewLegislation(APIView):
 
 def not_found(request: HttpRequest) -> JsonResponse:
     """Any other path under the API: a JSON 404, not the HTML page."""
-    return JsonResponse({"detail": "Not found."}, status=404)
+    return JsonResponse({"detail": _("Not found.")}, status=404)

@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from frameworks.i18n import lang_attribute
 from frameworks.models import Capability, Criterion, Indicator
 
 from .answering import CriterionInput
@@ -138,8 +139,9 @@ class CapabilityForm(ForgedFieldsMixin, forms.Form):
             f'<div class="level-option"><input class="form-check-input" type="radio" '
             f'name="response" id="response_{escape(value)}" value="{escape(value)}"'
             f'{" checked" if value == current else ""}> <label for="response_{escape(value)}">'
-            f'{number}<strong class="level-name">{escape(name)}</strong> '
-            f'<span class="level-descriptor">{escape(descriptor)}</span></label></div>'
+            f'{number}<strong class="level-name"{lang_attribute(name)}>{escape(name)}</strong> '
+            f'<span class="level-descriptor"{lang_attribute(descriptor)}>{escape(descriptor)}'
+            "</span></label></div>"
             for value, number, name, descriptor in options
         )
         return mark_safe(f'<div class="level-scale">{radios}</div>')  # noqa: S308 (escaped)
@@ -169,7 +171,8 @@ class CapabilityForm(ForgedFieldsMixin, forms.Form):
             )
             parts.append(
                 '<fieldset class="indicator py-2 border-bottom">'
-                f'<legend class="fs-6 fw-normal mb-1">{escape(field.label)}</legend>'
+                f'<legend class="fs-6 fw-normal mb-1"{lang_attribute(indicator.text)}>'
+                f"{escape(field.label)}</legend>"
                 f"{errors}{radios}</fieldset>"
             )
         return mark_safe("\n".join(parts))  # noqa: S308 (every value above is escaped)

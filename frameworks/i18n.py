@@ -39,6 +39,11 @@ class Untranslated(str):
     lang = "en"
 
 
+def lang_attribute(text: object) -> str:
+    """' lang="en"' for an English text shown for want of a translation, else ''."""
+    return ' lang="en"' if isinstance(text, Untranslated) else ""
+
+
 def locale_dir() -> Path:
     return Path(settings.FRAMEWORK_LOCALE_DIR)
 

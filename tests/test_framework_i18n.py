@@ -104,3 +104,20 @@ def test_every_stored_framework_text_is_a_key_of_the_catalogues():
     for v in FrameworkVersion.objects.all():
         missing += [t for t in (v.title, v.edition) if t not in keys]
     assert missing == []
+
+
+def test_the_questionnaire_marks_the_english_it_falls_back_to(catalogue, client):
+    from assessment.models import Membership
+
+    from .factories import make_assessment, make_country
+
+    country = make_country("XA", "Arvenia (demo)")
+    coordinator = make_user("cora", country=country, role=Membership.Role.COORDINATOR)
+    assessment = make_assessment(country)
+    client.force_login(coordinator)
+    url = reverse("assessment:capability", args=[assessment.uuid, "C01"])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '<span class="level-descriptor">Aucun organe.</span>' in page  # translated
+    assert '<span class="level-descriptor" lang="en">' in page  # level 1 has no translation
+    assert f'<p class="lead" lang="en">{escape(catalogue.summary)}</p>' in page
+    assert 'class="fs-6 fw-normal mb-1" lang="en"' in page  # indicators

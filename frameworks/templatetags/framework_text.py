@@ -12,11 +12,11 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from frameworks.i18n import Untranslated
+from frameworks.i18n import lang_attribute
 
 register = template.Library()
 
 
 @register.filter
 def lang_attr(value: object) -> SafeString:
-    return mark_safe(' lang="en"') if isinstance(value, Untranslated) else mark_safe("")
+    return mark_safe(lang_attribute(value))  # noqa: S308 (a constant)
