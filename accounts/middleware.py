@@ -38,6 +38,20 @@ def two_factor_required(user: User | AnonymousUser) -> bool:
     return is_secretariat_admin(membership)
 
 
+# Usernames are at most 150 characters (Django's user model); axes stores the one typed in a
+# column of 255, which PostgreSQL enforces: a 1 MB "username" must not become a 500.
+USERNAME_MAX_LENGTH = 150
+
+
+def client_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """The username a sign-in attempt is counted under (axes' AXES_USERNAME_CALLABLE): the one
+    typed, cut to the longest a username can be."""
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")  # axes' default
+    source = credentials if credentials else getattr(request, "data", request.POST)
+    typed = source.get(field) if source else None
+    return None if typed is None else str(typed)[:USERNAME_MAX_LENGTH]
+
+
 def client_ip(request: HttpRequest) -> str | None:
     """The address django-axes counts failed sign-ins against.
 

@@ -238,6 +238,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 # the outermost of them appended to X-Forwarded-For (see accounts.middleware.client_ip).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "accounts.middleware.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.middleware.client_username"
 
 # Second factor (django-otp, TOTP). Secretariat admins and superusers must use it; everyone else
 # may (accounts.middleware.TwoFactorMiddleware enforces both).

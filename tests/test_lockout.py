@@ -101,3 +101,12 @@ def test_the_limits_come_from_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["3", "12"]
+
+
+def test_a_huge_username_is_counted_cut_to_a_usernames_length_not_a_500(client):
+    """PostgreSQL enforces axes' 255-character column: a 1 MB username was a 500 there."""
+    from axes.models import AccessAttempt
+
+    response = client.post(reverse("login"), {"username": "x" * 1_000_000, "password": "nope"})
+    assert response.status_code == 200  # the form again, with its error
+    assert [len(a.username) for a in AccessAttempt.objects.all()] == [150]
