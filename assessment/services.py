@@ -7,7 +7,7 @@ pages that call them stay bounded (tests pin the counts).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -78,6 +78,26 @@ def _create(**fields: Any) -> Assessment:
 def copy_answers(source: Assessment, target: Assessment, *, to_confirm: bool) -> None:
     """Copy answers to `target`, matched by code so a newer framework version keeps what still
     exists. Copies marked `to_confirm` count as unanswered until someone confirms them."""
+    answers_recreate(
+        target=target,
+        capability_answers=list(source.capability_answers.select_related("capability")),
+        indicator_answers=list(source.indicator_answers.select_related("indicator")),
+        criterion_answers=list(source.criterion_answers.select_related("criterion")),
+        to_confirm=lambda answer, code: to_confirm,
+    )
+
+
+def answers_recreate(
+    *,
+    target: Assessment,
+    capability_answers: Sequence[CapabilityAnswer],
+    indicator_answers: Sequence[IndicatorAnswer],
+    criterion_answers: Sequence[CriterionAnswer],
+    to_confirm: Callable[[CapabilityAnswer | CriterionAnswer, str], bool],
+) -> None:
+    """Write the given answers onto `target`'s framework versions, matched by code (what the
+    target's versions lack is left out); `to_confirm(answer, code)` marks each copy. Shared by
+    a new cycle's copy and the move to a corrected version (assessment/version_move.py)."""
     capabilities = {c.code: c for c in Capability.objects.filter(version=target.mnr_version)}
     indicators = {
         i.code: i for i in Indicator.objects.filter(capability__version=target.mnr_version)
@@ -90,16 +110,21 @@ def copy_answers(source: Assessment, target: Assessment, *, to_confirm: bool) ->
             response=a.response,
             evidence=a.evidence,
             share_with_peers=a.share_with_peers,
-            to_confirm=to_confirm,
+            to_confirm=to_confirm(a, a.capability.code),
             updated_by_id=a.updated_by_id,  # the id only: no query per answer
         )
-        for a in source.capability_answers.select_related("capability")
+        for a in capability_answers
         if a.capability.code in capabilities
     )
     IndicatorAnswer.objects.bulk_create(
-        IndicatorAnswer(assessment=target, indicator=indicators[code], value=value)
-        for code, value in source.indicator_answers.values_list("indicator__code", "value")
-        if code in indicators
+        IndicatorAnswer(
+            assessment=target,
+            indicator=indicators[a.indicator.code],
+            value=a.value,
+            updated_by_id=a.updated_by_id,
+        )
+        for a in indicator_answers
+        if a.indicator.code in indicators
     )
     CriterionAnswer.objects.bulk_create(
         CriterionAnswer(
@@ -107,10 +132,10 @@ def copy_answers(source: Assessment, target: Assessment, *, to_confirm: bool) ->
             criterion=criteria[a.criterion.code],
             value=a.value,
             citation=a.citation,
-            to_confirm=to_confirm,
-            updated_by_id=a.updated_by_id,  # the id only: no query per answer
+            to_confirm=to_confirm(a, a.criterion.code),
+            updated_by_id=a.updated_by_id,
         )
-        for a in source.criterion_answers.select_related("criterion")
+        for a in criterion_answers
         if a.criterion.code in criteria
     )
 

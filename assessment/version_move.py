@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from frameworks.models import Capability, Criterion, FrameworkVersion, Indicator, Recommendation
 
-from . import audit
+from . import audit, services
 from .models import (
     Action,
     Assessment,
@@ -161,50 +161,24 @@ def version_move(*, assessment: Assessment, user: User | None) -> None:
     for kind, version in targets.items():
         setattr(assessment, f"{kind}_version", version)
     assessment.save(update_fields=[f"{k}_version" for k in targets])
-    capabilities = {c.code: c for c in Capability.objects.filter(version=assessment.mnr_version)}
-    indicators = {
-        i.code: i for i in Indicator.objects.filter(capability__version=assessment.mnr_version)
-    }
-    criteria = {c.code: c for c in Criterion.objects.filter(version=assessment.legislation_version)}
     CapabilityAnswer.objects.filter(assessment=assessment).delete()
     IndicatorAnswer.objects.filter(assessment=assessment).delete()
     CriterionAnswer.objects.filter(assessment=assessment).delete()
-    CapabilityAnswer.objects.bulk_create(
-        CapabilityAnswer(
-            assessment=assessment,
-            capability=capabilities[a.capability.code],
-            response=a.response,
-            evidence=a.evidence,
-            share_with_peers=a.share_with_peers,
-            # A capability whose descriptors changed must be looked at again.
-            to_confirm=a.to_confirm or a.capability.code in changed.get("mnr", set()),
-            updated_by_id=a.updated_by_id,
-        )
-        for a in capability_answers
-        if a.capability.code in capabilities
+
+    def to_confirm(answer: CapabilityAnswer | CriterionAnswer, code: str) -> bool:
+        # An item whose text changed must be looked at again.
+        kind = "mnr" if isinstance(answer, CapabilityAnswer) else "legislation"
+        return answer.to_confirm or code in changed.get(kind, set())
+
+    services.answers_recreate(
+        target=assessment,
+        capability_answers=capability_answers,
+        indicator_answers=indicator_answers,
+        criterion_answers=criterion_answers,
+        to_confirm=to_confirm,
     )
-    IndicatorAnswer.objects.bulk_create(
-        IndicatorAnswer(
-            assessment=assessment,
-            indicator=indicators[a.indicator.code],
-            value=a.value,
-            updated_by_id=a.updated_by_id,
-        )
-        for a in indicator_answers
-        if a.indicator.code in indicators
-    )
-    CriterionAnswer.objects.bulk_create(
-        CriterionAnswer(
-            assessment=assessment,
-            criterion=criteria[a.criterion.code],
-            value=a.value,
-            citation=a.citation,
-            to_confirm=a.to_confirm or a.criterion.code in changed.get("legislation", set()),
-            updated_by_id=a.updated_by_id,
-        )
-        for a in criterion_answers
-        if a.criterion.code in criteria
-    )
+    capabilities = {c.code: c for c in Capability.objects.filter(version=assessment.mnr_version)}
+    criteria = {c.code: c for c in Criterion.objects.filter(version=assessment.legislation_version)}
     _repoint(assessment, capabilities, criteria)
     audit.record(
         actor=user,
