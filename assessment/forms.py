@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
+from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Layout
+from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.validators import MinValueValidator
 from django.forms.fields import InvalidJSONInput
 from django.utils.html import escape
@@ -15,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.people import display_name, validate_display_name, validate_username
 from frameworks.i18n import lang_attribute
 from frameworks.models import Capability, Criterion, Indicator
 
@@ -416,13 +420,9 @@ class AcceptInvitationForm(forms.Form):
         self.country = country
 
     def clean_username(self) -> str:
-        from accounts.people import validate_username
-
         return validate_username(self.cleaned_data["username"], self.country)
 
     def clean_display_name(self) -> str:
-        from accounts.people import validate_display_name
-
         return validate_display_name(self.cleaned_data["display_name"])
 
     def clean(self) -> dict[str, Any]:
@@ -538,6 +538,82 @@ class ActionForm(forms.ModelForm):
 
 
 class TargetForm(forms.Form):
-    capability = forms.CharField(max_length=20)
+    """Raise one capability's target. The level is offered from the default up to the top of
+    the scale; plan.target_set still checks the range and asks for a reason above the
+    default (a forged level gets its message there)."""
+
+    capability = forms.ChoiceField(label=_("Capability"))
     level = forms.IntegerField(label=_("Target level"), min_value=0, max_value=10)
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        help_text=_("Needed when the target is above the default."),
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        capabilities: Sequence[Capability],
+        levels: Sequence[int],
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("auto_id", "target-%s")
+        super().__init__(*args, **kwargs)
+        capability = cast(forms.ChoiceField, self.fields["capability"])
+        capability.choices = [(c.code, f"{c.number}. {c.name}") for c in capabilities]
+        self.fields["level"].widget = forms.Select(choices=[(n, str(n)) for n in levels])
+        self.helper = fields_helper(self)
+        self.helper.layout = Layout(
+            Row(
+                Column("capability", css_class="col-md-5"),
+                Column("level", css_class="col-md-2"),
+                Column("reason", css_class="col-md-5"),
+            )
+        )
+
+
+class AssignmentForm(forms.Form):
+    """One contributor's sections; the page shows one such form per contributor, its legend
+    the contributor's name (escaped like every label). `user` comes back as the User."""
+
+    user = forms.TypedChoiceField(widget=forms.HiddenInput)
+    sections = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(
+        self,
+        *args: Any,
+        contributors: Sequence[User],
+        sections: Sequence[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        by_id = {str(u.pk): u for u in contributors}
+        user = cast(forms.TypedChoiceField, self.fields["user"])
+        user.choices = [(pk, pk) for pk in by_id]
+        user.coerce = by_id.__getitem__
+        chosen = cast(forms.MultipleChoiceField, self.fields["sections"])
+        chosen.choices = list(sections)
+        member = by_id.get(str(self.initial.get("user")))
+        if member is not None:
+            chosen.label = display_name(member)
+        self.helper = fields_helper(self)
+        self.helper.layout = Layout("user", InlineCheckboxes("sections"))
+
+
+class WorkbookUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("The workbook (.xlsx)"),
+        help_text=_("The workbook downloaded from this assessment, saved as .xlsx."),
+        # The picker offers what the upload accepts; the server reads and checks the content.
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = fields_helper(self)

@@ -72,10 +72,14 @@ class Gap:
 
 @dataclass(frozen=True)
 class Change:
+    """A capability's counted level ("1" → "3"), or a criterion's answer ("not_met" → "met":
+    codes, which the page shows in words)."""
+
     item: str
     before: str
     after: str
     improved: bool
+    criterion: bool = False
 
 
 def _recommendations(
@@ -173,5 +177,5 @@ def changes_since(now: Scores, before: Scores) -> list[Change]:
         o = old_law.get(r.code)
         if o is None or not (r.value and o.value) or r.met == o.met:
             continue
-        changes.append(Change(r.name, o.value, r.value, r.met))
+        changes.append(Change(r.name, o.value, r.value, r.met, criterion=True))
     return changes

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -19,7 +19,7 @@ from frameworks.models import Capability, Recommendation
 
 from . import audit, frameworks_cache, gaps, services
 from .gaps import Change, Gap
-from .models import Action, Assessment, CapabilityAnswer, TargetLevel
+from .models import Action, Assessment, CapabilityAnswer, CriterionAnswer, TargetLevel
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,13 @@ def gap_analysis(assessment: Assessment) -> GapAnalysis:
     )
     previous = previous_validated(assessment)
     changes = gaps.changes_since(scores, services.assessment_scores(previous)) if previous else []
+    answer_words = dict(CriterionAnswer.Value.choices)
+    changes = [
+        replace(c, before=str(answer_words[c.before]), after=str(answer_words[c.after]))
+        if c.criterion
+        else c
+        for c in changes
+    ]
     return GapAnalysis(
         scores, found, targets, raised, default, tree.rules.max_level, changes, previous
     )
@@ -128,6 +135,14 @@ def gap_analysis(assessment: Assessment) -> GapAnalysis:
 
 class PlanError(Exception):
     """The change is refused; the message says why, for the user."""
+
+
+def target_levels(assessment: Assessment) -> range:
+    """The levels a target may take: from the version's default up to the top of its scale
+    (a target is raised, never lowered)."""
+    rules = assessment.mnr_version.rules
+    default = int(rules["scoring"]["default_target"])
+    return range(default, max(int(s["level"]) for s in rules["scale"]) + 1)
 
 
 @transaction.atomic
@@ -140,12 +155,12 @@ def target_set(
     user: User,
 ) -> None:
     """Raise a capability's target above the default (with a reason), or reset it."""
-    default = int(assessment.mnr_version.rules["scoring"]["default_target"])
-    top = max(s["level"] for s in assessment.mnr_version.rules["scale"])
-    if not default <= level <= top:
+    levels = target_levels(assessment)
+    default = levels[0]
+    if level not in levels:
         raise PlanError(
             _("A target can be raised from %(low)s up to %(high)s, not lowered.")
-            % {"low": default, "high": top}
+            % {"low": default, "high": levels[-1]}
         )
     existing = TargetLevel.objects.filter(assessment=assessment, capability=capability).first()
     before = (

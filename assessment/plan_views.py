@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.http import AuthenticatedHttpRequest
 from frameworks.models import Capability
 
-from . import access, plan
+from . import access, frameworks_cache, plan
 from .forms import ActionForm, TargetForm
 from .models import Action, Assessment
 from .reports.builder import build_report, priority_rule, report_language
@@ -26,19 +26,25 @@ def _filename(assessment: Assessment, ext: str) -> str:
     return f"action-plan-{assessment.country_id}-{assessment.cycle}-r{assessment.revision}.{ext}"
 
 
-@login_required
-@require_safe
-def plan_page(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
-    assessment = access.assessment_for(request.user, uuid)
+def _plan_page(
+    request: AuthenticatedHttpRequest,
+    assessment: Assessment,
+    target_form: TargetForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     membership = access.membership_of(request.user)
     analysis = plan.gap_analysis(assessment)
-    from . import frameworks_cache
-
     tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     today = timezone.localdate()
     actions = list(
         Action.objects.filter(assessment=assessment).select_related("capability", "criterion")
     )
+    may_set_targets = access.may_set_targets(membership, assessment)
+    if target_form is None and may_set_targets:
+        target_form = TargetForm(
+            capabilities=tree.capabilities,
+            levels=plan.target_levels(assessment),
+        )
     return render(
         request,
         "assessment/plan.html",
@@ -48,45 +54,55 @@ def plan_page(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
             "priority_rule": priority_rule(
                 analysis, [c.name for c in tree.capabilities if c.foundational]
             ),
-            "capabilities": tree.capabilities,
             "actions": [(a, a.is_overdue(today)) for a in actions],
             "may_plan": access.may_plan(membership, assessment),
-            "may_set_targets": access.may_set_targets(membership, assessment),
-            "levels": range(analysis.default_target, analysis.max_level + 1),
+            "may_set_targets": may_set_targets,
+            "target_form": target_form,
             "export_language": report_language(assessment, request.GET.get("lang")),
             "export_languages": settings.LANGUAGES,
         },
+        status=status,
     )
+
+
+@login_required
+@require_safe
+def plan_page(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
+    return _plan_page(request, access.assessment_for(request.user, uuid))
 
 
 @login_required
 @require_POST
 def target_set(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
+    """Raise (or reset) a target; a refused one shows the plan again with the form's errors and
+    what was typed."""
     assessment = access.assessment_for(request.user, uuid)
     access.require(
         access.may_set_targets(access.membership_of(request.user), assessment),
         _("Only the coordinator sets targets, while the assessment is editable."),
     )
-    form = TargetForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a target level."))
-        return redirect("assessment:plan", uuid=assessment.uuid)
-    capability = get_object_or_404(
-        Capability, version=assessment.mnr_version, code=form.cleaned_data["capability"]
+    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
+    form = TargetForm(
+        request.POST, capabilities=tree.capabilities, levels=plan.target_levels(assessment)
     )
-    try:
-        plan.target_set(
-            assessment=assessment,
-            capability=capability,
-            level=form.cleaned_data["level"],
-            reason=form.cleaned_data["reason"],
-            user=request.user,
+    if form.is_valid():
+        capability = get_object_or_404(
+            Capability, version=assessment.mnr_version, code=form.cleaned_data["capability"]
         )
-    except plan.PlanError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Target saved."))
-    return redirect("assessment:plan", uuid=assessment.uuid)
+        try:
+            plan.target_set(
+                assessment=assessment,
+                capability=capability,
+                level=form.cleaned_data["level"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+            )
+        except plan.PlanError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Target saved."))
+            return redirect("assessment:plan", uuid=assessment.uuid)
+    return _plan_page(request, assessment, target_form=form, status=422)
 
 
 @login_required

@@ -9,7 +9,6 @@ import secrets
 from typing import Any
 from uuid import UUID
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -17,18 +16,14 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 
 from . import access, workbook
+from .forms import WorkbookUploadForm
 from .models import Assessment
 from .reports import questionnaire_pdf
-
-
-class WorkbookUploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("The workbook (.xlsx)"))
 
 
 def session_key(assessment: Assessment) -> str:

@@ -19,6 +19,7 @@ from accounts.http import AuthenticatedHttpRequest
 from . import access, answering, audit, progress, services, team, workflow
 from .forms import (
     AcceptInvitationForm,
+    AssignmentForm,
     InviteForm,
     LanguageForm,
     ReviewForm,
@@ -180,7 +181,6 @@ def assignments(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     )
     domains = list(assessment.mnr_version.domains.all())
     sections = [(d.code, d.name) for d in domains] + [(LEGISLATION_SECTION, _("Legislation"))]
-    codes = {code for code, _name in sections}
     contributors = list(
         get_user_model()
         .objects.filter(
@@ -191,30 +191,39 @@ def assignments(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     )
     if request.method == "POST":
         access.require(assessment.is_editable, _("This assessment is read-only."))
-        by_id = {str(u.pk): u for u in contributors}
-        member = by_id.get(request.POST.get("user", ""))
-        chosen = request.POST.getlist("sections")
-        if member is None or not set(chosen) <= codes:
-            messages.error(request, _("Unknown colleague or section; nothing was changed."))
-        else:
+        form = AssignmentForm(request.POST, contributors=contributors, sections=sections)
+        if form.is_valid():
             team.assignments_set(
-                assessment=assessment, member=member, sections=chosen, user=request.user
+                assessment=assessment,
+                member=form.cleaned_data["user"],
+                sections=form.cleaned_data["sections"],
+                user=request.user,
             )
             messages.success(request, _("Assignments saved."))
+        else:
+            # Only a forged request gets here: the page offers nothing else to choose.
+            messages.error(request, _("Unknown colleague or section; nothing was changed."))
         return redirect("assessment:assignments", uuid=assessment.uuid)
-    current: dict[int, set[str]] = {}
+    current: dict[int, list[str]] = {}
     for user_id, section in Assignment.objects.filter(assessment=assessment).values_list(
         "user", "section"
     ):
-        current.setdefault(user_id, set()).add(section)
-    rows = [{"user": u, "sections": current.get(u.pk, set())} for u in contributors]
+        current.setdefault(user_id, []).append(section)
+    forms = [
+        AssignmentForm(
+            initial={"user": u.pk, "sections": current.get(u.pk, [])},
+            contributors=contributors,
+            sections=sections,
+            auto_id=f"s-{u.pk}-%s",
+        )
+        for u in contributors
+    ]
     return render(
         request,
         "assessment/assignments.html",
         {
             "assessment": assessment,
-            "rows": rows,
-            "sections": sections,
+            "forms": forms,
         },
     )
 

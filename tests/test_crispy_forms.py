@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from accounts.models import Profile
 from assessment.models import Assessment, Membership
 
 from .factories import make_assessment, make_country, make_user, sign_in_with_second_factor
@@ -82,3 +83,67 @@ def test_the_password_change_form_is_rendered_like_the_other_forms(coordinator_c
     assert 'id="div_id_old_password"' in html and "is-invalid" in tag(html, "id_old_password")
     assert 'autocomplete="current-password"' in tag(html, "id_old_password")
     assert 'autocomplete="new-password"' in tag(html, "id_new_password1")
+
+
+def options(html: str, select_id: str) -> list[str]:
+    found = re.search(rf'<select[^>]*id="{select_id}".*?</select>', html, re.S)
+    assert found, select_id
+    return re.findall(r'<option value="([^"]*)"', found.group(0))
+
+
+def test_a_refused_target_shows_its_error_by_the_form_and_keeps_what_was_typed(
+    coordinator_client, assessment
+):
+    plan_url = reverse("assessment:plan", args=[assessment.uuid])
+    html = coordinator_client.get(plan_url).content.decode()
+    assert options(html, "target-level") == ["3", "4"]  # from the default up: never lowered
+    assert len(options(html, "target-capability")) == 21
+    assert 'dir="auto"' in tag(html, "target-reason")
+    assert 'aria-describedby="target-reason_helptext"' in tag(html, "target-reason")
+    response = coordinator_client.post(
+        reverse("assessment:target_set", args=[assessment.uuid]),
+        {"capability": "C04", "level": "4", "reason": "  "},
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    form = html.split('id="target-form"', 1)[1].split("</form>", 1)[0]
+    assert "Say why the target is raised." in form
+    assert re.search(r'<option value="C04"[^>]*selected', form)  # the choice made stays made
+    assert re.search(r'<option value="4"[^>]*selected', form)
+    assert not assessment.targets.exists()
+
+
+def test_each_contributors_assignment_form_is_a_fieldset_named_after_them(
+    coordinator_client, assessment
+):
+    carl = make_user("carl", country=assessment.country)
+    Profile.objects.create(user=carl, display_name="<b>Carl</b> Ndiaye")
+    make_user("dina", country=assessment.country)
+    page_url = reverse("assessment:assignments", args=[assessment.uuid])
+    html = coordinator_client.get(page_url).content.decode()
+    legends = re.findall(r"<legend[^>]*>\s*(.*?)\s*</legend>", html, re.S)
+    assert legends == ["&lt;b&gt;Carl&lt;/b&gt; Ndiaye", "dina"]
+    ids = re.findall(r'id="(s-\d+-sections_\d+)"', html)
+    assert len(ids) == 2 * 7 and len(set(ids)) == len(ids)  # six domains and the legislation
+    coordinator_client.post(page_url, {"user": carl.pk, "sections": ["D2", "legislation"]})
+    html = coordinator_client.get(page_url).content.decode()
+    checked = [
+        re.search(r'value="(\w+)"', box).group(1)
+        for box in re.findall(rf'<input[^>]*id="s-{carl.pk}-sections_\d+"[^>]*>', html)
+        if "checked" in box
+    ]
+    assert checked == ["D2", "legislation"]
+
+
+def test_the_workbook_upload_offers_xlsx_and_says_what_file_it_wants(
+    coordinator_client, assessment
+):
+    upload_url = reverse("assessment:workbook_upload", args=[assessment.uuid])
+    html = coordinator_client.get(upload_url).content.decode()
+    picker = tag(html, "id_file")
+    assert 'accept=".xlsx,' in picker and "required" in picker
+    assert 'aria-describedby="id_file_helptext"' in picker
+    assert "The workbook downloaded from this assessment, saved as .xlsx." in html
+    response = coordinator_client.post(upload_url, {})
+    assert response.status_code == 422
+    assert "is-invalid" in tag(response.content.decode(), "id_file")

@@ -204,7 +204,7 @@ def test_other_country_cannot_see_or_change_the_plan(client, assessment):
 def test_improved_and_fell_back_since_the_previous_validated_cycle(client_c, assessment):
     earlier = make_assessment(assessment.country, cycle=2024)
     CapabilityAnswer.objects.filter(assessment=earlier).delete()
-    answer_all(earlier, {"C04": "2", "C01": "1"}, default="3")
+    answer_all(earlier, {"C04": "2", "C01": "1"}, default="3", criteria={"definition": "not_met"})
     Assessment.objects.filter(pk=earlier.pk).update(status="validated")
     from django.utils.html import strip_tags
 
@@ -213,6 +213,8 @@ def test_improved_and_fell_back_since_the_previous_validated_cycle(client_c, ass
     assert "Since the validated 2024 assessment" in page
     assert "Fell back:" in page and "4. Dedicated law enforcement (2 → 1)" in page
     assert "Improved:" in page and "1. Leadership (1 → 3)" in page
+    # A criterion's answers in words, never their codes.
+    assert "(Not met → Met)" in page and "not_met" not in page
 
 
 def pdf_text(content: bytes) -> str:
