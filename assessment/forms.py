@@ -410,14 +410,27 @@ class AcceptInvitationForm(forms.Form):
         label=_("Username"),
         max_length=150,
         help_text=_("For signing in. Letters, digits and . - _ @ + only."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
     )
-    display_name = forms.CharField(label=_("Your name as colleagues will see it"), max_length=150)
-    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
-    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput)
+    display_name = forms.CharField(
+        label=_("Your name as colleagues will see it"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "dir": "auto"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def __init__(self, *args: Any, country: Country | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.country = country
+        self.helper = fields_helper(self)
 
     def clean_username(self) -> str:
         return validate_username(self.cleaned_data["username"], self.country)

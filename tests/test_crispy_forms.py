@@ -147,3 +147,36 @@ def test_the_workbook_upload_offers_xlsx_and_says_what_file_it_wants(
     response = coordinator_client.post(upload_url, {})
     assert response.status_code == 422
     assert "is-invalid" in tag(response.content.decode(), "id_file")
+
+
+def test_the_invitation_acceptance_form_keeps_its_autocomplete_and_shows_errors_by_the_field(
+    client, db
+):
+    from django.core import mail
+
+    cora = make_user("cora", country=make_country("XB", "Belmora (demo)"), role="coordinator")
+    client.force_login(cora)
+    client.post(
+        reverse("assessment:team"), {"email": "new@ministry.example", "role": "contributor"}
+    )
+    client.logout()
+    token = re.search(r"/invitations/(\S+)/", mail.outbox[-1].body).group(1)
+    accept_url = reverse("assessment:accept_invitation", args=[token])
+    html = client.get(accept_url).content.decode()
+    username = tag(html, "id_username")
+    assert 'autocomplete="username"' in username and 'spellcheck="false"' in username
+    assert 'aria-describedby="id_username_helptext"' in username
+    assert 'dir="auto"' in tag(html, "id_display_name")
+    assert 'autocomplete="new-password"' in tag(html, "id_password2")
+    response = client.post(
+        accept_url,
+        {
+            "username": "nadia",
+            "display_name": "Nadia",
+            "password1": "a-long-enough-passphrase",
+            "password2": "another",
+        },
+    )
+    html = response.content.decode()
+    assert "is-invalid" in tag(html, "id_password2") and "The two passwords differ." in html
+    assert 'value="nadia"' in tag(html, "id_username")  # what was typed stays
