@@ -13,7 +13,13 @@ import accounts.forms
 import assessment.forms
 import secretariat.forms
 from assessment import answering, frameworks_cache
-from assessment.forms import ActionForm, CapabilityForm, LegislationForm
+from assessment.forms import (
+    ActionForm,
+    AssignmentForm,
+    CapabilityForm,
+    LegislationForm,
+    TargetForm,
+)
 from assessment.models import Action, AuditEvent, Membership
 
 from .factories import make_assessment, make_country, make_user
@@ -40,6 +46,8 @@ def every_form(a: Any) -> list[forms.BaseForm]:
             "to_confirm": set(),
         },
         ActionForm: {"assessment": a},
+        TargetForm: {"capabilities": tree.capabilities, "levels": range(3, 5)},
+        AssignmentForm: {"contributors": [], "sections": []},
     }
     found = []
     for module in (assessment.forms, secretariat.forms, accounts.forms):
