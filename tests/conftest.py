@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from frameworks.loader import load_frameworks
@@ -22,10 +24,23 @@ def _fresh_framework_cache() -> None:
     questionnaire_pdf._KEPT.clear()  # blank questionnaires kept by an earlier test's rows
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The shipped framework files, loaded once into each test database (every test's
+    transaction is rolled back to them) rather than once per test."""
+    with django_db_blocker.unblock():
+        load_frameworks()
+
+
 @pytest.fixture
 def frameworks(db: None) -> None:
-    """The shipped framework files, loaded as `manage.py load_frameworks` would."""
-    load_frameworks()
+    """The shipped framework files, loaded as `manage.py load_frameworks` would: already
+    there for an ordinary test; loaded again after a transactional test emptied the tables
+    (pytest-django runs those after the others)."""
+    from frameworks.models import FrameworkVersion
+
+    if not FrameworkVersion.objects.exists():
+        load_frameworks()
 
 
 @pytest.fixture(autouse=True)
@@ -36,3 +51,15 @@ def _default_language():
 
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def no_frameworks(db: None) -> None:
+    """No framework loaded yet, as on a new installation: for the tests of loading itself
+    (the session loaded the shipped files; this test's transaction takes them away)."""
+    from assessment.frameworks_cache import clear_framework_cache
+    from frameworks.models import Framework, FrameworkVersion
+
+    FrameworkVersion.objects.all().delete()
+    Framework.objects.all().delete()
+    clear_framework_cache()

@@ -178,27 +178,32 @@ def test_trend_over_countries_present_in_both_cycles():
     assert rows["law:definition"].before == 0.0
 
 
-@pytest.mark.parametrize("page", ["matrix", "csv", "xlsx"])
-def test_matrix_queries_do_not_grow_with_countries(analyst_client, page):
-    def count() -> int:
-        url = {
-            "matrix": reverse("secretariat:matrix"),
-            "csv": reverse("secretariat:export", args=["matrix", "csv"]),
-            "xlsx": reverse("secretariat:export", args=["comparison", "xlsx"]),
-        }[page]
-        analyst_client.get(url)
-        with CaptureQueriesContext(connection) as ctx:
-            response = analyst_client.get(url)
-        assert response.status_code == 200
-        return len(ctx)
+def test_matrix_queries_do_not_grow_with_countries(analyst_client):
+    """The matrix page, its CSV and the comparison's XLSX, at 10 and at 196 countries (one
+    world for the three: building 588 assessments is most of the cost)."""
+    urls = {
+        "matrix": reverse("secretariat:matrix"),
+        "csv": reverse("secretariat:export", args=["matrix", "csv"]),
+        "xlsx": reverse("secretariat:export", args=["comparison", "xlsx"]),
+    }
+
+    def counts() -> dict[str, int]:
+        found = {}
+        for page, url in urls.items():
+            analyst_client.get(url)
+            with CaptureQueriesContext(connection) as ctx:
+                response = analyst_client.get(url)
+            assert response.status_code == 200, page
+            found[page] = len(ctx)
+        return found
 
     codes = real_country_codes(196)
     answered_assessments(codes[:10], [2024, 2025, 2026])
-    at_10 = count()
+    at_10 = counts()
     answered_assessments(codes[10:196], [2024, 2025, 2026], seed=3)
-    at_196 = count()
-    assert at_10 == at_196, (at_10, at_196)
-    assert at_196 <= 20
+    at_196 = counts()
+    assert at_10 == at_196
+    assert max(at_196.values()) <= 20, at_196
 
 
 def test_one_countrys_trend_uses_only_that_country(analyst_client):

@@ -34,8 +34,9 @@ def test_demo_refuses_to_run_in_production(frameworks, settings):
 
 @pytest.mark.django_db
 def test_one_demo_draft_is_on_the_previous_versions_and_is_offered_the_move(
-    frameworks, client, settings
+    no_frameworks, client, settings
 ):
+    """On a new database, as `./run demo` makes it."""
     from django.urls import reverse
 
     from frameworks.models import FrameworkVersion

@@ -21,6 +21,11 @@ from .factories import make_assessment
 DATA = Path(settings.FRAMEWORK_DATA_DIR)
 
 
+# Every test here starts from an empty catalogue, as `manage.py load_frameworks` does on a new
+# installation.
+pytestmark = pytest.mark.usefixtures("no_frameworks")
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     for f in DATA.glob("*.yaml"):

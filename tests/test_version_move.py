@@ -16,7 +16,7 @@ DATA = Path(__file__).resolve().parent.parent / "frameworks" / "data"
 
 
 @pytest.fixture
-def old_draft(db: None) -> Assessment:
+def old_draft(no_frameworks: None) -> Assessment:
     """A draft started on the archived (pre-issue-13) content, then the corrected files loaded."""
     load_frameworks(sorted((DATA / "archive").glob("*.yaml")))
     assessment = make_assessment()
