@@ -48,19 +48,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
-    pass
-
-
 class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     form_class = PersonalLanguageResetForm
-
-
-class PasswordResetDoneView(auth_views.PasswordResetDoneView):
-    pass
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -70,7 +62,3 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         record_password_event(form.user, "password.reset")
         return response
-
-
-class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
-    pass

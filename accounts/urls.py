@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import password_views, views
@@ -15,13 +16,13 @@ urlpatterns = [
     ),
     path(
         "password/change/done/",
-        password_views.PasswordChangeDoneView.as_view(),
+        auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
     path("password/reset/", password_views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",
-        password_views.PasswordResetDoneView.as_view(),
+        auth_views.PasswordResetDoneView.as_view(),
         name="password_reset_done",
     ),
     path(
@@ -31,7 +32,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/done/",
-        password_views.PasswordResetCompleteView.as_view(),
+        auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
 ]

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import LEGISLATION_SECTION, Assessment, Assignment, Country, Membership
+from .models import Assessment, Assignment, Country, Membership
 
 Visitor = User | AnonymousUser
 Role = Membership.Role
@@ -65,7 +65,7 @@ def editable_sections(m: Membership | None, a: Assessment) -> frozenset[str]:
     if m.role == Role.COORDINATOR:  # type: ignore[union-attr]
         from .frameworks_cache import mnr_tree  # the version's tree is cached: no query
 
-        return frozenset([d.code for d in mnr_tree(a.mnr_version).domains] + [LEGISLATION_SECTION])
+        return frozenset(mnr_tree(a.mnr_version).section_codes)
     return frozenset(
         Assignment.objects.filter(assessment=a, user=m.user_id).values_list(  # type: ignore[union-attr]
             "section", flat=True

@@ -13,11 +13,12 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from frameworks.models import Capability, Criterion, Domain, FrameworkVersion, Indicator
 
 from . import scoring
-from .models import Assessment
+from .models import LEGISLATION_SECTION, Assessment
 
 T = TypeVar("T")
 
@@ -48,6 +49,15 @@ class MnrTree:
             )
             for d in self.domains
         ]
+
+    @cached_property
+    def section_codes(self) -> list[str]:
+        """The questionnaire's sections in order: each domain's code, then the legislation."""
+        return [d.code for d in self.domains] + [LEGISLATION_SECTION]
+
+    def sections(self) -> list[tuple[str, str]]:
+        """(code, name) of each section, named in the active language."""
+        return [(d.code, d.name) for d in self.domains] + [(LEGISLATION_SECTION, _("Legislation"))]
 
     @cached_property
     def capability_codes(self) -> dict[int, str]:

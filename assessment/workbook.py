@@ -199,8 +199,7 @@ def sheet_title(name: str, taken: set[str]) -> str:
 def sections_of(assessment: Assessment, editable: Iterable[str]) -> list[str]:
     """The sections a workbook holds, in questionnaire order."""
     editable = set(editable)
-    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
-    ordered = [d.code for d in tree.domains] + [LEGISLATION_SECTION]
+    ordered = frameworks_cache.mnr_tree(assessment.mnr_version).section_codes
     return [s for s in ordered if s in editable]
 
 

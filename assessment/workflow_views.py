@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 
-from . import access, answering, audit, progress, services, team, workflow
+from . import access, answering, audit, frameworks_cache, progress, services, team, workflow
 from .forms import (
     AcceptInvitationForm,
     AssignmentForm,
@@ -26,7 +26,7 @@ from .forms import (
     SubmitForm,
     WaiverForm,
 )
-from .models import LEGISLATION_SECTION, Assignment, Invitation, Membership
+from .models import Assignment, Invitation, Membership
 
 
 @login_required
@@ -107,8 +107,7 @@ def section_confirm(request: AuthenticatedHttpRequest, uuid: UUID, section: str)
 def waiver(request: AuthenticatedHttpRequest, uuid: UUID, section: str) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     access.require(access.may_submit(access.membership_of(request.user), assessment))
-    known = set(assessment.mnr_version.domains.values_list("code", flat=True))
-    if section not in known | {LEGISLATION_SECTION}:
+    if section not in frameworks_cache.mnr_tree(assessment.mnr_version).section_codes:
         messages.error(request, _("There is no such section."))
         return redirect("assessment:submit", uuid=assessment.uuid)
     form = WaiverForm(request.POST)
@@ -179,14 +178,14 @@ def assignments(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
         access.may_manage_team(access.membership_of(request.user), assessment.country),
         _("Only the country coordinator assigns sections."),
     )
-    domains = list(assessment.mnr_version.domains.all())
-    sections = [(d.code, d.name) for d in domains] + [(LEGISLATION_SECTION, _("Legislation"))]
+    sections = frameworks_cache.mnr_tree(assessment.mnr_version).sections()
     contributors = list(
         get_user_model()
         .objects.filter(
             membership__country=assessment.country,
             membership__role=Membership.Role.CONTRIBUTOR,
         )
+        .select_related("profile")  # their display names, in this one query
         .order_by("username")
     )
     if request.method == "POST":

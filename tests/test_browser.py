@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from assessment.models import Membership
+from assessment.models import Assessment, Membership
 from frameworks.loader import load_frameworks
 
 from .factories import PASSWORD, make_assessment, make_country, make_user
@@ -99,16 +99,22 @@ def _sign_in(page: Page, base: str, username: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
+def _signed_in_coordinators_draft(page: Page, base: str) -> Assessment:
+    """A draft of Arvenia (demo), its coordinator signed in in `page`."""
+    load_frameworks()
+    country = make_country("XA", "Arvenia (demo)")
+    assessment = make_assessment(country)
+    make_user("alice", country=country, role=Membership.Role.COORDINATOR)
+    _sign_in(page, base, "alice")
+    return assessment
+
+
 def test_arrowing_through_levels_saves_the_settled_choice_once(live_server, transactional_db, page):
     """Issue 16: each autosave is a version and a history entry, so passing through options
     with the arrow keys must not save each one; the choice the user settles on is saved."""
     from assessment.models import AuditEvent, CapabilityAnswer
 
-    load_frameworks()
-    country = make_country("XA", "Arvenia (demo)")
-    assessment = make_assessment(country)
-    make_user("alice", country=country, role=Membership.Role.COORDINATOR)
-    _sign_in(page, live_server.url, "alice")
+    assessment = _signed_in_coordinators_draft(page, live_server.url)
     page.goto(f"{live_server.url}/assessments/{assessment.uuid}/capability/C04/")
     page.locator("#response_0").check()
     for _ in range(3):  # 0 → 1 → 2 → 3, quicker than the settling delay
@@ -124,11 +130,7 @@ def test_arrowing_through_levels_saves_the_settled_choice_once(live_server, tran
 def test_a_choice_made_just_before_leaving_is_not_lost(live_server, transactional_db, page):
     from assessment.models import CapabilityAnswer
 
-    load_frameworks()
-    country = make_country("XA", "Arvenia (demo)")
-    assessment = make_assessment(country)
-    make_user("alice", country=country, role=Membership.Role.COORDINATOR)
-    _sign_in(page, live_server.url, "alice")
+    assessment = _signed_in_coordinators_draft(page, live_server.url)
     page.goto(f"{live_server.url}/assessments/{assessment.uuid}/capability/C04/")
     page.locator("#response_2").check()
     # Follow a link at once, before the choice has settled: pagehide sends it.
@@ -141,11 +143,7 @@ def test_a_choice_made_just_before_leaving_is_not_lost(live_server, transactiona
 def test_legislation_radios_save_the_settled_choice_too(live_server, transactional_db, page):
     from assessment.models import AuditEvent, CriterionAnswer
 
-    load_frameworks()
-    country = make_country("XA", "Arvenia (demo)")
-    assessment = make_assessment(country)
-    make_user("alice", country=country, role=Membership.Role.COORDINATOR)
-    _sign_in(page, live_server.url, "alice")
+    assessment = _signed_in_coordinators_draft(page, live_server.url)
     page.goto(f"{live_server.url}/assessments/{assessment.uuid}/legislation/")
     radios = page.locator('input[name="crit_legislation"]')
     radios.first.check()

@@ -180,3 +180,25 @@ def test_the_invitation_acceptance_form_keeps_its_autocomplete_and_shows_errors_
     html = response.content.decode()
     assert "is-invalid" in tag(html, "id_password2") and "The two passwords differ." in html
     assert 'value="nadia"' in tag(html, "id_username")  # what was typed stays
+
+
+def test_the_assignments_page_costs_the_same_queries_for_one_or_five_contributors(
+    coordinator_client, assessment
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    page_url = reverse("assessment:assignments", args=[assessment.uuid])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert coordinator_client.get(page_url).status_code == 200
+        return len(ctx)
+
+    Profile.objects.create(user=make_user("carl", country=assessment.country), display_name="C")
+    queries()  # the framework tree, built once per process
+    one = queries()
+    for n in range(4):
+        user = make_user(f"extra{n}", country=assessment.country)
+        Profile.objects.create(user=user, display_name=f"Person {n}")
+    assert queries() == one

@@ -260,22 +260,28 @@ def test_empty_cells_of_unanswered_questions_change_nothing(team):
 # ---------------------------------------------------------------- conflicts
 
 
-def test_answer_changed_online_since_download_is_a_conflict_kept_by_default(team):
+def contributor_sets_c01_online(team, response: str) -> None:
+    """After the workbook was downloaded: a contributor saves C01 online, as the page would."""
     a = team["assessment"]
-    answer_all(a)
-    client = team["clients"]["coordinator"]
-    data = download(client, a)
     cap = next(c for c in frameworks_cache.mnr_tree(a.mnr_version).capabilities if c.code == "C01")
     current = CapabilityAnswer.objects.get(assessment=a, capability=cap)
     answering.capability_answers_save(
         assessment=a,
         capability=cap,
         user=team["contributor"],
-        response="1",
+        response=response,
         evidence="",
         indicator_values={},
         version=current.version,
     )
+
+
+def test_answer_changed_online_since_download_is_a_conflict_kept_by_default(team):
+    a = team["assessment"]
+    answer_all(a)
+    client = team["clients"]["coordinator"]
+    data = download(client, a)
+    contributor_sets_c01_online(team, "1")
     response = upload(client, a, edit(data, {"level:C01": "4 — Advanced", "level:C02": "3"}))
     page = response.content.decode()
     assert "Conflict" in page and "co" in page  # who saved the newer one
@@ -292,17 +298,7 @@ def test_conflict_replaced_only_on_the_persons_choice(team):
     answer_all(a)
     client = team["clients"]["coordinator"]
     data = download(client, a)
-    cap = next(c for c in frameworks_cache.mnr_tree(a.mnr_version).capabilities if c.code == "C01")
-    current = CapabilityAnswer.objects.get(assessment=a, capability=cap)
-    answering.capability_answers_save(
-        assessment=a,
-        capability=cap,
-        user=team["contributor"],
-        response="1",
-        evidence="",
-        indicator_values={},
-        version=current.version,
-    )
+    contributor_sets_c01_online(team, "1")
     upload(client, a, edit(data, {"level:C01": "4 — Advanced"}))
     confirm(client, a, replace=["C01"])
     assert level(a, "C01") == "4"
