@@ -296,7 +296,7 @@ class ReviewSerializer(serializers.Serializer):
 
 
 class ReviewFiltersSerializer(serializers.Serializer):
-    """Query parameters of the review endpoint (secretariat.reviews.ReviewFilters)."""
+    """Query parameters of the review endpoint (secretariat.reviews.tables.ReviewFilters)."""
 
     region = serializers.IntegerField(required=False, min_value=1, help_text="UN M49 code.")
     subregion = serializers.IntegerField(required=False, min_value=1, help_text="UN M49 code.")
@@ -305,7 +305,7 @@ class ReviewFiltersSerializer(serializers.Serializer):
     )
 
     def filters(self) -> Any:
-        from secretariat.reviews import ReviewFilters
+        from secretariat.reviews.tables import ReviewFilters
 
         return ReviewFilters(**self.validated_data)
 

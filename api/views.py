@@ -157,7 +157,7 @@ class ReviewLegislation(APIView):
         responses=s.Section07Serializer,
     )
     def get(self, request: Request, pk: int) -> Response:
-        from secretariat import reviews
+        from secretariat.reviews import tables as reviews
 
         review = get_object_or_404(LegislativeReview, pk=pk)
         filters = s.ReviewFiltersSerializer(data=request.query_params)

@@ -33,8 +33,9 @@ N = int(os.environ.get("BENCH_N", "50"))
 
 def main() -> None:
     call_command("migrate", verbosity=0)
-    from secretariat import reviews, worldmap
-    from secretariat.review_views import map_context
+    from secretariat.reviews import tables as reviews
+    from secretariat.reviews import worldmap
+    from secretariat.reviews.views import map_context
     from tests.test_reviews import icmec_2018_rows, import_review, real_codes, synthetic_csv
 
     review = import_review(synthetic_csv(real_codes(196), icmec_2018_rows()), 2018)

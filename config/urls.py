@@ -5,8 +5,9 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
-from assessment import views as assessment_views
+from assessment.views import questionnaire as assessment_views
 from config.health import health
+from secretariat.reviews.urls import import_patterns
 
 
 @require_safe
@@ -22,7 +23,7 @@ urlpatterns = [
     path("assessments/", include("assessment.urls")),
     path("frameworks/", include("frameworks.urls")),
     path("secretariat/", include("secretariat.urls")),
-    path("secretariat/legislation/", include("secretariat.import_urls")),
+    path("secretariat/legislation/", include(import_patterns)),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),

@@ -2,14 +2,12 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Assessment, Country
 
-from . import legislation_import as li
+from . import comparison as cmp
 
 
 def _choices(pairs: Any) -> list[tuple[Any, str]]:
@@ -60,82 +58,34 @@ class FilterForm(forms.Form):
             cast(forms.ChoiceField, self.fields[field]).choices = _choices(named)
 
 
-class TrendForm(forms.Form):
-    since = forms.IntegerField(label=_("From cycle"), min_value=2000, max_value=2100)
-    until = forms.IntegerField(label=_("To cycle"), min_value=2000, max_value=2100)
+def visible_cycles() -> list[int]:
+    """Cycles with at least one assessment the secretariat sees, newest first."""
+    return list(
+        Assessment.objects.filter(status__in=cmp.VISIBLE)
+        .values_list("cycle", flat=True)
+        .distinct()
+        .order_by("-cycle")
+    )
+
+
+class CyclePairForm(forms.Form):
+    since = forms.TypedChoiceField(label=_("From cycle"), coerce=int)
+    until = forms.TypedChoiceField(label=_("To cycle"), coerce=int)
+
+    def __init__(self, data: Any = None, **kwargs: Any):
+        cycles = visible_cycles()
+        self.cycles = cycles
+        if not (data or {}).get("since") and not (data or {}).get("until") and len(cycles) >= 2:
+            # Opens on the latest two cycles rather than empty.
+            data = data.copy() if data is not None else {}
+            data["since"], data["until"] = str(cycles[1]), str(cycles[0])
+        super().__init__(data if data and data.get("since") else None, **kwargs)
+        choices = [(c, str(c)) for c in cycles]
+        cast(forms.ChoiceField, self.fields["since"]).choices = choices
+        cast(forms.ChoiceField, self.fields["until"]).choices = choices
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or self.cleaned_data  # None means: cleaned_data as it is
         if cleaned.get("since") and cleaned.get("until") and cleaned["since"] >= cleaned["until"]:
             raise forms.ValidationError(_("The first cycle must be earlier than the second."))
         return cleaned
-
-
-# --- published legislative reviews (secretariat.import_views) -------------------------------
-
-MAX_REVIEW_FILE_BYTES = 2 * 1024 * 1024
-
-
-class LegislationImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV file"),
-        # 300 is li.MAX_ROWS (a lazy translation cannot be formatted here).
-        help_text=_(
-            "UTF-8 CSV, at most 2 MB and 300 rows, one row per country: a column “country” "
-            "(or “iso” or “code”) with an ISO code or English name, and the columns "
-            "“legislation”, “definition”, “technology”, “possession” and “isp_reporting” with "
-            "yes/no, true/false or 1/0, empty when not known. Other columns are ignored. "
-            "Columns may be separated by commas, semicolons or tabs."
-        ),
-        # The picker offers CSV files; the server still reads and checks the content.
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )
-    source = forms.CharField(
-        label=_("Source"),
-        max_length=li.MAX_SOURCE_LENGTH,
-        help_text=_(
-            "Who published the review, e.g. ICMEC. The same source and year replaces "
-            "an earlier import."
-        ),
-    )
-    year = forms.IntegerField(
-        label=_("Year of the edition"),
-        min_value=1990,
-        max_value=2100,
-        help_text=_(
-            "Decides the sufficiency rule: editions from 2012 count any four of the "
-            "five criteria; earlier editions require the first four."
-        ),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Rendered by crispy like every other form; the template holds the <form> tag, its
-        # CSRF token and the button. Source and year share a row on wide screens.
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            "file",
-            Row(
-                Column("source", css_class="col-md-8"),
-                Column("year", css_class="col-md-4"),
-                css_class="g-3",
-            ),
-        )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_REVIEW_FILE_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)s MB."),
-                code="too_large",
-                params={"mb": MAX_REVIEW_FILE_BYTES // (1024 * 1024)},
-            )
-        return upload
-
-    def clean_source(self) -> str:
-        source = " ".join(self.cleaned_data["source"].split())
-        if not source:
-            raise forms.ValidationError(_("Name the source of the review."), code="required")
-        return source

@@ -1,5 +1,5 @@
 """Published legislative reviews (ICMEC's or another source's), imported to compare with what
-countries say in their self-assessments. Written only by secretariat.legislation_import.store().
+countries say in their self-assessments. Written only by secretariat.reviews.importer.store().
 """
 
 from __future__ import annotations

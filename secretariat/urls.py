@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .review_urls import urlpatterns as review_urlpatterns
+from .reviews.urls import urlpatterns as review_urlpatterns
 
 app_name = "secretariat"
 

@@ -61,7 +61,7 @@ def _without(request: HttpRequest, *keys: str) -> str:
 @require_safe
 def matrix(request: HttpRequest) -> HttpResponse:
     context = _matrix_context(request)
-    from .legislation_import import disagreements, latest_entries
+    from .reviews.importer import disagreements, latest_entries
 
     named = context["comparison"].named_rows
     found = disagreements(named, latest_entries([r.country.pk for r in named]))
@@ -85,8 +85,8 @@ def matrix(request: HttpRequest) -> HttpResponse:
 @secretariat_required
 @require_safe
 def trend(request: HttpRequest) -> HttpResponse:
+    from .forms import CyclePairForm
     from .trend_chart import domain_chart
-    from .trend_forms import CyclePairForm
 
     form = CyclePairForm(request.GET)
     filter_form, filters = _filters(request)
@@ -124,7 +124,7 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
     rows = sorted(result.named_rows, key=lambda r: r.cycle, reverse=True)
     if not rows:
         raise Http404  # nothing shared by name: the country does not appear at all
-    from .legislation_import import disagreements, latest_entries
+    from .reviews.importer import disagreements, latest_entries
 
     entries = latest_entries([country.pk])
     baseline = entries.get(country.pk)
@@ -200,7 +200,7 @@ def matrix_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
 
 
 def aggregates_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    from .review_labels import law_label
+    from .reviews.labels import law_label
 
     agg: cmp.Aggregates = context["aggregates"]
     counted = _("assessments counted")
@@ -325,7 +325,7 @@ def export(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
         body: bytes = _csv(*sheet(context)).encode("utf-8-sig")
         content_type = "text/csv; charset=utf-8"
     elif fmt == "xlsx" and what == "comparison":
-        from .review_labels import xlsx
+        from .reviews.labels import xlsx
 
         # Sheet names and headers in words, columns as wide as their contents (issue 17).
         body = xlsx(

@@ -13,9 +13,9 @@ from django.utils.translation import override
 from django_countries import countries
 
 from assessment.models import Membership
-from secretariat import legislation_import as li
-from secretariat.import_views import SESSION_KEY
 from secretariat.models import LegislativeReview
+from secretariat.reviews import importer as li
+from secretariat.reviews.upload import SESSION_KEY
 
 from .factories import make_user, sign_in_with_second_factor
 
@@ -112,7 +112,7 @@ def test_the_index_matches_every_name_and_alias_as_the_library_does():
 
 
 def test_the_upload_form_states_the_row_limit_and_the_separators():
-    from secretariat.forms import LegislationImportForm
+    from secretariat.reviews.forms import LegislationImportForm
 
     help_text = str(LegislationImportForm().fields["file"].help_text)
     assert f"{li.MAX_ROWS} rows" in help_text and "semicolons" in help_text

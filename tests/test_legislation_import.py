@@ -17,9 +17,10 @@ import config.urls
 from assessment.models import Assessment, Country, CriterionAnswer, Membership
 from frameworks.models import Criterion
 from secretariat import comparison
-from secretariat import legislation_import as li
-from secretariat.import_views import SESSION_KEY
 from secretariat.models import LegislativeReview, ReviewEntry
+from secretariat.reviews import importer as li
+from secretariat.reviews.upload import SESSION_KEY
+from secretariat.reviews.urls import import_patterns
 
 from .factories import make_assessment, make_country, make_user, sign_in_with_second_factor
 
@@ -27,7 +28,7 @@ from .factories import make_assessment, make_country, make_user, sign_in_with_se
 # config/urls.py does not include them yet.
 urlpatterns = list(config.urls.urlpatterns)
 if not any(getattr(p, "namespace", None) == "secretariat_import" for p in urlpatterns):
-    urlpatterns.append(path("secretariat/legislation/", include("secretariat.import_urls")))
+    urlpatterns.append(path("secretariat/legislation/", include(import_patterns)))
 pytestmark = pytest.mark.urls(__name__)
 
 Role = Membership.Role

@@ -11,9 +11,10 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from assessment.models import Country, Membership
-from secretariat import comparison, reviews
-from secretariat import legislation_import as li
+from secretariat import comparison
 from secretariat.comparison import LAW_CODES
+from secretariat.reviews import importer as li
+from secretariat.reviews import tables as reviews
 
 from .bulk import answered_assessments
 from .factories import make_country, make_user
@@ -234,7 +235,7 @@ def test_the_api_gives_the_table_to_the_secretariat_only(icmec_2018):
 
 
 def test_xlsx_writes_text_as_text_never_a_formula_or_link():
-    from secretariat.review_labels import xlsx
+    from secretariat.reviews.labels import xlsx
 
     book = load_workbook(io.BytesIO(xlsx({"S": (["A", "B"], [["=1+1", "https://x.example"]])})))
     sheet = book["S"]

@@ -98,7 +98,7 @@ def confirm(client: Client, assessment: Assessment, replace: list[str] | None = 
 
 
 def workbook_views_key(assessment: Assessment) -> str:
-    from assessment import workbook_views
+    from assessment.views import workbook as workbook_views
 
     return workbook_views.session_key(assessment)
 

@@ -10,8 +10,9 @@ import time
 import pytest
 
 from assessment.models import Country, Membership
-from secretariat import reviews, worldmap
-from secretariat.review_views import map_context
+from secretariat.reviews import tables as reviews
+from secretariat.reviews import worldmap
+from secretariat.reviews.views import map_context
 
 from .bulk import answered_assessments
 from .factories import make_user

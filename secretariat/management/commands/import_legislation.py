@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from secretariat import legislation_import as li
+from secretariat.reviews import importer as li
 
 
 class Command(BaseCommand):

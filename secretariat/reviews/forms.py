@@ -1,15 +1,19 @@
-"""Choosing a published review and the geographic filters of its pages."""
+"""Choosing a published review and the geographic filters of its pages; the import form."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms import FilterForm
-from .models import LegislativeReview
-from .reviews import ReviewFilters
+from secretariat.forms import FilterForm
+from secretariat.models import LegislativeReview
+
+from . import importer as li
+from .tables import ReviewFilters
 
 
 class ReviewChoiceField(forms.ModelChoiceField):
@@ -88,3 +92,73 @@ class MapForm(ReviewFilterForm):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.order_fields(["view", "review", "region", "subregion", "hemisphere"])
+
+
+# --- importing a published review (upload.py) ------------------------------------------------
+
+MAX_REVIEW_FILE_BYTES = 2 * 1024 * 1024
+
+
+class LegislationImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        # 300 is li.MAX_ROWS (a lazy translation cannot be formatted here).
+        help_text=_(
+            "UTF-8 CSV, at most 2 MB and 300 rows, one row per country: a column “country” "
+            "(or “iso” or “code”) with an ISO code or English name, and the columns "
+            "“legislation”, “definition”, “technology”, “possession” and “isp_reporting” with "
+            "yes/no, true/false or 1/0, empty when not known. Other columns are ignored. "
+            "Columns may be separated by commas, semicolons or tabs."
+        ),
+        # The picker offers CSV files; the server still reads and checks the content.
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=li.MAX_SOURCE_LENGTH,
+        help_text=_(
+            "Who published the review, e.g. ICMEC. The same source and year replaces "
+            "an earlier import."
+        ),
+    )
+    year = forms.IntegerField(
+        label=_("Year of the edition"),
+        min_value=1990,
+        max_value=2100,
+        help_text=_(
+            "Decides the sufficiency rule: editions from 2012 count any four of the "
+            "five criteria; earlier editions require the first four."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Rendered by crispy like every other form; the template holds the <form> tag, its
+        # CSRF token and the button. Source and year share a row on wide screens.
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "file",
+            Row(
+                Column("source", css_class="col-md-8"),
+                Column("year", css_class="col-md-4"),
+                css_class="g-3",
+            ),
+        )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_REVIEW_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB."),
+                code="too_large",
+                params={"mb": MAX_REVIEW_FILE_BYTES // (1024 * 1024)},
+            )
+        return upload
+
+    def clean_source(self) -> str:
+        source = " ".join(self.cleaned_data["source"].split())
+        if not source:
+            raise forms.ValidationError(_("Name the source of the review."), code="required")
+        return source

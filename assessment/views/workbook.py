@@ -19,11 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
-
-from . import access, workbook
-from .forms import WorkbookUploadForm
-from .models import Assessment
-from .reports import questionnaire_pdf
+from assessment import access, workbook
+from assessment.forms import WorkbookUploadForm
+from assessment.models import Assessment
+from assessment.reports import questionnaire_pdf
 
 
 def session_key(assessment: Assessment) -> str:

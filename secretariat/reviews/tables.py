@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment import scoring
 from assessment.models import Country
+from secretariat.comparison import LAW_CODES, Filters, LawRow, Row
+from secretariat.models import LegislativeReview, ReviewEntry
 
-from .comparison import LAW_CODES, Filters, LawRow, Row
-from .models import LegislativeReview, ReviewEntry
 from .worldmap import MapClass
 
 # The five criteria by code, as ICMEC names them; used when no legislation framework names them.
@@ -261,7 +261,7 @@ def review_matrix(review_rows: Sequence[ReviewRow], named: Iterable[Row]) -> lis
     """Every country of the review × the five criteria, beside the country's latest
     self-assessment shared by name (never an aggregate-only one), disagreements marked by the
     same rule as the disagreement list."""
-    from .legislation_import import _disagrees
+    from .importer import _disagrees
 
     latest: dict[str, Row] = {}
     for row in named:

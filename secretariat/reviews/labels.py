@@ -12,9 +12,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from assessment.reports.csvsafe import safe_cell
+from secretariat.comparison import LAW_CODES, LawRow
 
-from . import reviews
-from .comparison import LAW_CODES, LawRow
+from . import tables as reviews
 
 MAX_COLUMN_WIDTH = 60
 

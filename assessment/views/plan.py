@@ -14,12 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
+from assessment import access, frameworks_cache, plan
+from assessment.forms import ActionForm, TargetForm
+from assessment.models import Action, Assessment
+from assessment.reports.builder import build_report, priority_rule, report_language
 from frameworks.models import Capability
-
-from . import access, frameworks_cache, plan
-from .forms import ActionForm, TargetForm
-from .models import Action, Assessment
-from .reports.builder import build_report, priority_rule, report_language
 
 
 def _filename(assessment: Assessment, ext: str) -> str:
@@ -196,17 +195,17 @@ def export(request: AuthenticatedHttpRequest, uuid: UUID, fmt: str) -> HttpRespo
     assessment = access.assessment_for(request.user, uuid)
     report = build_report(assessment, report_language(assessment, request.GET.get("lang")))
     if fmt == "pdf":
-        from .reports.pdf import render_pdf
+        from assessment.reports.pdf import render_pdf
 
         body, content_type, ext = render_pdf(report), "application/pdf", "pdf"
     elif fmt == "xlsx":
-        from .reports.tabular import to_xlsx
+        from assessment.reports.tabular import to_xlsx
 
         body = to_xlsx(report)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         ext = "xlsx"
     elif fmt in ("scores.csv", "gaps.csv", "actions.csv"):
-        from .reports.tabular import to_csv
+        from assessment.reports.tabular import to_csv
 
         body = to_csv(report, fmt.removesuffix(".csv")).encode("utf-8-sig")
         content_type, ext = "text/csv; charset=utf-8", fmt

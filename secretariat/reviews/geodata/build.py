@@ -5,7 +5,7 @@ domain): countries-110m.json for the outlines, countries-50m.json only for the p
 small states the 110m file leaves out (drawn as a dot, so every country has a shape to name).
 
     cd /tmp && npm pack world-atlas@2 && tar xzf world-atlas-2.0.2.tgz
-    .venv/bin/python secretariat/geodata/build.py /tmp/package
+    .venv/bin/python secretariat/reviews/geodata/build.py /tmp/package
 
 The output maps each ISO 3166-1 alpha-2 code to an SVG path (Natural Earth I projection,
 integer coordinates in a WIDTH × HEIGHT box, relative moves) or to a dot [x, y]. The app never

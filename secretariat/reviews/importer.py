@@ -32,9 +32,8 @@ from django.utils.translation import gettext_noop, override
 from django_countries import countries
 
 from assessment.models import Country
-
-from .comparison import LAW_CODES, Row
-from .models import LegislativeReview, ReviewEntry
+from secretariat.comparison import LAW_CODES, Row
+from secretariat.models import LegislativeReview, ReviewEntry
 
 COUNTRY_HEADERS = ("country", "iso", "code")
 TRUE_VALUES = frozenset({"yes", "true", "1"})

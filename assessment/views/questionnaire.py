@@ -21,9 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.people import display_name
-from frameworks.models import Capability
-
-from . import (
+from assessment import (
     access,
     activity,
     answering,
@@ -34,8 +32,8 @@ from . import (
     services,
     workflow,
 )
-from .charts import bar_chart
-from .forms import (
+from assessment.charts import bar_chart
+from assessment.forms import (
     CapabilityForm,
     CommentForm,
     EvidenceForm,
@@ -45,7 +43,8 @@ from .forms import (
     StartAssessmentForm,
     legislation_initial,
 )
-from .models import LEGISLATION_SECTION, Assessment, EvidenceFile, Membership
+from assessment.models import LEGISLATION_SECTION, Assessment, EvidenceFile, Membership
+from frameworks.models import Capability
 
 HISTORY_ON_PAGE = 5  # lines shown on the capability page; the rest on its history page
 # Changes read for those lines: a sitting's autosaves read as one line (audit.grouped).
@@ -408,7 +407,7 @@ def _capability_for_write(
 @login_required
 @require_POST
 def comment_add(request: AuthenticatedHttpRequest, uuid: UUID, code: str) -> HttpResponse:
-    from . import team
+    from assessment import team
 
     assessment, cap = _capability_for_write(request, uuid, code)
     access.require(access.may_comment(access.membership_of(request.user), assessment))

@@ -15,9 +15,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
-
-from . import access, answering, audit, frameworks_cache, progress, services, team, workflow
-from .forms import (
+from assessment import (
+    access,
+    answering,
+    audit,
+    frameworks_cache,
+    progress,
+    services,
+    team,
+    workflow,
+)
+from assessment.forms import (
     AcceptInvitationForm,
     AssignmentForm,
     InviteForm,
@@ -26,7 +34,7 @@ from .forms import (
     SubmitForm,
     WaiverForm,
 )
-from .models import Assignment, Invitation, Membership
+from assessment.models import Assignment, Invitation, Membership
 
 
 @login_required

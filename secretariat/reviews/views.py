@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from assessment.models import Country
+from secretariat import comparison as cmp
+from secretariat.access import secretariat_required
 
-from . import comparison as cmp
-from . import review_labels as labels
-from . import reviews, worldmap
-from .access import secretariat_required
-from .review_forms import EditionsForm, MapForm, ReviewFilterForm
+from . import labels, worldmap
+from . import tables as reviews
+from .forms import EditionsForm, MapForm, ReviewFilterForm
 
 
 def _chosen(form: ReviewFilterForm) -> tuple[Any, reviews.ReviewFilters]:

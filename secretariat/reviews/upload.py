@@ -24,11 +24,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from assessment.access import is_secretariat_admin, membership_of
+from secretariat.comparison import LAW_CODES
+from secretariat.models import LegislativeReview
 
-from . import legislation_import as li
-from .comparison import LAW_CODES
+from . import importer as li
 from .forms import LegislationImportForm
-from .models import LegislativeReview
 
 SESSION_KEY = "secretariat_legislation_import"
 

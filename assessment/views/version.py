@@ -11,8 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.http import AuthenticatedHttpRequest
-
-from . import access, version_move
+from assessment import access, version_move
 
 
 @login_required
