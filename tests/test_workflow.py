@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from assessment import answering, audit, frameworks_cache, services, views
+from assessment import answering, audit, frameworks_cache, services
 from assessment.models import (
     Assessment,
     AuditEvent,
@@ -19,6 +19,7 @@ from assessment.models import (
     EvidenceFile,
     Membership,
 )
+from assessment.views import questionnaire
 
 from .factories import (
     answer_all,
@@ -474,7 +475,7 @@ def test_capability_page_shows_the_latest_changes_and_links_to_all(
     assert "7 changes, newest first." in whole
     assert whole.count('<li class="border-bottom py-1">') == 7 and "Level set to 0" in whole
     assert client.get(url("capability_history", assessment, "C99")).status_code == 404
-    monkeypatch.setattr(views, "HISTORY_PER_PAGE", 3)
+    monkeypatch.setattr(questionnaire, "HISTORY_PER_PAGE", 3)
     last = client.get(link + "?page=3").content.decode()
     assert "Page 3 of 3" in last and last.count('<li class="border-bottom py-1">') == 1
     assert "Level set to 0 Not in place" in last
