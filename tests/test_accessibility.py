@@ -134,7 +134,7 @@ def test_keyboard_alone_answers_adds_an_action_and_exports_the_pdf(
     expect(page.locator("#action-table")).to_contain_text("Train every investigator")
 
     with page.expect_download() as download:
-        tab_to(r"^Action plan \(PDF\)$")
+        tab_to(r"^Action plan \(PDF\) · English$")
         page.keyboard.press("Enter")
     assert download.value.suggested_filename.endswith(".pdf")
     page.context.close()
