@@ -334,9 +334,7 @@ def create_demo() -> list[tuple[str, str, str, str]]:
             people.language_set(user, spec.language)
             Membership.objects.create(user=user, country=country, role=role)
             users[role] = user
-            logins.append(
-                (username, str(Membership.Role(role).label), spec.name, spec.language)
-            )
+            logins.append((username, str(Membership.Role(role).label), spec.name, spec.language))
         pinned = previous if spec.code == ON_PREVIOUS_VERSIONS else None
         for index, cycle in enumerate(CYCLES):
             assessment = services.assessment_start(
