@@ -20,6 +20,7 @@ from .test_small_screens import (
     ROLE_STATE,
     broken_words,
     height,
+    hidden_columns,
     page_for,
     readable_pages,
     too_wide,
@@ -81,6 +82,7 @@ def test_every_readable_page_passes_axe_and_fits_a_laptop_and_a_phone(
         found += [f"{url}: {v}" for v in violations(page)]
         wide += too_wide(page, url, 1280)
         broken += broken_words(page, url, 1280)
+        wide += hidden_columns(page, url)
         laptop = height(page)
         page.set_viewport_size({"width": 390, "height": 900})
         wide += too_wide(page, url, 390)

@@ -147,6 +147,18 @@ def broken_words(page: Page, url: str, width: int) -> list[str]:
     return []
 
 
+def hidden_columns(page: Page, url: str) -> list[str]:
+    """[] when no matrix of the page open now hides columns behind its own scroll (issue 24:
+    at 1280 px the matrix hid L3-L5 and "Met" with no cue)."""
+    hidden = page.evaluate(
+        """() => [...document.querySelectorAll('.matrix-wrap')]
+             .filter((box) => box.scrollWidth > box.clientWidth + 1)
+             .map((box) => box.querySelector('table').id + ': ' + box.scrollWidth
+                           + ' px in ' + box.clientWidth)"""
+    )
+    return [f"{url}: {h}" for h in hidden]
+
+
 def height(page: Page) -> int:
     return page.evaluate("document.documentElement.scrollHeight")
 
