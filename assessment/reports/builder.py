@@ -58,15 +58,12 @@ def export_languages_offered(
     differs (issue 24: an English reader pressing "Action plan (PDF)" got Arabic)."""
     from django.utils.translation import get_language_info
 
-    first = report_language(assessment, requested)
-    codes = [first] + ([reader] if reader != first and reader in _languages() else [])
-    return [(code, get_language_info(code)["name_local"]) for code in codes]
-
-
-def _languages() -> dict[str, str]:
     from django.conf import settings
 
-    return dict(settings.LANGUAGES)
+    first = report_language(assessment, requested)
+    known = {code for code, _name in settings.LANGUAGES}
+    codes = [first] + ([reader] if reader != first and reader in known else [])
+    return [(code, get_language_info(code)["name_local"]) for code in codes]
 
 
 def build_report(assessment: Assessment, language: str) -> Report:

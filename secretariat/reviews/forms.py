@@ -81,7 +81,7 @@ class EditionsForm(ReviewFilterForm):
             )
         # The selects show the pair compared, so that the heading, the selects and what
         # "Apply" sends agree (issue 24: "Earlier edition" showed the later one).
-        shown = self.data.copy()
+        shown = dict(self.data.items())
         for name, review in (("before", before), ("review", after)):
             if review is not None:
                 shown[name] = str(review.pk)
