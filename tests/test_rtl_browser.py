@@ -48,6 +48,8 @@ OVERFLOW_SCRIPT = """() => {
     if (r.width === 0 || r.height === 0) continue;
     const s = getComputedStyle(el);
     if (s.visibility === 'hidden' || s.position === 'fixed') continue;
+    // The content of a closed <details> (the phone's menu) is not rendered.
+    if (el.closest('details:not([open]) > :not(summary)')) continue;
     if ((r.left < -1 || r.right > width + 1) && !clipped(el)) {
       out.push(`${el.tagName.toLowerCase()}#${el.id}.${el.className}: ${r.left}..${r.right}`);
     }
