@@ -56,9 +56,8 @@ def export_languages_offered(
     """(code, name in that language) of each set of export buttons the plan page shows: the
     language chosen (`?lang=`, else the working language), then the reader's own when it
     differs (issue 24: an English reader pressing "Action plan (PDF)" got Arabic)."""
-    from django.utils.translation import get_language_info
-
     from django.conf import settings
+    from django.utils.translation import get_language_info
 
     first = report_language(assessment, requested)
     known = {code for code, _name in settings.LANGUAGES}
