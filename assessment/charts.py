@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
+from .rounding import number
 from .scoring import Scores
 
 LABEL_WIDTH = 330
@@ -76,7 +77,7 @@ def _bar(
         f'{svg}<rect class="chart-bar{kind}" x="{axis.rect_x(LABEL_WIDTH, width):.1f}" '
         f'y="{y + 4}" width="{width:.1f}" height="{BAR_HEIGHT}" />'
         f'<text class="chart-value" x="{axis.x(LABEL_WIDTH + width + 6):.1f}" y="{text_y}" '
-        f'text-anchor="{value_anchor}" direction="ltr">{value:.1f}</text>'
+        f'text-anchor="{value_anchor}" direction="ltr">{number(value)}</text>'
     )
 
 
@@ -150,7 +151,7 @@ def bar_chart_html(scores: Scores, *, target: int) -> SafeString:
                     '<span class="hbar{} w-{}"></span><bdi class="hvalue">{}</bdi>',
                     kind,
                     width(value),
-                    f"{value:.1f}",
+                    number(value),
                 )
                 if value is not None
                 else format_html('<span class="hvalue">{}</span>', _("not scored"))

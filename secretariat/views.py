@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from assessment.access import is_secretariat_admin, membership_of
 from assessment.models import Assessment, Country
+from assessment.rounding import half_up
 
 from . import comparison as cmp
 from .access import secretariat_required
@@ -162,7 +163,7 @@ def _criterion_word(value: str) -> str:
 def _export_value(column: cmp.Column, value: Any) -> Any:
     if column.kind == "criterion":
         return _criterion_word(str(value))
-    return round(value, 2) if isinstance(value, float) else value
+    return float(half_up(value, 2)) if isinstance(value, float) else value
 
 
 def matrix_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
@@ -272,7 +273,7 @@ def matrix_csv_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]
                 row.revision,
                 row.status,
             ]
-            + [round(v, 2) if isinstance(v, float) else v for _c, v in cells]
+            + [float(half_up(v, 2)) if isinstance(v, float) else v for _c, v in cells]
         )
     return header, body
 

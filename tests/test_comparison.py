@@ -379,7 +379,7 @@ def test_secretariat_pages_say_words_not_codes(analyst_client):
         assert code not in text, code
     profile = analyst_client.get(reverse("secretariat:country", args=["FR"])).content.decode()
     history = profile.split('id="history"')[1].split("</table>")[0]
-    assert "<td>Validated</td>" in history and "<td>validated</td>" not in history
+    assert ">Validated</td>" in history and ">validated</td>" not in history
 
 
 def test_trend_offers_the_cycles_and_opens_on_the_latest_two(analyst_client):
