@@ -27,7 +27,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from ..charts import bar_chart, bar_chart_html
 from .data import Report
 
-__all__ = ["StaticFileFetcher", "render_html", "render_pdf", "static_dir"]
+__all__ = ["PDF_UA", "StaticFileFetcher", "render_html", "render_pdf", "static_dir"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,11 @@ STYLESHEET = "reports/action_plan.css"  # under the static directory
 # The chart's SVG rules sit between these markers in the stylesheet (see its comment).
 CHART_RULES = re.compile(r"/\* chart-svg:start.*?\*/(?P<rules>.*?)/\* chart-svg:end \*/", re.S)
 SVG_OPEN_TAG = re.compile(r"<svg\b[^>]*>")
+# Every PDF the app makes is PDF/UA-1 (issue 25): public bodies must publish accessible
+# documents. The variant tags the structure (pdf_tags) and writes the XMP metadata with the
+# PDF/UA identifier and the title; the title shown and the language come from the HTML's
+# <title> and <html lang>. tests/test_pdf_ua.py reads each PDF back with pikepdf.
+PDF_UA = {"pdf_variant": "pdf/ua-1"}
 
 
 def static_dir() -> Path:
@@ -146,5 +151,5 @@ def render_pdf(report: Report) -> bytes:
             CSS(string=page_numbers, url_fetcher=fetcher, font_config=fonts),
         ],
         font_config=fonts,
-        pdf_tags=True,
+        **PDF_UA,
     )
