@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 
 from assessment.models import Membership
 from assessment.reports.builder import build_report
-from assessment.reports.pdf import render_html, render_pdf
+from assessment.reports.pdf import _stylesheet, render_html, render_pdf
 from assessment.reports.questionnaire_pdf import render_blank_questionnaire
 
 from .bulk import answered_assessments
@@ -110,14 +110,7 @@ def assessment(db):
     return assessment
 
 
-# Issue 25 §7 is not done: the Arabic chart is still HTML (no Figure, no alternative text).
-# Strict: the day it is fixed these pass and the marks must go.
-NOT_YET_7 = pytest.mark.xfail(strict=True, reason="issue 25 §7: the Arabic chart is no figure")
-
-
-@pytest.mark.parametrize(
-    "language", [pytest.param(c, marks=NOT_YET_7) if c == "ar" else c for c in LANGUAGES]
-)
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_the_action_plan_is_pdf_ua(assessment, language):
     data = render_pdf(build_report(assessment, language))
     assert pdf_ua_problems(data, language) == []
@@ -143,19 +136,32 @@ def test_the_secretariat_matrix_pdf_is_pdf_ua(client, language):
     assert pdf_ua_problems(response.content, language) == []
 
 
-@NOT_YET_7
 def test_the_arabic_chart_is_the_english_chart_mirrored(assessment):
-    """§7: same axis numbers, gridlines, dashed target line and a Figure with its words."""
-    english = render_html(build_report(assessment, "en"))
-    arabic = render_html(build_report(assessment, "ar"))
+    """§7: the Arabic chart had no axis numbers, no gridlines and a solid target line (an HTML
+    table). Now the same SVG, mirrored: the same axis numbers, gridlines, dashed target line
+    and bars at mirrored positions, its labels laid over it as HTML (WeasyPrint cannot set
+    Arabic in SVG text), and a Figure with alternative text in the PDF (above)."""
+    from assessment.charts import WIDTH
 
-    def chart(html: str) -> str:
-        return html[html.index("<svg") : html.index("</svg>")]
+    def chart(language: str) -> tuple[str, str]:
+        html = render_html(build_report(assessment, language), chart_rules=_stylesheet()[1])
+        start = html.index('<figure class="chart">')
+        figure = html[start : html.index("</figure>", start)]
+        return figure, figure[figure.index("<svg") : figure.index("</svg>")]
 
-    en, ar = chart(english), chart(arabic)
-    assert "stroke-dasharray" in ar or "target" in ar and "dash" in ar
-    # Same gridlines and axis ticks, as many as in English.
-    assert en.count("<line") == ar.count("<line")
-    assert len(re.findall(r"<text", en)) == len(re.findall(r"<text", ar))
-    # Mirrored: the bars grow from the right in Arabic.
-    assert 'transform="' in ar and "scale(-1" in ar.replace(" ", "")
+    def xs(svg: str, cls: str) -> list[float]:
+        return [float(x) for x in re.findall(rf'class="{cls}" x1="([\d.]+)"', svg)]
+
+    _en_figure, en = chart("en")
+    ar_figure, ar = chart("ar")
+    axis = re.compile(r'class="chart-axis"[^>]*>(\d)</text>')
+    assert axis.findall(ar) == axis.findall(en) == ["0", "1", "2", "3", "4"]
+    assert len(xs(ar, "chart-grid")) == len(xs(en, "chart-grid")) == 5
+    assert xs(ar, "chart-grid") == [round(WIDTH - x, 1) for x in xs(en, "chart-grid")]
+    assert xs(ar, "chart-target") == [round(WIDTH - x, 1) for x in xs(en, "chart-target")]
+    assert "stroke-dasharray" in ar  # the target line's rule travels with the SVG
+    assert ar.count('class="chart-bar') == en.count('class="chart-bar')
+    # Every bar's label, as HTML text in the figure, in Arabic.
+    labels = re.findall(r'<span class="label">([^<]+)</span>', ar_figure)
+    assert len(labels) == en.count('class="chart-label')
+    assert all(re.search("[\u0600-\u06ff]", label) for label in labels)

@@ -24,7 +24,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from ..charts import bar_chart, bar_chart_html
+from ..charts import bar_chart, bar_chart_labelled
 from .data import Report
 
 __all__ = ["PDF_UA", "StaticFileFetcher", "render_html", "render_pdf", "static_dir"]
@@ -112,10 +112,12 @@ def _stylesheet() -> tuple[str, str]:
 def _chart_svg(report: Report, rules: str) -> str:
     """The results page's SVG chart, carrying its rules in a <style> of its own: WeasyPrint
     styles an inline SVG only from there, never from the page's stylesheets. In a
-    right-to-left language, the chart as HTML (charts.bar_chart_html says why)."""
+    right-to-left language, its words are HTML laid over it (charts.bar_chart_labelled says
+    why): the same chart, mirrored."""
     if translation.get_language_bidi():
-        return bar_chart_html(report.scores, target=report.target_default)
-    svg = bar_chart(report.scores, target=report.target_default)
+        svg = bar_chart_labelled(report.scores, target=report.target_default)
+    else:
+        svg = bar_chart(report.scores, target=report.target_default)
     style = f"<style>{escape(rules.strip())}</style>"
     return mark_safe(SVG_OPEN_TAG.sub(lambda m: m[0] + style, svg, count=1))
 
