@@ -519,3 +519,7 @@ def test_the_longest_due_date_stays_inside_its_column(language):
     text = " ".join(pdf_pages(data))
     year_then_status = re.escape(date.split()[-1]) + re.escape(status.split()[0])
     assert not re.search(year_then_status, text), text
+    # The dates are in the reader's format; the note under the table said "year-month-day".
+    assert date.split()[0] in text
+    for claim in ("année-mois-jour", "año-mes-día", "ano-mês-dia", "السنة-الشهر-اليوم"):
+        assert claim not in text
