@@ -253,7 +253,9 @@ def history(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     )
     events = audit.events_for(assessment)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(audit.to_csv(events), content_type="text/csv; charset=utf-8")
+        # With a BOM, so that a spreadsheet reads the UTF-8 (names, Arabic) as UTF-8.
+        body = audit.to_csv(events, audit.names_of(assessment)).encode("utf-8-sig")
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
             f'attachment; filename="audit-{assessment.country_id}-{assessment.cycle}'
             f'-r{assessment.revision}.csv"'
