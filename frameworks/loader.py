@@ -168,7 +168,8 @@ def _without_provenance(node: Any) -> Any:
 
 
 def _words(text: str) -> list[str]:
-    return re.sub(r"[^\w]+", " ", text.casefold()).split()
+    # "co-ordinate" and "coordinate" are one word spelt two ways.
+    return re.sub(r"[^\w]+", " ", text.casefold().replace("-", "")).split()
 
 
 def only_spelling_differs(old: str, new: str) -> bool:
@@ -513,9 +514,7 @@ def load_frameworks(paths: Sequence[Path] | None = None) -> list[LoadResult]:
             if latest and f.kind == "mnr":
                 # values_list reads the stored English, not the active language's translation.
                 previous = dict(
-                    Indicator.objects.filter(capability__version=latest).values_list(
-                        "code", "text"
-                    )
+                    Indicator.objects.filter(capability__version=latest).values_list("code", "text")
                 )
                 problems += check_kept_codes(f, previous, latest.number)
         if problems:
