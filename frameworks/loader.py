@@ -151,10 +151,10 @@ def read_file(path: Path) -> tuple[FrameworkFile | None, list[Problem]]:
     problems = [Problem(name, _item_name(doc, e.absolute_path), _schema_message(e)) for e in errors]
     if problems:
         return None, problems
-    # Maintainers' provenance notes are not content: editing one makes no new version.
-    canonical = json.dumps(
-        _without_provenance(doc), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+    # Maintainers' provenance notes are not content: they are dropped here, so they are never
+    # stored (nor served by the API, nor shown), and editing one makes no new version.
+    doc = _without_provenance(doc)
+    canonical = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     sha = hashlib.sha256(canonical.encode()).hexdigest()
     return FrameworkFile(path=path, doc=doc, sha256=sha), []
 

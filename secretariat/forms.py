@@ -32,7 +32,8 @@ class FilterForm(forms.Form):
         # they are, so that a filter on North or South does not leave them out unnoticed.
         help_text=_(
             "The report places some countries in neither group (Norway, Switzerland and the "
-            "Pacific island states, for example): choose “Not classified by the report” to see them."
+            "Pacific island states, for example): choose “Not classified by the report” to see "
+            "them."
         ),
     )
     status = forms.ChoiceField(

@@ -316,3 +316,16 @@ def test_maintainers_provenance_notes_are_not_content(data_dir):
 
     edit(data_dir / "mnr-2016.yaml", annotate)
     assert not any(r.created for r in load_frameworks(sorted(data_dir.glob("*.yaml"))))
+
+
+@pytest.mark.django_db
+def test_provenance_is_never_stored():
+    """Nothing a page, an export or the API reads from the database holds a maintainers' note."""
+    load_frameworks()
+    assert FrameworkVersion.objects.exists()
+    for v in FrameworkVersion.objects.all():
+        assert "provenance" not in str(v.rules)
+    for c in Capability.objects.all():
+        assert all("provenance" not in link for link in c.recommendation_links)
+    for cr in Criterion.objects.all():
+        assert all("provenance" not in link for link in cr.recommendation_links)
