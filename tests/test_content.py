@@ -209,3 +209,13 @@ def test_each_recommendation_names_its_own_section():
         page = (templates / name).read_text()
         assert "Global Threat Assessment 2019, section 09." not in page
         assert "r.source" in page
+
+
+def test_c18_levels_one_and_two_are_distinct():
+    """Weak content (issue 23): level 2 said little more than level 1. It now says how far the
+    use goes (most large companies, not some) and where level 3 begins (developing tools)."""
+    c18 = next(c for c in CAPS if c["code"] == "C18")
+    assert c18["levels"][1].startswith("Some companies")
+    assert c18["levels"][2].startswith("Most large companies")
+    assert "does not yet develop or adapt tools" in c18["levels"][2]
+    assert "develop or adapt tools" in c18["levels"][3]
