@@ -246,3 +246,58 @@ def test_version_move_preview_names_items_as_readers_know_them(client, moving_dr
             # A further question added since version 1 is named by its question.
             assert "Does the law treat every person under 18 shown in sexual material" in page
             assert "child_age" not in page and "lanzarote_sexual_abuse" not in page
+
+
+@pytest.mark.django_db
+def test_rows_loaded_from_version_2_get_public_citations(no_frameworks: None):
+    """An assessment pinned to version 2 (it cannot move once submitted) shows version 3's
+    citations after migration 0002, in every language, and only citations changed."""
+    import importlib
+    from pathlib import Path
+
+    from frameworks import i18n
+    from frameworks.citations import public_citations
+    from frameworks.loader import load_frameworks
+    from frameworks.models import Indicator
+
+    migration = importlib.import_module("frameworks.migrations.0002_public_citations_in_version_2")
+    load_frameworks(sorted((Path(settings.FRAMEWORK_DATA_DIR) / "archive").glob("*-v2.yaml")))
+    questions = list(Indicator.objects.order_by("pk").values_list("code", "text"))
+    rules = {
+        v.pk: v.rules["sufficiency"]
+        for v in FrameworkVersion.objects.filter(framework__kind="legislation")
+    }
+    capability = Capability.objects.get(code="C01")
+    assert capability.source.startswith("shared/reference/mnr.md")
+
+    models = {
+        m.__name__: m for m in (FrameworkVersion, Domain, Capability, Criterion, Recommendation)
+    }
+    assert public_citations(models, migration.NOTES) > 0
+    assert public_citations(models, migration.NOTES) == 0  # idempotent
+
+    capability.refresh_from_db()
+    assert capability.source == (
+        "WePROTECT Global Alliance, Model National Response, the alliance's published list of "
+        "capabilities, capability 1"
+    )
+    assert list(Indicator.objects.order_by("pk").values_list("code", "text")) == questions
+    for v in FrameworkVersion.objects.filter(framework__kind="legislation"):
+        assert v.rules["sufficiency"] == rules[v.pk]
+    untranslated: set[str] = set()
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            texts = []
+            for v in FrameworkVersion.objects.all():
+                texts += [v.source, v.note, v.rules.get("weighting", {}).get("reason", "")]
+            texts += [d.source for d in Domain.objects.all()]
+            for c in Capability.objects.all():
+                texts += [c.source, *(link["reason"] for link in c.recommendation_links)]
+            for cr in Criterion.objects.all():
+                texts += [cr.source, cr.guidance, cr.question]
+                texts += [link["reason"] for link in cr.recommendation_links]
+            texts += [r.source for r in Recommendation.objects.all()]
+            assert leaks_in(texts) == [], lang
+            untranslated |= {t for t in texts if isinstance(t, i18n.Untranslated)}
+    # Version 3's words, so their translations apply.
+    assert untranslated == set(), "\n".join(untranslated)
