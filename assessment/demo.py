@@ -272,12 +272,12 @@ def _plan(assessment: Assessment, user: User, language: str) -> None:
 
 
 def previous_versions() -> dict[str, FrameworkVersion]:
-    """The versions of `frameworks/data/archive/` (the content before its corrections). A
-    database that lacks them gets them loaded, then the current files again, so that the
-    current content stays the latest version (in a fresh database: version 1 is the archive's,
-    version 2 the current one; where the current files were loaded first, their content
-    comes back as a third version)."""
-    paths = sorted((Path(settings.FRAMEWORK_DATA_DIR) / "archive").glob("*.yaml"))
+    """The first versions in `frameworks/data/archive/` (`*-v1.yaml`, the content before its
+    corrections; one file per framework, as a load takes). A database that lacks them gets them
+    loaded, then the current files again, so that the current content stays the latest version
+    (in a fresh database: version 1 is the archive's, version 2 the current one; where the
+    current files were loaded first, their content comes back as a later version)."""
+    paths = sorted((Path(settings.FRAMEWORK_DATA_DIR) / "archive").glob("*-v1.yaml"))
     files = [f for f, _problems in (read_file(p) for p in paths) if f]
 
     def found() -> dict[str, FrameworkVersion | None]:

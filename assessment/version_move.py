@@ -42,9 +42,9 @@ class KindChange:
     kind: str
     before: FrameworkVersion
     after: FrameworkVersion
-    added: tuple[str, ...] = ()  # codes new in `after`, with their text
+    added: tuple[str, ...] = ()  # items new in `after`, named as a reader names them, with text
     removed: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()  # same code, other text
+    changed: tuple[str, ...] = ()  # same code, other text: the items' names
     rule_before: str = ""
     rule_after: str = ""
 
@@ -79,26 +79,38 @@ def newer_versions(*, assessment: Assessment) -> dict[str, FrameworkVersion]:
     return result
 
 
-def _items(version: FrameworkVersion) -> dict[str, str]:
-    """Code -> the text a reader sees, for every item of a version."""
+def _items(version: FrameworkVersion) -> dict[str, tuple[str, str]]:
+    """Code -> (what a reader calls the item, the text a reader sees), for every item of a
+    version. MNR and recommendation codes are printed on every page (C05, C05.1, R04); a
+    criterion's code is an internal key, so a criterion is named by its name (a further
+    question, which has none, by its question)."""
     if version.kind == "mnr":
         items = {
-            c.code: f"{c.name}: {c.summary} " + " | ".join(c.level_descriptors)
+            c.code: (c.code, f"{c.name}: {c.summary} " + " | ".join(c.level_descriptors))
             for c in Capability.objects.filter(version=version)
         }
         items.update(
-            (i.code, i.text) for i in Indicator.objects.filter(capability__version=version)
+            (i.code, (i.code, i.text))
+            for i in Indicator.objects.filter(capability__version=version)
         )
         return items
     if version.kind == "legislation":
         return {
-            c.code: f"{c.question} {c.guidance}" for c in Criterion.objects.filter(version=version)
+            c.code: (
+                f"{c.order}. {c.name}" if c.scored else c.question,
+                f"{c.question} {c.guidance}",
+            )
+            for c in Criterion.objects.filter(version=version)
         }
-    return {r.code: r.text for r in Recommendation.objects.filter(version=version)}
+    return {r.code: (r.code, r.text) for r in Recommendation.objects.filter(version=version)}
 
 
 def _rule(version: FrameworkVersion) -> str:
     return str(version.rules.get("sufficiency", {}).get("description", ""))
+
+
+def _shown(label: str, text: str) -> str:
+    return label if text.startswith(label) else f"{label}: {text}"
 
 
 def _change(kind: str, before: FrameworkVersion, after: FrameworkVersion) -> KindChange:
@@ -107,9 +119,9 @@ def _change(kind: str, before: FrameworkVersion, after: FrameworkVersion) -> Kin
         kind=kind,
         before=before,
         after=after,
-        added=tuple(f"{code}: {new[code]}" for code in new if code not in old),
-        removed=tuple(f"{code}: {old[code]}" for code in old if code not in new),
-        changed=tuple(code for code in new if code in old and old[code] != new[code]),
+        added=tuple(_shown(*new[code]) for code in new if code not in old),
+        removed=tuple(_shown(*old[code]) for code in old if code not in new),
+        changed=tuple(new[code][0] for code in new if code in old and old[code][1] != new[code][1]),
         rule_before=_rule(before),
         rule_after=_rule(after),
     )

@@ -429,11 +429,14 @@ def _legislation_sheet(
         options = criterion_options(criterion)
         dv = lists.validation([label for _v, label in options])
         sheet.add_data_validation(dv)
+        # A criterion's code is a key for the upload (hidden column A), not a reference a reader
+        # knows: the five criteria are referred to by their number, as on the legislation page.
+        ref = str(criterion.order) if criterion.scored else ""
         row += 1
-        _row(sheet, row, f"crit:{code}", code, criterion.question, criterion.guidance)
+        _row(sheet, row, f"crit:{code}", ref, criterion.question, criterion.guidance)
         dv.add(_answer_cell(sheet, row, _label(options, values.value)))
         row += 1
-        _row(sheet, row, f"cite:{code}", code, _("Statute, article or reference"))
+        _row(sheet, row, f"cite:{code}", ref, _("Statute, article or reference"))
         _answer_cell(sheet, row, values.citation)
         row += 1
     _protect(sheet)

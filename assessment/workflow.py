@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import audit, frozen, services
+from .bidi import join_list
 from .models import LEGISLATION_SECTION, Assessment, SectionWaiver
 from .scoring import Progress, Scores
 
@@ -116,7 +117,7 @@ def submit(*, assessment: Assessment, sharing: str, user: User | None) -> None:
     if missing:
         raise WorkflowError(
             _("Complete these sections or mark them “not assessed” with a reason: %(names)s.")
-            % {"names": ", ".join(missing)}
+            % {"names": join_list(missing)}
         )
     if sharing not in Assessment.Sharing.values:
         raise WorkflowError(_("Choose how the secretariat may use your results."))

@@ -9,8 +9,10 @@ becomes a new version and the old version's rows stay for the assessments pinned
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -149,9 +151,64 @@ def read_file(path: Path) -> tuple[FrameworkFile | None, list[Problem]]:
     problems = [Problem(name, _item_name(doc, e.absolute_path), _schema_message(e)) for e in errors]
     if problems:
         return None, problems
+    # Maintainers' provenance notes are not content: they are dropped here, so they are never
+    # stored (nor served by the API, nor shown), and editing one makes no new version.
+    doc = _without_provenance(doc)
     canonical = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     sha = hashlib.sha256(canonical.encode()).hexdigest()
     return FrameworkFile(path=path, doc=doc, sha256=sha), []
+
+
+def _without_provenance(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _without_provenance(v) for k, v in node.items() if k != "provenance"}
+    if isinstance(node, list):
+        return [_without_provenance(v) for v in node]
+    return node
+
+
+def _words(text: str) -> list[str]:
+    # "co-ordinate" and "coordinate" are one word spelt two ways.
+    return re.sub(r"[^\w]+", " ", text.casefold().replace("-", "")).split()
+
+
+def only_spelling_differs(old: str, new: str) -> bool:
+    """True when `new` is `old` with nothing changed but case, punctuation, spacing or the
+    spelling of words (each changed word still close to the one it replaces): the same question.
+    Any added, removed or replaced word is a change of question."""
+    a, b = _words(old), _words(new)
+    if len(a) != len(b):
+        return False
+    return all(
+        x == y or difflib.SequenceMatcher(None, x, y).ratio() >= 0.75
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def check_kept_codes(f: FrameworkFile, previous: Mapping[str, str], number: int) -> list[Problem]:
+    """An indicator is answered by its code, and a draft moved to a newer version carries its
+    answers by code: a question whose words changed under an old code would inherit answers
+    given to another question. So a new version that keeps a code must keep the question,
+    unless the item says `meaning_unchanged: true` (a rewording that asks the same thing)."""
+    problems = []
+    for d in f.doc["domains"]:
+        for c in d["capabilities"]:
+            for i in c["indicators"]:
+                old = previous.get(i["code"])
+                if old is None or i.get("meaning_unchanged"):
+                    continue
+                if only_spelling_differs(old, i["text"]):
+                    continue
+                problems.append(
+                    Problem(
+                        f.name,
+                        f"indicators {i['code']}",
+                        f"keeps the code of version {number} but asks another question "
+                        f"(was {old!r}, now {i['text']!r}): give it a new code, or add "
+                        "'meaning_unchanged: true' if it asks the same thing in other words",
+                    )
+                )
+    return problems
 
 
 def _duplicates(codes: Iterable[str]) -> list[str]:
@@ -454,10 +511,24 @@ def load_frameworks(paths: Sequence[Path] | None = None) -> list[LoadResult]:
             if latest and latest.sha256 == f.sha256:
                 results.append(LoadResult(f.slug, f.name, latest, created=False))
                 continue
+            if latest and f.kind == "mnr":
+                # values_list reads the stored English, not the active language's translation.
+                previous = dict(
+                    Indicator.objects.filter(capability__version=latest).values_list("code", "text")
+                )
+                problems += check_kept_codes(f, previous, latest.number)
+        if problems:
+            raise FrameworkLoadError(problems)
+        for f in files:
+            latest = _latest(f.slug)
+            if latest and latest.sha256 == f.sha256:
+                continue
             framework, _ = Framework.objects.get_or_create(slug=f.slug, defaults={"kind": f.kind})
             version = _create_version(f, (latest.number + 1) if latest else 1, framework)
             counts = STORE[f.kind](f, version)
             results.append(LoadResult(f.slug, f.name, version, created=True, counts=counts))
+        position = {f.slug: n for n, f in enumerate(files)}
+        results.sort(key=lambda r: position[r.slug])
     from assessment.frameworks_cache import clear_framework_cache
 
     transaction.on_commit(clear_framework_cache)

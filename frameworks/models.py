@@ -2,7 +2,8 @@
 
 Each load of a changed file creates a new FrameworkVersion with its own rows, so an assessment
 pinned to an older version keeps reading exactly the questions it was answered against.
-Rows are never edited after loading; the admin shows them read-only.
+Rows are never edited after loading (the one exception: migration 0002 replaced version 2's
+working notes by public citations, changing no question); the admin shows them read-only.
 """
 
 from __future__ import annotations

@@ -23,7 +23,16 @@ class FilterForm(forms.Form):
         label=_("Sub-region"), required=False, coerce=int, empty_value=None
     )
     hemisphere = forms.ChoiceField(
-        label=_("North / South"), required=False, choices=_choices(Country.Hemisphere.choices)
+        label=_("North / South"),
+        required=False,
+        choices=_choices(Country.Hemisphere.choices),
+        # The report's definition names some countries in neither group (issue 23): say where
+        # they are, so that a filter on North or South does not leave them out unnoticed.
+        help_text=_(
+            "The report places some countries in neither group (Norway, Switzerland and the "
+            "Pacific island states, for example): choose “Not classified by the report” to see "
+            "them."
+        ),
     )
     status = forms.ChoiceField(
         label=_("Status"),

@@ -51,7 +51,7 @@ def test_answer_values_equal_the_orms_and_leave_out_copies_to_confirm():
         assert values[a.pk] == orm_values(a.pk)
     assert "C04" in values[first.pk].responses and "C04" not in values[second.pk].responses
     assert "possession" not in values[second.pk].criteria
-    assert len(values[first.pk].responses) == 21 and len(values[first.pk].indicators) == 160
+    assert len(values[first.pk].responses) == 21 and len(values[first.pk].indicators) == 169
     assert values[third.pk].indicators == {}
 
 

@@ -334,7 +334,7 @@ def test_frameworks_and_their_trees(world):
     assert len(mnr["domains"]) == 6 and mnr["criteria"] == [] and mnr["recommendations"] == []
     capabilities = [c for d in mnr["domains"] for c in d["capabilities"]]
     assert len(capabilities) == 21
-    assert sum(len(c["indicators"]) for c in capabilities) == 160
+    assert sum(len(c["indicators"]) for c in capabilities) == 169
     assert all(len(c["level_descriptors"]) == 5 for c in capabilities)
     assert any(c["recommendation_links"] for c in capabilities)
     assert mnr["rules"]["scale"]

@@ -118,6 +118,14 @@ def test_every_capability_has_indicators_for_levels_one_to_four():
         "C15.2",
         "C04.5",
         "C03.1",
+        # Issue 23: split (C04.3, C21.4), re-asked about practice (C05.4), re-asked (C19.1-4).
+        "C04.3",
+        "C21.4",
+        "C05.4",
+        "C19.1",
+        "C19.2",
+        "C19.3",
+        "C19.4",
     ):
         assert old not in codes, old
 
@@ -162,3 +170,60 @@ def test_an_existing_database_gets_the_corrected_classes_by_migration():
         "RE": "north",
         "GI": "north",
     }
+
+
+# --- Issue 23 ----------------------------------------------------------------------------------
+
+
+def test_link_reasons_state_the_recommendations_as_the_report_does():
+    """§2.5: each recommendation's actor and words, as section 09 gives them."""
+    reasons = {
+        (i["code"], r["code"]): r["reason"]
+        for i in CAPS + LAW["criteria"] + LAW.get("further_questions", [])
+        for r in i.get("recommendations", [])
+    }
+    for (_item, rec), reason in reasons.items():
+        if rec == "R04":  # its actor is the international community
+            assert "R04 asks countries" not in reason and "align offence definitions" not in reason
+    assert "asks governments" not in reasons[("C19", "R02")]
+    assert "shared with law enforcement" not in reasons[("C18", "R11")]
+    assert "greater consideration" in reasons[("C06", "R01")]
+    assert not any("more investment" in reason for reason in reasons.values())
+
+
+def test_every_capability_links_a_recommendation():
+    """§2.6: C05's gaps showed "—" in version 2."""
+    for c in CAPS:
+        assert c.get("recommendations"), c["code"]
+    assert [r["code"] for r in next(c for c in CAPS if c["code"] == "C05")["recommendations"]] == [
+        "R04"
+    ]
+
+
+def test_further_questions_are_eleven_as_the_docs_say():
+    """§2.4."""
+    assert len(LAW["further_questions"]) == 11
+    docs = (DATA.parent.parent / "docs" / "frameworks.md").read_text()
+    assert "11 further, unscored legislative questions" in docs
+
+
+def test_each_recommendation_names_its_own_section():
+    """§2.2: R01-R13 are section 09's, R14-R16 section 08's; no page says "section 09" for all."""
+    for r in RECS["recommendations"]:
+        section = "section 08" if r["code"] in ("R14", "R15", "R16") else "section 09"
+        assert r["source"].startswith(f"Global Threat Assessment 2019, {section}"), r["code"]
+    templates = DATA.parent.parent / "templates"
+    for name in ("assessment/plan.html", "reports/action_plan.html"):
+        page = (templates / name).read_text()
+        assert "Global Threat Assessment 2019, section 09." not in page
+        assert "r.source" in page
+
+
+def test_c18_levels_one_and_two_are_distinct():
+    """Weak content (issue 23): level 2 said little more than level 1. It now says how far the
+    use goes (most large companies, not some) and where level 3 begins (developing tools)."""
+    c18 = next(c for c in CAPS if c["code"] == "C18")
+    assert c18["levels"][1].startswith("Some companies")
+    assert c18["levels"][2].startswith("Most large companies")
+    assert "does not yet develop or adapt tools" in c18["levels"][2]
+    assert "develop or adapt tools" in c18["levels"][3]

@@ -248,3 +248,84 @@ def test_value_longer_than_its_column_is_rejected_not_truncated(data_dir):
         doc["domains"][0]["capabilities"][0]["name"] = "L" * 201
 
     rejects(data_dir, "mnr-2016.yaml", change, "capabilities C01 > name", "is too long")
+
+
+# --- Issue 23 §2.1: a changed question never keeps its old code -----------------------------
+
+
+def _indicator(doc, code: str) -> dict:
+    return next(
+        i
+        for d in doc["domains"]
+        for c in d["capabilities"]
+        for i in c["indicators"]
+        if i["code"] == code
+    )
+
+
+def test_a_new_version_that_changes_a_question_under_its_old_code_is_refused(data_dir):
+    def ask_another_question(doc):
+        _indicator(doc, "C01.7")["text"] = "Do ministries working on CSEA meet at least yearly?"
+
+    rejects(
+        data_dir,
+        "mnr-2016.yaml",
+        ask_another_question,
+        "indicators C01.7",
+        "keeps the code of version 1 but asks another question",
+        "Do agencies working on CSEA meet, even informally, to coordinate their work?",
+        "give it a new code",
+    )
+
+
+def test_spelling_or_an_explicit_same_meaning_keeps_the_code(data_dir):
+    load_frameworks(sorted(data_dir.glob("*.yaml")))
+
+    def respell(doc):
+        _indicator(doc, "C01.7")["text"] = (
+            "Do agencies working on CSEA meet, even informaly, to co-ordinate their work"
+        )
+        reworded = _indicator(doc, "C01.1")
+        reworded["text"] = (
+            "Has a national body been formally mandated to coordinate and oversee the response "
+            "to CSEA?"
+        )
+        reworded["meaning_unchanged"] = True
+
+    edit(data_dir / "mnr-2016.yaml", respell)
+    results = load_frameworks(sorted(data_dir.glob("*.yaml")))
+    assert [r.slug for r in results if r.created] == ["mnr"]
+
+
+def test_version_2_would_now_be_refused_after_version_1(no_frameworks):
+    """The fault the rule is for: version 2 asked other questions under C19.1-C19.4."""
+    load_frameworks(sorted((DATA / "archive").glob("*-v1.yaml")))
+    with pytest.raises(FrameworkLoadError) as info:
+        load_frameworks(sorted((DATA / "archive").glob("*-v2.yaml")))
+    refused = {p.item for p in info.value.problems}
+    assert refused == {f"indicators C19.{n}" for n in range(1, 5)}
+    load_frameworks()  # the current files give those questions new codes: accepted
+
+
+def test_maintainers_provenance_notes_are_not_content(data_dir):
+    """Editing a `provenance` note (never shown) makes no new version."""
+    load_frameworks(sorted(data_dir.glob("*.yaml")))
+
+    def annotate(doc):
+        doc["domains"][0]["capabilities"][0]["provenance"] = "Checked again against the list."
+
+    edit(data_dir / "mnr-2016.yaml", annotate)
+    assert not any(r.created for r in load_frameworks(sorted(data_dir.glob("*.yaml"))))
+
+
+@pytest.mark.django_db
+def test_provenance_is_never_stored():
+    """Nothing a page, an export or the API reads from the database holds a maintainers' note."""
+    load_frameworks()
+    assert FrameworkVersion.objects.exists()
+    for v in FrameworkVersion.objects.all():
+        assert "provenance" not in str(v.rules)
+    for c in Capability.objects.all():
+        assert all("provenance" not in link for link in c.recommendation_links)
+    for cr in Criterion.objects.all():
+        assert all("provenance" not in link for link in cr.recommendation_links)

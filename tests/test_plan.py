@@ -278,3 +278,16 @@ def test_moving_the_first_action_up_records_nothing(client_c, assessment):
     client_c.post(url("action_move", assessment, first.uuid), {"direction": "up"})
     assert AuditEvent.objects.filter(action="action.moved").count() == before
     assert Action.objects.filter(assessment=assessment).order_by("position").first() == first
+
+
+def test_each_recommendation_shows_its_own_section_of_the_report(client_c, assessment):
+    """Issue 23 §2.2: ISP reporting's gap cites R14 (section 08) beside R09 (section 09); the
+    footnote no longer says all come from section 09."""
+    table = gap_table(client_c.get(url("plan", assessment)).content.decode())
+    row = table[table.index("ISP reporting duty") :]
+    row = row[: row.index("</tr>")]
+    assert "R09" in row and "(Global Threat Assessment 2019, section 09)" in row
+    assert "R14" in row and "(Global Threat Assessment 2019, section 08 (citing" in row
+    page = client_c.get(url("plan", assessment)).content.decode()
+    assert "each names the section of the report it comes from" in page
+    assert "Global Threat Assessment 2019, section 09." not in page

@@ -9,6 +9,7 @@ from accounts.people import display_name
 
 from .. import evidence as evidence_files
 from .. import frameworks_cache, plan
+from ..bidi import join_list
 from ..models import Action, Assessment, Comment, EvidenceFile
 from .data import ActionRow, EvidenceRow, Report
 
@@ -38,7 +39,7 @@ def priority_rule(analysis: plan.GapAnalysis, foundational: list[str], reason: s
         "capability answered “don't know” is a “find out” gap counted at its full target, "
         "because its level is unknown. The default target is level %(target)s; the coordinator "
         "may raise a target, with a reason."
-    ) % {"names": ", ".join(foundational), "target": analysis.default_target}
+    ) % {"names": join_list(foundational), "target": analysis.default_target}
     return f"{text} {reason}" if reason else text
 
 

@@ -48,7 +48,8 @@ DELIMITERS = (",", ";", "\t")
 
 # The year the four-of-five rule began rests on a press quote about ICMEC's 7th edition (2012),
 # recorded in shared/reference/legislation.md, not on ICMEC's own text; the 9th edition (2018)
-# states the rule (Global Threat Assessment 2019, section 07, L754). Criterion 1 is required
+# states the rule (Global Threat Assessment 2019, section 07, its table: L753 of the plain-text
+# copy in shared/docs). Criterion 1 is required
 # with it: ICMEC counts none of the other criteria for a country without CSAM-specific law
 # (the same rule as the framework file icmec-legislation-2018.yaml).
 ANY_FOUR_SINCE = 2012

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polib
 from django.conf import settings
@@ -35,10 +37,26 @@ def shipped_files() -> list[Path]:
     return sorted(data.glob("*.yaml")) + sorted((data / "archive").glob("*.yaml"))
 
 
+T = TypeVar("T")
+
+# How alike an old English text must be to a new one for its translation to be offered as a
+# fuzzy suggestion (difflib's ratio: 1.0 identical). A corrected sentence scores well above it.
+SIMILAR = 0.6
+
+
+def closest_previous(text: str, previous: Mapping[str, T]) -> str | None:
+    """The English text among `previous` most like `text`, if one is alike enough: the text it
+    probably was before a correction."""
+    found = difflib.get_close_matches(text, list(previous), n=1, cutoff=SIMILAR)
+    return found[0] if found else None
+
+
 def write_catalogue(path: Path, lang: str, texts: dict[str, list[str]]) -> tuple[int, int]:
-    """Merge `texts` into the catalogue at `path`: existing translations are kept, new texts
-    added untranslated, texts no file uses any more kept as obsolete (an older framework version
-    in some database may still read them). Returns (entries, translated)."""
+    """Merge `texts` into the catalogue at `path`: existing translations are kept; a new text is
+    added with the translation of the old text it most resembles, if any, as a fuzzy suggestion
+    (marked fuzzy, with the old English as its previous msgid, so the translator sees what
+    changed; fuzzy is never shown); texts no file uses any more are kept as obsolete (an older
+    framework version in some database may still read them). Returns (entries, translated)."""
     old = polib.pofile(str(path)) if path.exists() else polib.POFile()
     previous = {e.msgid: e for e in old}
     po = polib.POFile(wrapwidth=100)
@@ -49,6 +67,9 @@ def write_catalogue(path: Path, lang: str, texts: dict[str, list[str]]) -> tuple
         "Content-Type": "text/plain; charset=UTF-8",
         "Content-Transfer-Encoding": "8bit",
     }
+    # Any translated text may be the one a new text corrects, including one an archived version
+    # still uses.
+    translated = {e.msgid: e for e in old if e.msgstr and not e.fuzzy}
     for text, files in texts.items():
         kept = previous.pop(text, None)
         entry = polib.POEntry(
@@ -58,6 +79,13 @@ def write_catalogue(path: Path, lang: str, texts: dict[str, list[str]]) -> tuple
         )
         if kept and kept.fuzzy:
             entry.flags.append("fuzzy")
+            entry.previous_msgid = kept.previous_msgid
+        elif not entry.msgstr:
+            was = closest_previous(text, translated)
+            if was is not None:
+                entry.msgstr = translated[was].msgstr
+                entry.previous_msgid = was
+                entry.flags.append("fuzzy")
         po.append(entry)
     for entry in previous.values():
         if entry.msgstr:
