@@ -1,5 +1,5 @@
 """Working offline: download the questionnaire workbook, upload it → preview → confirm, and the
-printable blank questionnaire. The logic is in assessment/workbook.py; these views only check
+printable blank questionnaire. The logic is in assessment/workbook/; these views only check
 access, carry the upload from the preview to the confirmation, and render."""
 
 from __future__ import annotations

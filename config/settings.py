@@ -166,7 +166,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Evidence files: never under static or media URLs; served only by the access-checked view.
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", BASE_DIR / "private" / "evidence"))
 EVIDENCE_MAX_UPLOAD_BYTES = int(os.environ.get("EVIDENCE_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
-# An uploaded questionnaire workbook (assessment/workbook.py): a filled-in one is ~100 kB.
+# An uploaded questionnaire workbook (assessment/workbook/): a filled-in one is ~100 kB.
 WORKBOOK_MAX_UPLOAD_BYTES = int(os.environ.get("WORKBOOK_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
 # Disclosure control (secretariat/disclosure.py): an "aggregate only" assessment counts in a
 # published figure only inside a group of at least this many of them.

@@ -1,0 +1,319 @@
+"""Reading an uploaded workbook: the file's checks (size, shape, macros, the archive limits),
+the signed header, and its answer cells, each bad cell named in the errors."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+
+from frameworks.models import Capability, Criterion
+
+from .. import evidence, frameworks_cache
+from ..models import LEGISLATION_SECTION, Assessment
+from .values import (
+    ANSWER,
+    CITATION_MAX,
+    EVIDENCE_MAX,
+    FORMAT,
+    KEY,
+    META_SHEET,
+    SALT,
+    CapabilityValues,
+    CriterionValues,
+    WorkbookRejected,
+    criterion_key,
+    criterion_options,
+    indicator_options,
+    level_options,
+    norm,
+)
+
+# A filled-in workbook unpacks to a few hundred kB; the evidence checks' other limits apply.
+MAX_UNCOMPRESSED = 50 * 1024 * 1024
+MACRO_PART = re.compile(r"vbaProject\.bin$|vbaData\.xml$", re.I)
+LEVEL_TEXT = re.compile(r"^\s*(\d+)\s*(?:[—–\-:.)]|$)")
+
+
+# ---------------------------------------------------------------- upload: the file
+
+
+def max_bytes() -> int:
+    return int(settings.WORKBOOK_MAX_UPLOAD_BYTES)
+
+
+def check_size(size: int) -> None:
+    if size > max_bytes():
+        raise WorkbookRejected(
+            _("The file is larger than %(mb)s MB; a workbook is much smaller.")
+            % {"mb": max(1, max_bytes() // (1024 * 1024))}
+        )
+
+
+def check_file(data: bytes) -> None:
+    """Refuse what is not a small, macro-free XLSX before openpyxl parses any XML. The archive
+    limits (zip bombs) and the type by content are the evidence upload's own checks."""
+    check_size(len(data))
+    not_xlsx = _("This file is not an Excel workbook (XLSX). Upload the workbook you downloaded.")
+    if not data.startswith(b"PK\x03\x04"):
+        raise WorkbookRejected(not_xlsx)
+    file = io.BytesIO(data)
+    try:
+        evidence.check_archive(file, max_unpacked_bytes=MAX_UNCOMPRESSED)
+        kind = evidence.sniff(file)
+    except evidence.EvidenceRejected as refused:
+        raise WorkbookRejected(str(refused)) from None
+    macros = _("The workbook contains macros; save it as a plain workbook (.xlsx) and try again.")
+    with zipfile.ZipFile(file) as archive:
+        names = archive.namelist()
+    # A macro-enabled workbook (.xlsm) declares another main content type, so sniff() does not
+    # call it an XLSX; a macro part smuggled into a plain one is refused by its name.
+    if any(MACRO_PART.search(name) for name in names):
+        raise WorkbookRejected(macros)
+    if kind != evidence.XLSX:
+        with zipfile.ZipFile(file) as archive:
+            try:
+                content_types = archive.open("[Content_Types].xml").read(1 << 20)
+            except KeyError:  # no content types at all: some other zip
+                raise WorkbookRejected(not_xlsx) from None
+        if b"macroenabled" in content_types.lower():
+            raise WorkbookRejected(macros)
+        raise WorkbookRejected(not_xlsx)
+
+
+# ---------------------------------------------------------------- upload: the cells
+
+
+@dataclass
+class Parsed:
+    header: dict[str, Any]
+    capabilities: dict[str, CapabilityValues]  # only capabilities found in the file
+    criteria: dict[str, CriterionValues]
+    where: dict[str, str]  # answer key -> "Sheet!D14" of its first cell, for messages
+    errors: list[str] = field(default_factory=list)
+
+
+def workbook_read(data: bytes, assessment: Assessment) -> Parsed:
+    """Check the file and its header, and read its answer cells; errors list every bad cell."""
+    check_file(data)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=False, data_only=False)
+    except Exception:  # openpyxl raises many kinds on a damaged file
+        raise WorkbookRejected(
+            _("The workbook could not be read. Upload the workbook you downloaded.")
+        ) from None
+    header = _header(book)
+    _check_header(header, assessment)
+    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
+    capabilities = {c.code: c for c in tree.capabilities}
+    indicators = {i.code: c for c in tree.capabilities for i in c.indicator_list}  # type: ignore[attr-defined]
+    criteria = {c.code: c for c in frameworks_cache.criteria_of(assessment.legislation_version)}
+    levels = level_options(tree.scale)
+    in_book = set(header["sections"])
+    cells: dict[str, tuple[str, Any]] = {}  # "level:C01" -> (where, value)
+    errors: list[str] = []
+    for sheet in book.worksheets:
+        if sheet.title == META_SHEET:
+            continue
+        for row in sheet.iter_rows(min_col=KEY, max_col=ANSWER):
+            key_cell, answer_cell = row[KEY - 1], row[ANSWER - 1]
+            where = f"{sheet.title}!{answer_cell.coordinate}"
+            if key_cell.data_type == "f" or answer_cell.data_type == "f":
+                if key_cell.value is not None or answer_cell.value is not None:
+                    errors.append(
+                        _("%(cell)s: a formula; only values are accepted.") % {"cell": where}
+                    )
+                continue
+            key = key_cell.value
+            if key is None:
+                continue
+            key = str(key).strip()
+            kind, _sep, code = key.partition(":")
+            problem = _key_problem(kind, code, capabilities, indicators, criteria, in_book)
+            if problem:
+                errors.append(f"{sheet.title}!{key_cell.coordinate}: {problem}")
+                continue
+            if key in cells:
+                errors.append(
+                    _("%(cell)s: this answer also appears at %(other)s.")
+                    % {"cell": where, "other": cells[key][0]}
+                )
+                continue
+            cells[key] = (where, answer_cell.value)
+    result = Parsed(header=header, capabilities={}, criteria={}, where={}, errors=errors)
+    for cap in capabilities.values():
+        parts = [f"level:{cap.code}", f"evidence:{cap.code}"] + [
+            f"ind:{i.code}"
+            for i in cap.indicator_list  # type: ignore[attr-defined]
+        ]
+        found = [p for p in parts if p in cells]
+        if not found:
+            continue  # not in this file: no change
+        if len(found) < len(parts):
+            missing = ", ".join(p.partition(":")[2] for p in parts if p not in cells)
+            errors.append(
+                _("%(cell)s: rows of %(code)s are missing (%(missing)s); download a new workbook.")
+                % {"cell": cells[found[0]][0], "code": cap.code, "missing": missing}
+            )
+            continue
+        result.where[cap.code] = cells[parts[0]][0]
+        response = _choice(cells[f"level:{cap.code}"], levels, errors, level=True)
+        evidence = _text(cells[f"evidence:{cap.code}"], EVIDENCE_MAX, errors)
+        values = tuple(
+            (i.code, _choice(cells[f"ind:{i.code}"], indicator_options(), errors))
+            for i in cap.indicator_list  # type: ignore[attr-defined]
+        )
+        result.capabilities[cap.code] = CapabilityValues(response, evidence, values)
+    for code, criterion in criteria.items():
+        parts = [f"crit:{code}", f"cite:{code}"]
+        found = [p for p in parts if p in cells]
+        if not found:
+            continue
+        if len(found) < len(parts):
+            errors.append(
+                _("%(cell)s: a row of %(code)s is missing; download a new workbook.")
+                % {"cell": cells[found[0]][0], "code": code}
+            )
+            continue
+        result.where[criterion_key(code)] = cells[parts[0]][0]
+        value = _choice(cells[parts[0]], criterion_options(criterion), errors)
+        citation = _text(cells[parts[1]], CITATION_MAX, errors)
+        result.criteria[code] = CriterionValues(value, citation)
+    return result
+
+
+def _header(book: Workbook) -> dict[str, Any]:
+    tampered = _(
+        "This workbook's hidden header is missing or was changed, so it cannot be trusted. "
+        "Download a new workbook and copy your answers into it."
+    )
+    if META_SHEET not in book.sheetnames:
+        raise WorkbookRejected(tampered)
+    token = book[META_SHEET]["A1"].value
+    try:
+        header = signing.loads(str(token or ""), salt=SALT)
+    except signing.BadSignature:
+        raise WorkbookRejected(tampered) from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise WorkbookRejected(tampered)
+    return header
+
+
+def _check_header(header: Mapping[str, Any], assessment: Assessment) -> None:
+    if header["assessment"] != str(assessment.uuid) or header["country"] != assessment.country_id:
+        raise WorkbookRejected(
+            _("This workbook belongs to another assessment; upload it on that assessment's page.")
+        )
+    versions = (
+        [assessment.mnr_version_id, assessment.mnr_version.sha256],
+        [assessment.legislation_version_id, assessment.legislation_version.sha256],
+    )
+    if (header["mnr"], header["legislation"]) != versions:
+        raise WorkbookRejected(
+            _("This workbook was made from other framework versions; download a new one.")
+        )
+
+
+def _key_problem(
+    kind: str,
+    code: str,
+    capabilities: Mapping[str, Capability],
+    indicators: Mapping[str, Capability],
+    criteria: Mapping[str, Criterion],
+    in_book: set[str],
+) -> str:
+    if kind in ("level", "evidence"):
+        cap = capabilities.get(code)
+        if cap is None:
+            return _("unknown capability '%(code)s'.") % {"code": code}
+        section = cap.domain.code
+    elif kind == "ind":
+        cap = indicators.get(code)
+        if cap is None:
+            return _("unknown indicator '%(code)s'.") % {"code": code}
+        section = cap.domain.code
+    elif kind in ("crit", "cite"):
+        if code not in criteria:
+            return _("unknown legislative criterion '%(code)s'.") % {"code": code}
+        section = LEGISLATION_SECTION
+    else:
+        return _("'%(key)s' is not a row of the questionnaire.") % {"key": f"{kind}:{code}"[:60]}
+    if section not in in_book:
+        return _("%(code)s is in section %(section)s, which this workbook was not made for.") % {
+            "code": code,
+            "section": section,
+        }
+    return ""
+
+
+def _fold(text: str) -> str:
+    """Compare labels as a person would: case, spaces and the apostrophe's shape ignored."""
+    return " ".join(text.replace("’", "'").replace("‘", "'").split()).casefold()
+
+
+def _cell_text(value: Any) -> str:
+    """A cell's value as text: spreadsheets turn typed numbers and dates into their own types."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return norm(str(value))
+
+
+def _choice(
+    cell: tuple[str, Any], options: list[tuple[str, str]], errors: list[str], level: bool = False
+) -> str:
+    where, raw = cell
+    text = _cell_text(raw)
+    if not text:
+        return ""
+    folded = _fold(text)
+    for value, label in options:
+        if folded in (_fold(label), _fold(value)):
+            return value
+    if level:
+        match = LEVEL_TEXT.match(text)
+        if match:
+            levels = [v for v, _label in options if v.isdigit()]
+            if match[1] in levels:
+                return match[1]
+            errors.append(
+                _("%(cell)s: level %(level)s is out of range (%(low)s to %(high)s).")
+                % {"cell": where, "level": match[1], "low": levels[0], "high": levels[-1]}
+            )
+            return ""
+    errors.append(
+        _("%(cell)s: '%(value)s' is not one of %(choices)s.")
+        % {
+            "cell": where,
+            "value": text[:60],
+            "choices": ", ".join(f"“{label}”" for _v, label in options),
+        }
+    )
+    return ""
+
+
+def _text(cell: tuple[str, Any], limit: int, errors: list[str]) -> str:
+    where, raw = cell
+    text = _cell_text(raw)
+    if len(text) > limit:
+        errors.append(
+            _("%(cell)s: the text is longer than %(limit)s characters.")
+            % {"cell": where, "limit": limit}
+        )
+    return text
