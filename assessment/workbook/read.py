@@ -14,17 +14,21 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from frameworks.models import Capability, Criterion
 
 from .. import evidence, frameworks_cache
+from ..frameworks_cache import MnrTree
 from ..models import LEGISLATION_SECTION, Assessment
+from . import xlsx
 from .values import (
     ANSWER,
+    ANSWER_COLUMN,
     CITATION_MAX,
     EVIDENCE_MAX,
     FORMAT,
+    GUIDANCE,
     KEY,
     META_SHEET,
     SALT,
@@ -38,8 +42,20 @@ from .values import (
     norm,
 )
 
-# A filled-in workbook unpacks to a few hundred kB; the evidence checks' other limits apply.
+# A filled-in workbook unpacks to a few hundred kB; the evidence checks' other limits apply
+# (zip bombs), and each part is then held to the questionnaire's own size (questionnaire_limits).
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
+# The hidden header sheet: the signed header in A1 and the drop-down lists, a few kB.
+HEADER_SHEET_MAX_BYTES = 1024 * 1024
+HEADER_MAX_CHARS = 100_000
+# Room a person may use around the questions (notes under them or beside them).
+SPARE_ROWS = 200
+MAX_COLUMN = 26  # Z: the workbook uses A to E
+MAX_SHEETS = 32  # the workbook has at most 9
+# Markup of a cell with its style, in a sheet or the shared strings (LibreOffice: ~60 bytes).
+CELL_BYTES = 300
+# A character of an answer in the file: UTF-8 and XML escapes ("&" is "&amp;").
+CHAR_BYTES = 6
 MACRO_PART = re.compile(r"vbaProject\.bin$|vbaData\.xml$", re.I)
 LEVEL_TEXT = re.compile(r"^\s*(\d+)\s*(?:[—–\-:.)]|$)")
 
@@ -103,52 +119,49 @@ class Parsed:
 
 
 def workbook_read(data: bytes, assessment: Assessment) -> Parsed:
-    """Check the file and its header, and read its answer cells; errors list every bad cell."""
+    """Check the file and its header, and read its answer cells; errors list every bad cell.
+    The header is verified before any sheet is read, and every sheet is checked against the
+    questionnaire's size before it is parsed (see xlsx.py)."""
     check_file(data)
+    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
+    criteria = {c.code: c for c in frameworks_cache.criteria_of(assessment.legislation_version)}
+    limits = questionnaire_limits(tree, len(criteria))
     try:
-        book = load_workbook(io.BytesIO(data), read_only=False, data_only=False)
-    except Exception:  # openpyxl raises many kinds on a damaged file
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            book = xlsx.Book(archive)
+            header = _header(book, limits)
+            _check_header(header, assessment)
+            rows = _answer_rows(book, limits)
+    except (xlsx.Unreadable, *evidence.ARCHIVE_ERRORS):
         raise WorkbookRejected(
             _("The workbook could not be read. Upload the workbook you downloaded.")
         ) from None
-    header = _header(book)
-    _check_header(header, assessment)
-    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     capabilities = {c.code: c for c in tree.capabilities}
     indicators = {i.code: c for c in tree.capabilities for i in c.indicator_list}  # type: ignore[attr-defined]
-    criteria = {c.code: c for c in frameworks_cache.criteria_of(assessment.legislation_version)}
     levels = level_options(tree.scale)
     in_book = set(header["sections"])
     cells: dict[str, tuple[str, Any]] = {}  # "level:C01" -> (where, value)
     errors: list[str] = []
-    for sheet in book.worksheets:
-        if sheet.title == META_SHEET:
+    for row in rows:
+        where = f"{row.sheet}!{row.answer_ref}"
+        if row.key_formula or row.answer_formula:
+            errors.append(_("%(cell)s: a formula; only values are accepted.") % {"cell": where})
             continue
-        for row in sheet.iter_rows(min_col=KEY, max_col=ANSWER):
-            key_cell, answer_cell = row[KEY - 1], row[ANSWER - 1]
-            where = f"{sheet.title}!{answer_cell.coordinate}"
-            if key_cell.data_type == "f" or answer_cell.data_type == "f":
-                if key_cell.value is not None or answer_cell.value is not None:
-                    errors.append(
-                        _("%(cell)s: a formula; only values are accepted.") % {"cell": where}
-                    )
-                continue
-            key = key_cell.value
-            if key is None:
-                continue
-            key = str(key).strip()
-            kind, _sep, code = key.partition(":")
-            problem = _key_problem(kind, code, capabilities, indicators, criteria, in_book)
-            if problem:
-                errors.append(f"{sheet.title}!{key_cell.coordinate}: {problem}")
-                continue
-            if key in cells:
-                errors.append(
-                    _("%(cell)s: this answer also appears at %(other)s.")
-                    % {"cell": where, "other": cells[key][0]}
-                )
-                continue
-            cells[key] = (where, answer_cell.value)
+        key = _cell_text(row.key)
+        if not key:
+            continue
+        kind, _sep, code = key.partition(":")
+        problem = _key_problem(kind, code, capabilities, indicators, criteria, in_book)
+        if problem:
+            errors.append(f"{row.sheet}!{row.key_ref}: {problem}")
+            continue
+        if key in cells:
+            errors.append(
+                _("%(cell)s: this answer also appears at %(other)s.")
+                % {"cell": where, "other": cells[key][0]}
+            )
+            continue
+        cells[key] = (where, row.answer)
     result = Parsed(header=header, capabilities={}, criteria={}, where={}, errors=errors)
     for cap in capabilities.values():
         parts = [f"level:{cap.code}", f"evidence:{cap.code}"] + [
@@ -167,12 +180,12 @@ def workbook_read(data: bytes, assessment: Assessment) -> Parsed:
             continue
         result.where[cap.code] = cells[parts[0]][0]
         response = _choice(cells[f"level:{cap.code}"], levels, errors, level=True)
-        evidence = _text(cells[f"evidence:{cap.code}"], EVIDENCE_MAX, errors)
+        evidence_text = _text(cells[f"evidence:{cap.code}"], EVIDENCE_MAX, errors)
         values = tuple(
             (i.code, _choice(cells[f"ind:{i.code}"], indicator_options(), errors))
             for i in cap.indicator_list  # type: ignore[attr-defined]
         )
-        result.capabilities[cap.code] = CapabilityValues(response, evidence, values)
+        result.capabilities[cap.code] = CapabilityValues(response, evidence_text, values)
     for code, criterion in criteria.items():
         parts = [f"crit:{code}", f"cite:{code}"]
         found = [p for p in parts if p in cells]
@@ -191,16 +204,131 @@ def workbook_read(data: bytes, assessment: Assessment) -> Parsed:
     return result
 
 
-def _header(book: Workbook) -> dict[str, Any]:
+def questionnaire_limits(tree: MnrTree, n_criteria: int) -> xlsx.Limits:
+    """How large a sheet of this questionnaire could be: every section on one sheet, each
+    answer at its longest, and room for notes. Anything larger is not a workbook of ours."""
+    rows = 3 + 3 * n_criteria + SPARE_ROWS
+    for cap in tree.capabilities:
+        rows += 4 + len(tree.scale) + len(cap.indicator_list)  # type: ignore[attr-defined]
+    cells = rows * (GUIDANCE + 1)
+    chars = EVIDENCE_MAX * len(tree.capabilities) + CITATION_MAX * n_criteria
+    size = cells * CELL_BYTES + chars * CHAR_BYTES + 64 * 1024 * (1 + len(tree.domains))
+    return xlsx.Limits(
+        rows=rows, columns=MAX_COLUMN, cells=cells, sheet_bytes=size, strings_bytes=size
+    )
+
+
+@dataclass
+class _Row:
+    sheet: str
+    key_ref: str
+    key: Any
+    key_formula: bool
+    answer_ref: str
+    answer: Any
+    answer_formula: bool
+
+
+def _answer_rows(book: xlsx.Book, limits: xlsx.Limits) -> list[_Row]:
+    """Columns A and D of every sheet but the header's, once every sheet's size is within the
+    limits: declared sizes first (nothing parsed), then rows, columns and cells as it streams."""
+    sheets = [s for s in book.sheets if s.name != META_SHEET]
+    if len(sheets) > MAX_SHEETS:
+        raise WorkbookRejected(
+            _("The workbook has %(n)s sheets; the questionnaire has at most %(max)s.")
+            % {"n": len(sheets), "max": MAX_SHEETS}
+        )
+    strings_size = book.part_size(book.strings_part)
+    if strings_size > limits.strings_bytes:
+        raise _too_large("", "bytes", limits.strings_bytes)
+    # Every text is written once, in its sheet or in the shared strings: the sheets together
+    # hold no more than one questionnaire's budget beyond what the shared strings hold.
+    total = strings_size
+    for sheet in sheets:
+        size = book.part_size(sheet.part)
+        total += size
+        if size > limits.sheet_bytes or total > 2 * limits.sheet_bytes:
+            raise _too_large(sheet.name, "bytes", limits.sheet_bytes)
+    found: list[tuple[str, dict[int, xlsx.Cell]]] = []
+    for sheet in sheets:
+        try:
+            found.extend((sheet.name, cells) for cells in book.rows(sheet, {KEY, ANSWER}, limits))
+        except xlsx.TooLarge as large:
+            raise _too_large(sheet.name, large.what, large.limit) from None
+    wanted = {
+        int(c.raw)
+        for _name, cells in found
+        for c in cells.values()
+        if c.kind == "s" and c.raw.isdigit()
+    }
+    try:
+        strings = book.strings(wanted, limits.strings_bytes)
+    except xlsx.TooLarge as large:
+        raise _too_large("", large.what, large.limit) from None
+    rows = []
+    for name, cells in found:
+        key, answer = cells.get(KEY), cells.get(ANSWER)
+        row_number = int(xlsx.REF.match((key or answer).ref)[2])  # type: ignore[index, union-attr]
+        rows.append(
+            _Row(
+                sheet=name,
+                key_ref=key.ref if key else f"A{row_number}",
+                key=book.value(key, strings) if key else None,
+                key_formula=bool(key and key.formula),
+                answer_ref=answer.ref if answer else f"{ANSWER_COLUMN}{row_number}",
+                answer=book.value(answer, strings) if answer else None,
+                answer_formula=bool(answer and answer.formula),
+            )
+        )
+    return rows
+
+
+def _too_large(sheet: str, what: str, limit: int) -> WorkbookRejected:
+    if what == "rows":
+        detail = _("more than %(n)s rows") % {"n": limit}
+    elif what == "columns":
+        detail = _("values beyond column %(column)s") % {"column": get_column_letter(limit)}
+    elif what == "cells":
+        detail = _("more than %(n)s cells with values") % {"n": limit}
+    else:
+        detail = _("more than %(mb)s MB of data") % {"mb": round(limit / (1024 * 1024), 1)}
+    if not sheet:  # the shared strings, the texts of every sheet
+        return WorkbookRejected(
+            _(
+                "The workbook's texts are larger than the questionnaire's could be "
+                "(%(detail)s). Upload the workbook you downloaded, with only your answers added."
+            )
+            % {"detail": detail}
+        )
+    return WorkbookRejected(
+        _(
+            "The sheet “%(sheet)s” is larger than the questionnaire could be (%(detail)s). "
+            "Upload the workbook you downloaded, with only your answers added."
+        )
+        % {"sheet": sheet, "detail": detail}
+    )
+
+
+def _header(book: xlsx.Book, limits: xlsx.Limits) -> dict[str, Any]:
+    """The signed header, read from its one cell straight from the zip, before anything else."""
     tampered = _(
         "This workbook's hidden header is missing or was changed, so it cannot be trusted. "
         "Download a new workbook and copy your answers into it."
     )
-    if META_SHEET not in book.sheetnames:
+    meta = book.sheet(META_SHEET)
+    if meta is None:
         raise WorkbookRejected(tampered)
-    token = book[META_SHEET]["A1"].value
     try:
-        header = signing.loads(str(token or ""), salt=SALT)
+        cell = book.first_cell(meta, "A1", HEADER_SHEET_MAX_BYTES)
+        wanted = {int(cell.raw)} if cell and cell.kind == "s" and cell.raw.isdigit() else set()
+        strings = book.strings(wanted, limits.strings_bytes)
+    except xlsx.TooLarge:
+        raise WorkbookRejected(tampered) from None
+    if cell is None or cell.formula or cell.kind not in ("s", "text"):
+        raise WorkbookRejected(tampered)
+    token = book.value(cell, strings)
+    try:
+        header = signing.loads(str(token or "")[:HEADER_MAX_CHARS], salt=SALT)
     except signing.BadSignature:
         raise WorkbookRejected(tampered) from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
