@@ -78,6 +78,10 @@ def test_a_forged_header_is_refused_before_any_sheet_is_read(team):  # noqa: F81
     assert "hidden header is missing or was changed" in errors and TOO_LARGE not in errors
     errors = refused(team, hostile.forged(real))
     assert "hidden header is missing or was changed" in errors
+    # A sheet no parser could read behind a forged header: the header is what is reported
+    # (reading the whole workbook first said "could not be read").
+    broken = hostile.forged(hostile.with_sheet(real, b"<worksheet><sheetData><row>"))
+    assert "hidden header is missing or was changed" in refused(team, broken)
 
 
 def test_a_header_cell_that_is_a_formula_is_refused(team):  # noqa: F811

@@ -106,7 +106,7 @@ def workbook_build(*, assessment: Assessment, user: User, sections: Iterable[str
     _instructions(book.worksheets[0], assessment, user, now, sections, taken)
     meta = book.create_sheet(META_SHEET)
     taken.add(META_SHEET.casefold())
-    meta["A1"] = signing.dumps(header, salt=SALT, compress=True)
+    _put(meta, 1, 1, signing.dumps(header, salt=SALT, compress=True))
     lists = _Lists(meta)
     for domain in domains:
         sheet = book.create_sheet(sheet_title(f"{domain.code} {domain.name}", taken))
@@ -133,7 +133,7 @@ class _Lists:
         if key not in self.ranges:
             column = 2 + len(self.ranges)
             for row, label in enumerate(labels, start=1):
-                self.sheet.cell(row=row, column=column, value=label)
+                _put(self.sheet, row, column, label)
             letter = get_column_letter(column)
             self.ranges[key] = f"{META_SHEET}!${letter}$1:${letter}${len(labels)}"
         return DataValidation(
@@ -144,6 +144,17 @@ class _Lists:
             errorTitle=_("Not in the list"),
             error=_("Choose one of the values in the list."),
         )
+
+
+def _put(sheet: Worksheet, row: int, column: int, value: str | None) -> Cell:
+    """Every cell the workbook writes is text. openpyxl makes a string that starts with "="
+    a formula: an answer typed as "=HYPERLINK(…)" online or in an earlier workbook would reach
+    every teammate's next download as a live formula (issue 22 §4)."""
+    cell = sheet.cell(row=row, column=column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
 
 
 def _protect(sheet: Worksheet) -> None:
@@ -198,7 +209,7 @@ def _instructions(
     ]
     # Column B, as on the section sheets: column A is where the upload looks for row keys.
     for row, text in enumerate(lines, start=1):
-        cell = sheet.cell(row=row, column=REF, value=text)
+        cell = _put(sheet, row, REF, text)
         cell.alignment = WRAP
     sheet["B1"].font = Font(bold=True, size=14)
     sheet["B4"].font = Font(bold=True)
@@ -208,14 +219,14 @@ def _instructions(
 
 
 def _header_row(sheet: Worksheet, title: str) -> None:
-    sheet.cell(row=1, column=REF, value=title).font = Font(bold=True, size=14)
+    _put(sheet, 1, REF, title).font = Font(bold=True, size=14)
     for column, text in (
         (REF, _("Reference")),
         (QUESTION, _("Question")),
         (ANSWER, _("Your answer")),
         (GUIDANCE, _("Guidance")),
     ):
-        sheet.cell(row=2, column=column, value=text).font = Font(bold=True)
+        _put(sheet, 2, column, text).font = Font(bold=True)
     sheet.column_dimensions["A"].hidden = True
     for letter, width in (("B", 12), ("C", 60), ("D", 34), ("E", 80)):
         sheet.column_dimensions[letter].width = width
@@ -223,7 +234,7 @@ def _header_row(sheet: Worksheet, title: str) -> None:
 
 
 def _answer_cell(sheet: Worksheet, row: int, value: str) -> Cell:
-    cell = sheet.cell(row=row, column=ANSWER, value=value or None)
+    cell = _put(sheet, row, ANSWER, value or None)
     cell.protection = Protection(locked=False)
     cell.fill = ANSWER_FILL
     cell.alignment = WRAP
@@ -233,10 +244,10 @@ def _answer_cell(sheet: Worksheet, row: int, value: str) -> Cell:
 
 
 def _row(sheet: Worksheet, row: int, key: str, ref: str, question: str, guidance: str = "") -> None:
-    sheet.cell(row=row, column=KEY, value=key or None)
-    sheet.cell(row=row, column=REF, value=ref or None)
-    sheet.cell(row=row, column=QUESTION, value=question or None).alignment = WRAP
-    sheet.cell(row=row, column=GUIDANCE, value=guidance or None).alignment = WRAP
+    _put(sheet, row, KEY, key or None)
+    _put(sheet, row, REF, ref or None)
+    _put(sheet, row, QUESTION, question or None).alignment = WRAP
+    _put(sheet, row, GUIDANCE, guidance or None).alignment = WRAP
 
 
 def _domain_sheet(
