@@ -7,12 +7,15 @@
   and reads its answer cells.
 - `plan`: `workbook_plan` compares them with the workbook's own download and with the answers
   online; `workbook_apply` saves the planned changes in one transaction.
+- `preview`: the uploaded file kept on the server between the preview and the confirmation.
+- `xlsx`: the streaming reader of XLSX parts that `read` uses.
 - `values`: what they share (constants, an answer's values and digest, drop-down labels).
 
 The views import this package; the names below are its interface.
 """
 
 from .plan import Change, Plan, PlanChanged, workbook_apply, workbook_plan
+from .preview import Pending, preview_delete, preview_load, preview_save, preview_update
 from .read import Parsed, check_file, check_size, max_bytes, workbook_read
 from .values import (
     CONTENT_TYPE,
@@ -37,6 +40,7 @@ __all__ = [
     "Change",
     "CriterionValues",
     "Parsed",
+    "Pending",
     "Plan",
     "PlanChanged",
     "WorkbookRejected",
@@ -46,6 +50,10 @@ __all__ = [
     "indicator_options",
     "level_options",
     "max_bytes",
+    "preview_delete",
+    "preview_load",
+    "preview_save",
+    "preview_update",
     "sections_of",
     "sheet_title",
     "workbook_apply",

@@ -8,7 +8,7 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.core import signing
@@ -150,7 +150,7 @@ def _put(sheet: Worksheet, row: int, column: int, value: str | None) -> Cell:
     """Every cell the workbook writes is text. openpyxl makes a string that starts with "="
     a formula: an answer typed as "=HYPERLINK(…)" online or in an earlier workbook would reach
     every teammate's next download as a live formula (issue 22 §4)."""
-    cell = sheet.cell(row=row, column=column)
+    cell = cast(Cell, sheet.cell(row=row, column=column))
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
