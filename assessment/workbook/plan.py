@@ -23,6 +23,7 @@ from .read import Parsed
 from .values import (
     CapabilityValues,
     CriterionValues,
+    code_order,
     criterion_key,
     criterion_options,
     indicator_options,
@@ -97,7 +98,8 @@ def workbook_plan(*, parsed: Parsed, assessment: Assessment, editable: frozenset
                     label_of(levels, values.response),
                 )
             )
-        for (icode, old), (_c, new) in zip(current.indicators, values.indicators, strict=True):
+        pairs = zip(current.indicators, values.indicators, strict=True)
+        for (icode, old), (_c, new) in sorted(pairs, key=lambda p: code_order(p[0][0])):
             if old != new:
                 lines.append((icode, indicators.get(old, ""), indicators.get(new, "")))
         if current.evidence != values.evidence:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
@@ -56,7 +57,9 @@ MAX_SHEETS = 32  # the workbook has at most 9
 CELL_BYTES = 300
 # A character of an answer in the file: UTF-8 and XML escapes ("&" is "&amp;").
 CHAR_BYTES = 6
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 MACRO_PART = re.compile(r"vbaProject\.bin$|vbaData\.xml$", re.I)
+FORMULA = object()  # an answer cell holding a formula (already reported)
 LEVEL_TEXT = re.compile(r"^\s*(\d+)\s*(?:[—–\-:.)]|$)")
 
 
@@ -96,6 +99,16 @@ def check_file(data: bytes) -> None:
     if any(MACRO_PART.search(name) for name in names):
         raise WorkbookRejected(macros)
     if kind != evidence.XLSX:
+        with zipfile.ZipFile(file) as archive:
+            mimetype = archive.open("mimetype").read(256) if "mimetype" in names else b""
+        if mimetype.strip() == ODS_MIMETYPE:
+            # LibreOffice's own format, kept when a person saves without choosing (issue 25 §3).
+            raise WorkbookRejected(
+                _(
+                    "This is an OpenDocument spreadsheet (.ods). Save it as an Excel workbook: "
+                    "File → Save As, choose “Excel 2007-365 (.xlsx)”, then upload that file."
+                )
+            )
         with zipfile.ZipFile(file) as archive:
             try:
                 content_types = archive.open("[Content_Types].xml").read(1 << 20)
@@ -138,17 +151,25 @@ def workbook_read(data: bytes, assessment: Assessment) -> Parsed:
         ) from None
     capabilities = {c.code: c for c in tree.capabilities}
     indicators = {i.code: c for c in tree.capabilities for i in c.indicator_list}  # type: ignore[attr-defined]
-    levels = level_options(tree.scale)
+    # The drop-downs are read in the language the workbook was written in (its header says),
+    # whatever the uploader's page is in now (issue 25 §1); messages stay in the page's.
+    with translation.override(_language(header)):
+        levels = level_options(frameworks_cache.mnr_tree(assessment.mnr_version).scale)
+        indicator_labels = indicator_options()
+        criterion_labels = {code: criterion_options(c) for code, c in criteria.items()}
     in_book = set(header["sections"])
     cells: dict[str, tuple[str, Any]] = {}  # "level:C01" -> (where, value)
     errors: list[str] = []
+    formula = _("%(cell)s: a formula; only values are accepted.")
     for row in rows:
         where = f"{row.sheet}!{row.answer_ref}"
-        if row.key_formula or row.answer_formula:
-            errors.append(_("%(cell)s: a formula; only values are accepted.") % {"cell": where})
+        if row.key_formula:
+            errors.append(formula % {"cell": f"{row.sheet}!{row.key_ref}"})
             continue
         key = _cell_text(row.key)
         if not key:
+            if row.answer_formula:
+                errors.append(formula % {"cell": where})
             continue
         kind, _sep, code = key.partition(":")
         problem = _key_problem(kind, code, capabilities, indicators, criteria, in_book)
@@ -160,6 +181,12 @@ def workbook_read(data: bytes, assessment: Assessment) -> Parsed:
                 _("%(cell)s: this answer also appears at %(other)s.")
                 % {"cell": where, "other": cells[key][0]}
             )
+            continue
+        if row.answer_formula:
+            # Its own error, and the row still counts as present: the capability's other cells
+            # are read and their problems reported too (issue 25 §4).
+            errors.append(formula % {"cell": where})
+            cells[key] = (where, FORMULA)
             continue
         cells[key] = (where, row.answer)
     result = Parsed(header=header, capabilities={}, criteria={}, where={}, errors=errors)
@@ -182,11 +209,11 @@ def workbook_read(data: bytes, assessment: Assessment) -> Parsed:
         response = _choice(cells[f"level:{cap.code}"], levels, errors, level=True)
         evidence_text = _text(cells[f"evidence:{cap.code}"], EVIDENCE_MAX, errors)
         values = tuple(
-            (i.code, _choice(cells[f"ind:{i.code}"], indicator_options(), errors))
+            (i.code, _choice(cells[f"ind:{i.code}"], indicator_labels, errors))
             for i in cap.indicator_list  # type: ignore[attr-defined]
         )
         result.capabilities[cap.code] = CapabilityValues(response, evidence_text, values)
-    for code, criterion in criteria.items():
+    for code in criteria:
         parts = [f"crit:{code}", f"cite:{code}"]
         found = [p for p in parts if p in cells]
         if not found:
@@ -198,10 +225,17 @@ def workbook_read(data: bytes, assessment: Assessment) -> Parsed:
             )
             continue
         result.where[criterion_key(code)] = cells[parts[0]][0]
-        value = _choice(cells[parts[0]], criterion_options(criterion), errors)
+        value = _choice(cells[parts[0]], criterion_labels[code], errors)
         citation = _text(cells[parts[1]], CITATION_MAX, errors)
         result.criteria[code] = CriterionValues(value, citation)
     return result
+
+
+def _language(header: Mapping[str, Any]) -> str:
+    """The workbook's language from its header; the site's default for an unknown one."""
+    language = header.get("language")
+    known = {code for code, _name in settings.LANGUAGES}
+    return language if language in known else settings.LANGUAGE_CODE
 
 
 def questionnaire_limits(tree: MnrTree, n_criteria: int) -> xlsx.Limits:
@@ -408,7 +442,7 @@ def _choice(
 ) -> str:
     where, raw = cell
     text = _cell_text(raw)
-    if not text:
+    if not text or raw is FORMULA:  # a formula is reported where it was found
         return ""
     folded = _fold(text)
     for value, label in options:
@@ -438,6 +472,8 @@ def _choice(
 
 def _text(cell: tuple[str, Any], limit: int, errors: list[str]) -> str:
     where, raw = cell
+    if raw is FORMULA:
+        return ""
     text = _cell_text(raw)
     if len(text) > limit:
         errors.append(

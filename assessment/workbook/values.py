@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +66,11 @@ def norm(text: str) -> str:
 def digest_of(data: Any) -> str:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def code_order(code: str) -> tuple[tuple[int, ...], str]:
+    """Sort key of a reference as a person reads it: C16.2 before C16.10."""
+    return tuple(int(n) for n in re.findall(r"\d+", code)), code
 
 
 def criterion_key(code: str) -> str:

@@ -36,6 +36,7 @@ from .values import (
     SALT,
     CapabilityValues,
     CriterionValues,
+    code_order,
     criterion_key,
     criterion_options,
     indicator_options,
@@ -115,6 +116,11 @@ def workbook_build(*, assessment: Assessment, user: User, sections: Iterable[str
         sheet = book.create_sheet(sheet_title(_("Legislation"), taken))
         _legislation_sheet(sheet, criteria, lists)
     meta.sheet_state = "veryHidden"
+    if translation.get_language_bidi():
+        # Arabic sheets run right to left: Reference, Question, Answer from the right, as the
+        # pages do (issue 25 §2).
+        for sheet in book.worksheets:
+            sheet.sheet_view.rightToLeft = True
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -281,7 +287,10 @@ def _domain_sheet(
         for s, descriptor in zip(scale, cap.level_descriptors, strict=True):
             row += 1
             _row(sheet, row, "", "", f"{s['level']} — {s['name']}", descriptor)
-        for indicator, (_code, value) in zip(cap.indicator_list, values.indicators, strict=True):
+        # In the order of their references (C16.2, C16.3…), which a person reads them by; the
+        # framework lists them by the level they evidence (issue 25 §5).
+        pairs = zip(cap.indicator_list, values.indicators, strict=True)
+        for indicator, (_code, value) in sorted(pairs, key=lambda p: code_order(p[0].code)):
             row += 1
             _row(sheet, row, f"ind:{indicator.code}", indicator.code, indicator.text)
             indicator_dv.add(_answer_cell(sheet, row, label_of(indicators, value)))
@@ -305,16 +314,19 @@ def _legislation_sheet(
     lists: _Lists,
 ) -> None:
     _header_row(sheet, _("Legislation"))
+    sheet.column_dimensions["B"].width = 28  # names, not codes
     row = 3
     for code, (criterion, _answer, values) in criteria.items():
         options = criterion_options(criterion)
         dv = lists.validation([label for _v, label in options])
         sheet.add_data_validation(dv)
         row += 1
-        _row(sheet, row, f"crit:{code}", code, criterion.question, criterion.guidance)
+        # The criterion's name where a domain sheet has a capability's code: its code
+        # ("definition") is an internal id (issue 25 §5).
+        _row(sheet, row, f"crit:{code}", criterion.name, criterion.question, criterion.guidance)
         dv.add(_answer_cell(sheet, row, label_of(options, values.value)))
         row += 1
-        _row(sheet, row, f"cite:{code}", code, _("Statute, article or reference"))
+        _row(sheet, row, f"cite:{code}", "", _("Statute, article or reference"))
         _answer_cell(sheet, row, values.citation)
         row += 1
     _protect(sheet)
