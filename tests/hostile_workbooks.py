@@ -31,8 +31,7 @@ def parts_of(data: bytes) -> dict[str, bytes]:
 
 def zipped(parts: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
-    # Level 3: twice as fast as the default on 40 MB; these sheets still deflate ~9 times.
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as archive:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in parts.items():
             archive.writestr(name, content)
     return out.getvalue()
@@ -71,6 +70,24 @@ def bomb_sheet(unpacked_bytes: int, *, seed: int = 0) -> bytes:
     the block's, ~11). Refused by its declared size before anything parses it."""
     block = wide_sheet(256 * 1024, seed=seed)[len(SHEET_START) : -len(SHEET_END)]
     return SHEET_START + block * max(1, unpacked_bytes // len(block)) + SHEET_END
+
+
+def text_sheet(unpacked_bytes: int, *, words: int = 1000, seed: int = 0) -> bytes:
+    """A sheet of about `unpacked_bytes` within the questionnaire's rows and columns: long
+    texts in columns C and E, as a person's notes would be. The most a sheet may make the
+    reader parse."""
+    rng = random.Random(seed)
+    rows, size, r = [SHEET_START], len(SHEET_START), 2
+    while size < unpacked_bytes:
+        r += 1
+        row = (
+            f'<row r="{r}"><c r="C{r}" t="inlineStr"><is><t>{_words(rng, words)}</t></is></c>'
+            f'<c r="E{r}" t="inlineStr"><is><t>{_words(rng, words)}</t></is></c></row>'
+        ).encode()
+        rows.append(row)
+        size += len(row)
+    rows.append(SHEET_END)
+    return b"".join(rows)
 
 
 def long_sheet(n_rows: int, *, seed: int = 0) -> bytes:
@@ -116,10 +133,12 @@ def big_shared_strings(data: bytes, unpacked_bytes: int, *, seed: int = 0) -> by
     return zipped(parts)
 
 
-def with_sheet(data: bytes, sheet: bytes) -> bytes:
-    """The workbook with its first section sheet replaced by `sheet`."""
+def with_sheet(data: bytes, sheet: bytes, *more: bytes) -> bytes:
+    """The workbook with its first section sheet replaced by `sheet` (and the next ones by
+    `more`)."""
     parts = parts_of(data)
-    parts[FIRST_SECTION_PART] = sheet
+    for n, content in enumerate((sheet, *more)):
+        parts[f"xl/worksheets/sheet{3 + n}.xml"] = content
     return zipped(parts)
 
 
@@ -134,3 +153,35 @@ def forged(data: bytes, *, salt: str = "not the app's salt") -> bytes:
     forged_token = signing.dumps(header, salt=salt, compress=True)
     parts[HEADER_PART] = sheet.replace(token, forged_token).encode()
     return zipped(parts)
+
+
+ODS_START = (
+    '<?xml version="1.0" encoding="UTF-8"?><office:document-content'
+    ' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+    ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+    ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
+    "<office:body><office:spreadsheet>"
+)
+
+
+def header_token(data: bytes) -> str:
+    """The signed header of a workbook the app wrote."""
+    sheet = parts_of(data)[HEADER_PART].decode()
+    return re.findall(r"<t>(\.[\w\-]+:[\w\-]+:[\w\-]+)</t>", sheet)[0]
+
+
+def ods(data: bytes, rows: str) -> bytes:
+    """An .ods file with the header of the workbook `data` and one section sheet of `rows`
+    (content.xml markup), as a hand-made file would be."""
+    content = (
+        ODS_START + '<table:table table:name="_workbook"><table:table-row>'
+        '<table:table-cell office:value-type="string">'
+        f"<text:p>{header_token(data)}</text:p></table:table-cell></table:table-row></table:table>"
+        f'<table:table table:name="D1">{rows}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return out.getvalue()

@@ -1,6 +1,7 @@
 """Workbooks in every language (issue 25 §1–5): a workbook is read in the language it was
 written in, whatever the uploader's page speaks; Arabic sheets run right to left; an .ods file
-is told how to become an .xlsx; a formula is one cell's problem; references read in order."""
+is read (tests/test_workbook_libreoffice.py); a formula is one cell's problem; references read
+in order."""
 
 from __future__ import annotations
 
@@ -146,14 +147,23 @@ def test_legislation_rows_name_the_criterion(team):  # noqa: F811
         assert criterion.code not in references.values()
 
 
-def test_an_ods_file_is_told_to_be_saved_as_xlsx(team):  # noqa: F811
+def test_an_ods_file_is_read_as_a_workbook_not_refused_for_its_format(team):  # noqa: F811
     import zipfile
 
+    from . import hostile_workbooks as hostile
+
+    a = team["assessment"]
+    client = team["clients"]["coordinator"]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("content.xml", "<office:document-content/>")
-    response = upload(team["clients"]["coordinator"], team["assessment"], out.getvalue())
+        archive.writestr(
+            "content.xml",
+            hostile.ODS_START + "</office:spreadsheet></office:body></office:document-content>",
+        )
+    response = upload(client, a, out.getvalue())
     assert response.status_code == 422
-    assert "OpenDocument spreadsheet (.ods)" in response.content.decode()
-    assert "Save As" in response.content.decode()
+    assert "hidden header is missing" in response.content.decode()  # read, not refused
+    with zipfile.ZipFile(out, "a") as archive:
+        archive.writestr("Basic/Standard/Module1.xml", "<script/>")
+    assert "contains macros" in upload(client, a, out.getvalue()).content.decode()

@@ -11,7 +11,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.urls import reverse
 from openpyxl import load_workbook
 
 from assessment import workbook
@@ -156,12 +155,43 @@ def test_a_french_or_arabic_workbook_saved_by_libreoffice_uploads_under_english(
     assert evidence == nasty
 
 
-def test_a_workbook_saved_by_libreoffice_as_ods_is_told_how_to_save_it(team, tmp_path):  # noqa: F811
+def test_a_workbook_saved_by_libreoffice_as_ods_is_read(team, tmp_path):  # noqa: F811
+    """Issue 25 §3: LibreOffice's own format, from a French page, under an English page."""
+    a = team["assessment"]
+    answer_all(a, indicators="partly", evidence="Plan 2024")
+    client = team["clients"]["coordinator"]
+    words = labels_in(a, "fr")
+    edited = edit(
+        download_in(client, a, "fr"),
+        {
+            "level:C01": words["level 4"],
+            "ind:C01.1": words["yes"],
+            "evidence:C02": "Loi n° 12\nart. 3  et 4",  # two lines, two spaces
+            "evidence:C03": 2019,
+            "crit:legislation": words["not met"],
+        },
+    )
+    ods = through_libreoffice(edited, tmp_path, target="ods")
+    assert ods.startswith(b"PK") and b"opendocument.spreadsheet" in ods[:100]
+    response = upload(client, a, ods, name="answers.ods")
+    assert response.status_code == 200, errors_of(response)
+    assert "4 — Advanced" in response.content.decode()
+    assert confirm(client, a).status_code == 302
+    assert level(a, "C01") == "4"
+    evidence = dict(
+        CapabilityAnswer.objects.filter(assessment=a).values_list("capability__code", "evidence")
+    )
+    assert evidence["C02"] == "Loi n° 12\nart. 3  et 4"
+    assert evidence["C03"] == "2019" and evidence["C04"] == "Plan 2024"
+    assert IndicatorAnswer.objects.get(assessment=a, indicator__code="C01.1").value == "yes"
+    law = CriterionAnswer.objects.get(assessment=a, criterion__code="legislation")
+    assert law.value == "not_met"
+
+
+def test_an_ods_file_with_a_formula_is_refused_at_its_cell(team, tmp_path):  # noqa: F811
     a = team["assessment"]
     client = team["clients"]["coordinator"]
-    ods = through_libreoffice(download(client, a), tmp_path, target="ods")
+    ods = through_libreoffice(edit(download(client, a), {"level:C01": "=1+2"}), tmp_path, "ods")
     response = upload(client, a, ods, name="answers.ods")
     assert response.status_code == 422
-    page = response.content.decode()
-    assert "OpenDocument spreadsheet (.ods)" in page and "Save As" in page
-    assert reverse("assessment:workbook_download", args=[a.uuid]) in page
+    assert "a formula; only values are accepted" in errors_of(response)

@@ -116,3 +116,36 @@ def test_the_largest_real_workbook_is_within_the_limits(team):  # noqa: F811
     client = team["clients"]["coordinator"]
     response = upload(client, a, edit(download(client, a), {"level:C01": "4"}))
     assert response.status_code == 200, errors_of(response)
+
+
+def ods_cell(text: str, repeat: int = 1) -> str:
+    return (
+        f'<table:table-cell office:value-type="string" table:number-columns-repeated="{repeat}">'
+        f"<text:p>{text}</text:p></table:table-cell>"
+    )
+
+
+def test_hostile_ods_runs_are_refused_without_being_expanded(team):  # noqa: F811
+    real = download(team["clients"]["coordinator"], team["assessment"])
+    # A value repeated over a billion columns, then over a billion rows: counted, not expanded.
+    wide = f"<table:table-row>{ods_cell('x', 10**9)}</table:table-row>"
+    assert "beyond column Z" in refused(team, hostile.ods(real, wide))
+    long = f'<table:table-row table:number-rows-repeated="1000000000">{ods_cell("x")}'
+    long += "</table:table-row>"
+    errors = refused(team, hostile.ods(real, long))
+    assert TOO_LARGE in errors and "rows" in errors
+
+
+def test_an_ods_cell_of_a_billion_spaces_is_cut_and_refused_as_too_long(team):  # noqa: F811
+    real = download(team["clients"]["coordinator"], team["assessment"])
+    spaces = '<table:table-cell office:value-type="string"><text:p>a'
+    spaces += '<text:s text:c="1000000000"/>' * 50 + "b</text:p></table:table-cell>"
+    a = team["assessment"]
+    c01 = read.frameworks_cache.mnr_tree(a.mnr_version).capabilities[0]
+    keys = ["level:C01"] + [f"ind:{i.code}" for i in c01.indicator_list]
+    rows = "".join(f"<table:table-row>{ods_cell(k)}</table:table-row>" for k in keys)
+    rows += (
+        f"<table:table-row>{ods_cell('evidence:C01')}{ods_cell('', 2)}{spaces}</table:table-row>"
+    )
+    errors = refused(team, hostile.ods(real, rows))
+    assert "longer than 20000 characters" in errors and "missing" not in errors

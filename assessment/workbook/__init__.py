@@ -8,7 +8,7 @@
 - `plan`: `workbook_plan` compares them with the workbook's own download and with the answers
   online; `workbook_apply` saves the planned changes in one transaction.
 - `preview`: the uploaded file kept on the server between the preview and the confirmation.
-- `xlsx`: the streaming reader of XLSX parts that `read` uses.
+- `xlsx`, `ods`: the streaming readers of XLSX and ODS files that `read` uses.
 - `values`: what they share (constants, an answer's values and digest, drop-down labels).
 
 The views import this package; the names below are its interface.

@@ -22,7 +22,7 @@ from frameworks.models import Capability, Criterion
 from .. import evidence, frameworks_cache
 from ..frameworks_cache import MnrTree
 from ..models import LEGISLATION_SECTION, Assessment
-from . import xlsx
+from . import ods, xlsx
 from .values import (
     ANSWER,
     ANSWER_COLUMN,
@@ -36,6 +36,7 @@ from .values import (
     CapabilityValues,
     CriterionValues,
     WorkbookRejected,
+    code_order,
     criterion_key,
     criterion_options,
     indicator_options,
@@ -57,11 +58,15 @@ MAX_SHEETS = 32  # the workbook has at most 9
 CELL_BYTES = 300
 # A character of an answer in the file: UTF-8 and XML escapes ("&" is "&amp;").
 CHAR_BYTES = 6
+XLSX, ODS = "xlsx", "ods"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+ODS_MACROS = re.compile(r"(Basic|Scripts)/", re.I)  # where LibreOffice keeps a file's macros
 MACRO_PART = re.compile(r"vbaProject\.bin$|vbaData\.xml$", re.I)
 FORMULA = object()  # an answer cell holding a formula (already reported)
 LEVEL_TEXT = re.compile(r"^\s*(\d+)\s*(?:[—–\-:.)]|$)")
 
+
+Book = xlsx.Book | ods.OdsBook
 
 # ---------------------------------------------------------------- upload: the file
 
@@ -78,9 +83,10 @@ def check_size(size: int) -> None:
         )
 
 
-def check_file(data: bytes) -> None:
-    """Refuse what is not a small, macro-free XLSX before openpyxl parses any XML. The archive
-    limits (zip bombs) and the type by content are the evidence upload's own checks."""
+def check_file(data: bytes) -> str:
+    """Refuse what is not a small, macro-free XLSX or ODS before any XML is parsed; its kind
+    (XLSX or ODS) otherwise. The archive limits (zip bombs) and the type by content are the
+    evidence upload's own checks."""
     check_size(len(data))
     not_xlsx = _("This file is not an Excel workbook (XLSX). Upload the workbook you downloaded.")
     if not data.startswith(b"PK\x03\x04"):
@@ -103,12 +109,9 @@ def check_file(data: bytes) -> None:
             mimetype = archive.open("mimetype").read(256) if "mimetype" in names else b""
         if mimetype.strip() == ODS_MIMETYPE:
             # LibreOffice's own format, kept when a person saves without choosing (issue 25 §3).
-            raise WorkbookRejected(
-                _(
-                    "This is an OpenDocument spreadsheet (.ods). Save it as an Excel workbook: "
-                    "File → Save As, choose “Excel 2007-365 (.xlsx)”, then upload that file."
-                )
-            )
+            if any(ODS_MACROS.match(name) for name in names):
+                raise WorkbookRejected(macros)
+            return ODS
         with zipfile.ZipFile(file) as archive:
             try:
                 content_types = archive.open("[Content_Types].xml").read(1 << 20)
@@ -117,6 +120,7 @@ def check_file(data: bytes) -> None:
         if b"macroenabled" in content_types.lower():
             raise WorkbookRejected(macros)
         raise WorkbookRejected(not_xlsx)
+    return XLSX
 
 
 # ---------------------------------------------------------------- upload: the cells
@@ -135,13 +139,18 @@ def workbook_read(data: bytes, assessment: Assessment) -> Parsed:
     """Check the file and its header, and read its answer cells; errors list every bad cell.
     The header is verified before any sheet is read, and every sheet is checked against the
     questionnaire's size before it is parsed (see xlsx.py)."""
-    check_file(data)
+    kind = check_file(data)
     tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     criteria = {c.code: c for c in frameworks_cache.criteria_of(assessment.legislation_version)}
     limits = questionnaire_limits(tree, len(criteria))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            book = xlsx.Book(archive)
+            book: Book = (
+                xlsx.Book(archive)
+                if kind == XLSX
+                # One part holds every sheet: it may be as large as they and the texts together.
+                else ods.OdsBook(archive, 2 * limits.sheet_bytes + limits.strings_bytes)
+            )
             header = _header(book, limits)
             _check_header(header, assessment)
             rows = _answer_rows(book, limits)
@@ -199,7 +208,8 @@ def workbook_read(data: bytes, assessment: Assessment) -> Parsed:
         if not found:
             continue  # not in this file: no change
         if len(found) < len(parts):
-            missing = ", ".join(p.partition(":")[2] for p in parts if p not in cells)
+            absent = sorted((p.partition(":")[2] for p in parts if p not in cells), key=code_order)
+            missing = ", ".join(dict.fromkeys(absent))  # "C01" once, for its level and evidence
             errors.append(
                 _("%(cell)s: rows of %(code)s are missing (%(missing)s); download a new workbook.")
                 % {"cell": cells[found[0]][0], "code": cap.code, "missing": missing}
@@ -263,7 +273,7 @@ class _Row:
     answer_formula: bool
 
 
-def _answer_rows(book: xlsx.Book, limits: xlsx.Limits) -> list[_Row]:
+def _answer_rows(book: Book, limits: xlsx.Limits) -> list[_Row]:
     """Columns A and D of every sheet but the header's, once every sheet's size is within the
     limits: declared sizes first (nothing parsed), then rows, columns and cells as it streams."""
     sheets = [s for s in book.sheets if s.name != META_SHEET]
@@ -343,7 +353,7 @@ def _too_large(sheet: str, what: str, limit: int) -> WorkbookRejected:
     )
 
 
-def _header(book: xlsx.Book, limits: xlsx.Limits) -> dict[str, Any]:
+def _header(book: Book, limits: xlsx.Limits) -> dict[str, Any]:
     """The signed header, read from its one cell straight from the zip, before anything else."""
     tampered = _(
         "This workbook's hidden header is missing or was changed, so it cannot be trusted. "
