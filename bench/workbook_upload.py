@@ -114,11 +114,27 @@ def main() -> None:
         "real workbook, every answer at its longest": real,
         "the issue's bomb: a sheet unpacking to 40 MB": bomb,
         "100,000 rows": hostile.with_sheet(real, hostile.long_sheet(100_000)),
+        "20,000 rows, under the size limit": hostile.with_sheet(real, hostile.long_sheet(20_000)),
+        "two sheets of long notes, under every limit": hostile.with_sheet(
+            real, hostile.text_sheet(37 * MB // 10), hostile.text_sheet(37 * MB // 10, seed=1)
+        ),
         "forged header, 1.1 MB": hostile.forged(
             hostile.with_sheet(real, hostile.wide_sheet(11 * MB))
         ),
         "forged header on the 40 MB bomb": hostile.forged(bomb),
         "shared strings unpacking to 40 MB": hostile.big_shared_strings(real, 40 * MB),
+        "ODS: one value repeated over 10^9 columns": hostile.ods(
+            real,
+            '<table:table-row><table:table-cell office:value-type="string" '
+            'table:number-columns-repeated="1000000000"><text:p>x</text:p></table:table-cell>'
+            "</table:table-row>",
+        ),
+        "ODS: 10^12 spaces in one cell": hostile.ods(
+            real,
+            '<table:table-row><table:table-cell office:value-type="string"><text:p>'
+            + '<text:s text:c="1000000000"/>' * 1000
+            + "</text:p></table:table-cell></table:table-row>",
+        ),
     }
     url = reverse("assessment:workbook_upload", args=[assessment.uuid])
     print(f"{'file':46} {'size':>8} {'status':>7} {'time s':>7} {'extra MB':>9}  message")
