@@ -133,7 +133,11 @@ def test_hostile_ods_runs_are_refused_without_being_expanded(team):  # noqa: F81
     long = f'<table:table-row table:number-rows-repeated="1000000000">{ods_cell("x")}'
     long += "</table:table-row>"
     errors = refused(team, hostile.ods(real, long))
-    assert TOO_LARGE in errors and "rows" in errors
+    assert TOO_LARGE in errors and "rows" in errors and "“D1”" in errors
+    # The same with the value in column C, which the reader does not keep: still counted.
+    long_c = f'<table:table-row table:number-rows-repeated="1000000000">{ods_cell("", 2)}'
+    long_c += f"{ods_cell('x')}</table:table-row>"
+    assert "rows" in refused(team, hostile.ods(real, long_c))
 
 
 def test_an_ods_cell_of_a_billion_spaces_is_cut_and_refused_as_too_long(team):  # noqa: F811

@@ -39,6 +39,7 @@ class OdsBook:
 
         _parse(archive, CONTENT, max_bytes, start, lambda name: None)
         self.sheets = [Sheet(name, CONTENT, "visible") for name in names]
+        self._tables: dict[str, list[dict[int, Cell]]] | None = None
 
     def part_size(self, part: str | None) -> int:
         return 0  # all sheets are in content.xml, bounded as a whole by max_bytes
@@ -59,14 +60,18 @@ class OdsBook:
         return found[0] if found else None
 
     def rows(self, sheet: Sheet, columns: set[int], limits: Limits) -> Iterator[dict[int, Cell]]:
-        kept: list[dict[int, Cell]] = []
+        """As xlsx.Book.rows. Every sheet is in the one part: it is parsed once, for all of
+        them, and a sheet past a limit raises TooLarge naming it (`sheet`)."""
+        if self._tables is None:
+            tables: dict[str, list[dict[int, Cell]]] = {}
 
-        def on_row(table: str, _number: int, cells: dict[int, Cell]) -> None:
-            if table == sheet.name and cells:
-                kept.append(cells)
+            def on_row(table: str, _number: int, cells: dict[int, Cell]) -> None:
+                if cells:
+                    tables.setdefault(table, []).append(cells)
 
-        self._rows(columns, limits, on_row, only=sheet.name)
-        yield from kept
+            self._rows(columns, limits, on_row)
+            self._tables = tables
+        yield from self._tables.get(sheet.name, [])
 
     def strings(self, wanted: set[int], cap: int) -> dict[int, str]:
         return {}
@@ -92,7 +97,6 @@ class OdsBook:
         columns: set[int],
         limits: Limits | None,
         on_row: Callable[[str, int, dict[int, Cell]], None],
-        only: str | None = None,
     ) -> None:
         state: dict[str, Any] = {
             "table": None,
@@ -103,29 +107,33 @@ class OdsBook:
             "cell": None,
             "repeat": 1,
             "count": 0,
+            "valued": 0,
+            "last_valued": 0,
             "in_p": 0,
             "paragraphs": [],
         }
 
         def check(row: int, column: int, n: int) -> None:
-            if limits is None or (only is not None and state["table"] != only):
+            if limits is None:
                 return
             state["count"] += n
+            table = state["table"]
             if row > limits.rows:
-                raise TooLarge("rows", limits.rows)
+                raise TooLarge("rows", limits.rows, table)
             if column > limits.columns:
-                raise TooLarge("columns", limits.columns)
+                raise TooLarge("columns", limits.columns, table)
             if state["count"] > limits.cells:
-                raise TooLarge("cells", limits.cells)
+                raise TooLarge("cells", limits.cells, table)
 
         def start(name: str, attrs: dict[str, str]) -> None:
             if name == "table":
-                state["table"], state["row"] = attrs.get("name", ""), 0
+                state["table"], state["row"], state["count"] = attrs.get("name", ""), 0, 0
             elif name == "table-row":
                 state["row_repeat"] = _count(attrs.get("number-rows-repeated"))
                 state["row"] += 1
                 state["column"] = 0
                 state["cells"] = {}
+                state["valued"] = 0  # cells with a value in this row, in any column
             elif name in ("table-cell", "covered-table-cell"):
                 kind = attrs.get("value-type", "")
                 raw = {
@@ -173,17 +181,19 @@ class OdsBook:
                     return  # an empty run: only the position moves
                 row = state["row"]
                 check(row, state["column"], state["repeat"])
+                state["valued"] += state["repeat"]
+                state["last_valued"] = state["column"]
                 # Only the wanted columns of a run: a run of a million is not expanded.
                 for column in sorted(c for c in columns if first <= c <= state["column"]):
                     ref = f"{get_column_letter(column)}{row}"
                     state["cells"][column] = Cell(ref, cell.formula, cell.kind, cell.raw, 0)
             elif name == "table-row":
                 cells = state["cells"]
-                if cells and state["row_repeat"] > 1:
+                if state["valued"] and state["row_repeat"] > 1:
                     # A run of identical rows with values: as many rows against the limits.
                     last = state["row"] + state["row_repeat"] - 1
-                    check(last, max(cells), len(cells) * (state["row_repeat"] - 1))
-                if state["table"] is not None and (only is None or state["table"] == only):
+                    check(last, state["last_valued"], state["valued"] * (state["row_repeat"] - 1))
+                if state["table"] is not None:
                     on_row(state["table"], state["row"], cells)
                 state["row"] += state["row_repeat"] - 1
             elif name == "table":

@@ -298,7 +298,7 @@ def _answer_rows(book: Book, limits: xlsx.Limits) -> list[_Row]:
         try:
             found.extend((sheet.name, cells) for cells in book.rows(sheet, {KEY, ANSWER}, limits))
         except xlsx.TooLarge as large:
-            raise _too_large(sheet.name, large.what, large.limit) from None
+            raise _too_large(large.sheet or sheet.name, large.what, large.limit) from None
     wanted = {
         int(c.raw)
         for _name, cells in found

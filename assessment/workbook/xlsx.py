@@ -41,10 +41,11 @@ class Unreadable(Exception):
 class TooLarge(Exception):
     """A sheet passes one of the limits; `what` says which, for the message."""
 
-    def __init__(self, what: str, limit: int):
+    def __init__(self, what: str, limit: int, sheet: str = ""):
         super().__init__(what)
         self.what = what
         self.limit = limit
+        self.sheet = sheet  # when the part holds several sheets (ODS)
 
 
 class _Stop(Exception):
