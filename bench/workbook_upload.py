@@ -19,6 +19,7 @@ import html
 import json
 import logging
 import os
+import random
 import re
 import signal
 import sys
@@ -128,6 +129,15 @@ def main() -> None:
             '<table:table-row><table:table-cell office:value-type="string" '
             'table:number-columns-repeated="1000000000"><text:p>x</text:p></table:table-cell>'
             "</table:table-row>",
+        ),
+        "ODS: 11 MB of notes, under every limit": hostile.ods(
+            real,
+            "".join(
+                f'<table:table-row><table:table-cell table:number-columns-repeated="2"/>'
+                f'<table:table-cell office:value-type="string"><text:p>{text}</text:p>'
+                "</table:table-cell></table:table-row>"
+                for text in (hostile._words(random.Random(n), 4000) for n in range(550))
+            ),
         ),
         "ODS: 10^12 spaces in one cell": hostile.ods(
             real,
