@@ -17,7 +17,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from .xlsx import Cell, Limits, Sheet, TooLarge, Unreadable, _parse, _Stop
+from .xlsx import Cell, Limits, Sheet, StopParsing, TooLarge, Unreadable, parse_part
 
 CONTENT = "content.xml"
 CELL_MAX_CHARS = 100_000  # five times the longest answer
@@ -37,7 +37,7 @@ class OdsBook:
             if name == "table":
                 names.append(attrs.get("name", ""))
 
-        _parse(archive, CONTENT, max_bytes, start, lambda name: None)
+        parse_part(archive, CONTENT, max_bytes, start, lambda name: None)
         self.sheets = [Sheet(name, CONTENT, "visible") for name in names]
         self._tables: dict[str, list[dict[int, Cell]]] | None = None
 
@@ -54,7 +54,7 @@ class OdsBook:
         def on_row(table: str, _number: int, cells: dict[int, Cell]) -> None:
             if table == sheet.name:
                 found.extend(c for c in cells.values() if c.ref == ref)
-                raise _Stop
+                raise StopParsing
 
         self._rows({1}, None, on_row)
         return found[0] if found else None
@@ -211,7 +211,7 @@ class OdsBook:
             if state["in_p"] and state["cell"] is not None:
                 add(data)
 
-        _parse(self.archive, CONTENT, self.max_bytes, start, end, text)
+        parse_part(self.archive, CONTENT, self.max_bytes, start, end, text)
 
 
 def _count(value: str | None) -> int:

@@ -29,9 +29,6 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, fr
 CHUNK = 64 * 1024
 SMALL_PART = 1024 * 1024  # workbook.xml, its relations, styles: a few kB in a real file
 REF = re.compile(r"^([A-Z]{1,3})(\d{1,7})$")
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL_TYPES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-STRICT_REL_TYPES = "http://purl.oclc.org/ooxml/officeDocument/relationships/"
 
 
 class Unreadable(Exception):
@@ -48,7 +45,7 @@ class TooLarge(Exception):
         self.sheet = sheet  # when the part holds several sheets (ODS)
 
 
-class _Stop(Exception):
+class StopParsing(Exception):
     """Raised by a handler to stop parsing a part early."""
 
 
@@ -88,7 +85,7 @@ def _local(name: str) -> str:
     return name.rpartition(" ")[2]
 
 
-def _parse(
+def parse_part(
     archive: zipfile.ZipFile,
     part: str,
     cap: int,
@@ -97,7 +94,8 @@ def _parse(
     text: Callable[[str], None] | None = None,
 ) -> None:
     """Stream `part` through expat (namespaces resolved, local names to the handlers); a
-    handler raising _Stop ends it early. Raises Unreadable for bad XML, a DTD or over `cap`."""
+    handler raising StopParsing ends it early. Raises Unreadable for bad XML or a DTD, and
+    TooLarge past `cap`."""
     try:
         info = archive.getinfo(part)
     except KeyError:
@@ -126,7 +124,7 @@ def _parse(
                     raise TooLarge("bytes", cap)
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
-    except _Stop:
+    except StopParsing:
         return
     except (expat.ExpatError, zipfile.BadZipFile, EOFError, ValueError) as error:
         raise Unreadable(part) from error
@@ -135,7 +133,7 @@ def _parse(
 def _small(archive: zipfile.ZipFile, part: str) -> list[tuple[str, dict[str, str]]]:
     """The elements of a small part (workbook, relations): (local name, attributes)."""
     found: list[tuple[str, dict[str, str]]] = []
-    _parse(archive, part, SMALL_PART, lambda n, a: found.append((n, a)), lambda n: None)
+    parse_part(archive, part, SMALL_PART, lambda n, a: found.append((n, a)), lambda n: None)
     return found
 
 
@@ -197,7 +195,7 @@ class Book:
         def on_row(number: int, cells: dict[int, Cell]) -> None:
             if number >= row_number:
                 found.extend(c for c in cells.values() if c.ref == ref)
-                raise _Stop
+                raise StopParsing
 
         self._rows(sheet.part, None, None, on_row, cap)
         return found[0] if found else None
@@ -290,7 +288,7 @@ class Book:
             if state["text"]:
                 parts.append(data)
 
-        _parse(self.archive, part, cap, start, end, text)
+        parse_part(self.archive, part, cap, start, end, text)
 
     def strings(self, wanted: set[int], cap: int) -> dict[int, str]:
         """The shared strings of the indexes in `wanted`, and no others."""
@@ -321,13 +319,13 @@ class Book:
                 if state["index"] in wanted:
                     found[state["index"]] = "".join(parts)
                 if state["index"] >= last:
-                    raise _Stop
+                    raise StopParsing
 
         def text(data: str) -> None:
             if state["in_t"]:
                 parts.append(data)
 
-        _parse(self.archive, self.strings_part, cap, start, end, text)
+        parse_part(self.archive, self.strings_part, cap, start, end, text)
         return found
 
     def value(self, cell: Cell, strings: dict[int, str]) -> Any:
@@ -378,7 +376,7 @@ class Book:
                 state["xfs"] = False
 
         if self.styles_part is not None:
-            _parse(self.archive, self.styles_part, SMALL_PART, start, end)
+            parse_part(self.archive, self.styles_part, SMALL_PART, start, end)
         self._date_styles = {
             i for i, fmt in enumerate(styles) if is_date_format(formats.get(fmt, "") or "")
         }
