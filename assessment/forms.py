@@ -617,12 +617,17 @@ class AssignmentForm(forms.Form):
 
 class WorkbookUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("The workbook (.xlsx)"),
-        help_text=_("The workbook downloaded from this assessment, saved as .xlsx."),
+        label=_("The workbook (.xlsx or .ods)"),
+        help_text=_(
+            "The workbook downloaded from this assessment, saved as .xlsx (Excel) or .ods "
+            "(LibreOffice)."
+        ),
         # The picker offers what the upload accepts; the server reads and checks the content.
         widget=forms.ClearableFileInput(
             attrs={
-                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                "accept": ".xlsx,.ods,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+                "application/vnd.oasis.opendocument.spreadsheet"
             }
         ),
     )

@@ -141,9 +141,9 @@ def test_the_workbook_upload_offers_xlsx_and_says_what_file_it_wants(
     upload_url = reverse("assessment:workbook_upload", args=[assessment.uuid])
     html = coordinator_client.get(upload_url).content.decode()
     picker = tag(html, "id_file")
-    assert 'accept=".xlsx,' in picker and "required" in picker
+    assert 'accept=".xlsx,.ods,' in picker and "required" in picker
     assert 'aria-describedby="id_file_helptext"' in picker
-    assert "The workbook downloaded from this assessment, saved as .xlsx." in html
+    assert "saved as .xlsx (Excel) or .ods (LibreOffice)." in html
     response = coordinator_client.post(upload_url, {})
     assert response.status_code == 422
     assert "is-invalid" in tag(response.content.decode(), "id_file")

@@ -57,7 +57,8 @@ def edit(data: bytes, changes: dict[str, Any], *, drop_meta: bool = False) -> by
 
 
 @pytest.fixture
-def team(frameworks) -> dict[str, Any]:
+def team(frameworks, settings, tmp_path) -> dict[str, Any]:
+    settings.WORKBOOK_PREVIEW_ROOT = tmp_path / "previews"
     country = make_country("XA", "Arvenia (demo)")
     coordinator = make_user("cd", country=country, role=Membership.Role.COORDINATOR)
     contributor = make_user("co", country=country, role=Membership.Role.CONTRIBUTOR)
@@ -90,7 +91,7 @@ def upload(client: Client, assessment: Assessment, data: bytes, name: str = "ans
 
 
 def confirm(client: Client, assessment: Assessment, replace: list[str] | None = None):
-    session_key = client.session[workbook_views_key(assessment)]["token"]
+    session_key = client.session[workbook_views_key(assessment)]
     return client.post(
         reverse("assessment:workbook_confirm", args=[assessment.uuid]),
         {"token": session_key, "replace": replace or []},
@@ -430,7 +431,7 @@ def test_submission_between_preview_and_confirm_writes_nothing(team):
     a = team["assessment"]
     client = team["clients"]["coordinator"]
     upload(client, a, edit(download(client, a), {"level:C01": "3"}))
-    token = client.session[workbook_views_key(a)]["token"]
+    token = client.session[workbook_views_key(a)]
     Assessment.objects.filter(pk=a.pk).update(status=Assessment.Status.SUBMITTED)
     response = client.post(reverse("assessment:workbook_confirm", args=[a.uuid]), {"token": token})
     assert response.status_code == 403
@@ -531,3 +532,82 @@ def test_blank_questionnaire_pdf_has_every_capability(team):
     for cap in tree.capabilities:
         assert cap.name in text
     assert tree.capabilities[0].indicator_list[0].text[:40] in text.replace("\n", " ")
+
+
+# ---------------------------------------------------------------- the pending preview (issue 22)
+
+
+def test_the_pending_workbook_waits_on_the_server_and_the_session_holds_a_key_only(team):
+    from django.contrib.sessions.models import Session
+
+    a = team["assessment"]
+    # The largest preview a team can make: every evidence at its limit.
+    answer_all(a, indicators="no", evidence=("National plan 2024 " * 1200)[:20000])
+    client = team["clients"]["coordinator"]
+    data = edit(download(client, a), {"level:C01": "4"})
+    assert upload(client, a, data).status_code == 200
+    session = Session.objects.get(session_key=client.session.session_key)
+    assert len(session.session_data) < 1000  # the file is not in it (it was ~1.3 times its size)
+    key = client.session[workbook_views_key(a)]
+    assert isinstance(key, str) and len(key) == 32
+    assert confirm(client, a).status_code == 302
+    assert level(a, "C01") == "4"
+    assert not any(workbook_preview_root().iterdir())  # confirmed: deleted
+
+
+def workbook_preview_root():
+    from django.conf import settings
+
+    return settings.WORKBOOK_PREVIEW_ROOT
+
+
+def test_an_expired_preview_saves_nothing(team):
+    import os
+    import time
+
+    from assessment.workbook import preview
+
+    a = team["assessment"]
+    client = team["clients"]["coordinator"]
+    upload(client, a, edit(download(client, a), {"level:C01": "3"}))
+    old = time.time() - preview.PREVIEW_MAX_AGE_SECONDS - 60
+    for path in workbook_preview_root().iterdir():
+        os.utime(path, (old, old))
+    response = confirm(client, a)
+    assert response.status_code == 302 and response.url.endswith("/workbook/")
+    assert not CapabilityAnswer.objects.filter(assessment=a).exists()
+    assert not any(workbook_preview_root().iterdir())  # an expired preview is deleted
+
+
+def test_a_preview_key_is_only_its_uploaders(team):
+    a = team["assessment"]
+    client = team["clients"]["coordinator"]
+    upload(client, a, edit(download(client, a), {"level:C03": "3"}))
+    key = client.session[workbook_views_key(a)]
+    # Another member of the team, who may edit that section too, with the key in their session.
+    other = make_user("cd2", country=a.country, role=Membership.Role.COORDINATOR)
+    thief = Client()
+    thief.force_login(other)
+    session = thief.session
+    session[workbook_views_key(a)] = key
+    session.save()
+    response = thief.post(reverse("assessment:workbook_confirm", args=[a.uuid]), {"token": key})
+    assert response.status_code == 302
+    assert not CapabilityAnswer.objects.filter(assessment=a).exists()
+
+
+def test_old_previews_are_swept_by_the_next_upload(team):
+    import os
+    import time
+
+    from assessment.workbook import preview
+
+    a = team["assessment"]
+    client = team["clients"]["coordinator"]
+    root = workbook_preview_root()
+    root.mkdir(parents=True)
+    (root / ("x" * 32 + ".xlsx")).write_bytes(b"left over")
+    old = time.time() - preview.PREVIEW_MAX_AGE_SECONDS - 60
+    os.utime(root / ("x" * 32 + ".xlsx"), (old, old))
+    upload(client, a, edit(download(client, a), {"level:C01": "3"}))
+    assert sorted(p.suffix for p in root.iterdir()) == [".json", ".xlsx"]  # only the new one

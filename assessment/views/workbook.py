@@ -1,10 +1,9 @@
 """Working offline: download the questionnaire workbook, upload it → preview → confirm, and the
-printable blank questionnaire. The logic is in assessment/workbook.py; these views only check
+printable blank questionnaire. The logic is in assessment/workbook/; these views only check
 access, carry the upload from the preview to the confirmation, and render."""
 
 from __future__ import annotations
 
-import base64
 import secrets
 from typing import Any
 from uuid import UUID
@@ -100,7 +99,7 @@ def workbook_upload(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpRespon
     if not form.is_valid():
         return _upload_page(request, assessment, form, status=422)
     upload = form.cleaned_data["file"]
-    request.session.pop(session_key(assessment), None)
+    workbook.preview_delete(request.session.pop(session_key(assessment), None))
     try:
         workbook.check_size(upload.size)  # before reading it into memory
         data = upload.read()
@@ -109,14 +108,13 @@ def workbook_upload(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpRespon
         return _upload_page(request, assessment, form, [str(refused)], status=422)
     if plan.errors:
         return _upload_page(request, assessment, form, plan.errors, status=422)
-    # The file stays on the server, in the session, until confirmed: the confirmation re-reads
-    # it, so nothing the browser posts back can change what is saved but the conflict choices.
-    token = secrets.token_urlsafe(16)
-    request.session[session_key(assessment)] = {
-        "token": token,
-        "data": base64.b64encode(data).decode(),
-        "versions": plan.versions(),
-    }
+    # The file stays on the server until confirmed, the session holding its key only: the
+    # confirmation re-reads it, so nothing the browser posts back can change what is saved but
+    # the conflict choices.
+    token = workbook.preview_save(
+        user=request.user, assessment=assessment, data=data, versions=plan.versions()
+    )
+    request.session[session_key(assessment)] = token
     return _preview_page(request, assessment, plan, token)
 
 
@@ -126,18 +124,18 @@ def workbook_confirm(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpRespo
     assessment = access.assessment_for(request.user, uuid)
     editable = _editable(request, assessment)
     key = session_key(assessment)
-    pending = request.session.get(key)
-    if not pending or not secrets.compare_digest(pending["token"], request.POST.get("token", "")):
+    token = request.session.get(key)
+    pending = workbook.preview_load(token, user=request.user, assessment=assessment)
+    if pending is None or not secrets.compare_digest(pending.key, request.POST.get("token", "")):
         messages.error(request, _("That preview has expired. Upload the workbook again."))
         return redirect("assessment:workbook_upload", uuid=assessment.uuid)
-    data = base64.b64decode(pending["data"])
     try:
-        plan = _read(data, assessment, editable)
+        plan = _read(pending.data, assessment, editable)
     except workbook.WorkbookRejected as refused:
-        request.session.pop(key, None)
+        workbook.preview_delete(request.session.pop(key, None))
         return _upload_page(request, assessment, WorkbookUploadForm(), [str(refused)], 422)
     if plan.errors:
-        request.session.pop(key, None)
+        workbook.preview_delete(request.session.pop(key, None))
         return _upload_page(request, assessment, WorkbookUploadForm(), plan.errors, 422)
     try:
         applied = workbook.workbook_apply(
@@ -145,15 +143,14 @@ def workbook_confirm(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpRespo
             user=request.user,
             plan=plan,
             replace=set(request.POST.getlist("replace")),
-            seen_versions=pending["versions"],
+            seen_versions=pending.versions,
         )
     except workbook.PlanChanged:
         # Show the new situation; confirming again is a choice made on what is online now.
-        pending["versions"] = plan.versions()
-        request.session[key] = pending
+        workbook.preview_update(pending, plan.versions())
         notice = _("Someone saved answers online since your preview. Check them and confirm again.")
-        return _preview_page(request, assessment, plan, pending["token"], 409, notice)
-    request.session.pop(key, None)
+        return _preview_page(request, assessment, plan, pending.key, 409, notice)
+    workbook.preview_delete(request.session.pop(key, None))
     messages.success(
         request,
         translation.ngettext(
