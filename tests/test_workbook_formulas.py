@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from assessment import answering, frameworks_cache
 from assessment.models import CapabilityAnswer, CriterionAnswer
 from assessment.reports.tabular import to_xlsx
-from secretariat.review_labels import xlsx as review_xlsx
+from secretariat.reviews.labels import xlsx as review_xlsx
 
 from .test_reports import make_report
 from .test_workbook import cells, confirm, download, edit, errors_of, team, upload  # noqa: F401
