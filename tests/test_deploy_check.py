@@ -84,6 +84,16 @@ def test_production_cookies_and_headers():
     ) == ["True", "True", "True", "31536000", "True", "True", "Lax", "Lax", "True"]
 
 
+def test_the_language_cookie_is_secure_http_only_and_same_site_in_production():
+    """Issue 22 §5: it had none of the three flags."""
+    assert settings_of(
+        production_env(),
+        "LANGUAGE_COOKIE_SECURE",
+        "LANGUAGE_COOKIE_HTTPONLY",
+        "LANGUAGE_COOKIE_SAMESITE",
+    ) == ["True", "True", "Lax"]
+
+
 def test_session_settings_come_from_the_environment():
     env = production_env(
         SESSION_COOKIE_AGE="3600",
