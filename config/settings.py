@@ -1,7 +1,7 @@
 """One settings module for every environment; everything that differs comes from the environment.
 
 Without any variable set, the app runs in development mode on a SQLite file next to manage.py.
-Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (see .env.example).
+Production sets DEBUG=0, SECRET_KEY, SITE_URL, ALLOWED_HOSTS and DATABASE_URL (see .env.example).
 """
 
 import os
@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+
+from config.site import site_url_checked
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -31,6 +33,13 @@ if not SECRET_KEY:
     if not DEBUG:
         raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "development-only-key-never-use-in-production"  # noqa: S105
+
+# The site's public address, the only source of the links in emails (config/site.py): never the
+# request's Host header. Required in production; the development server's address otherwise.
+SITE_URL = os.environ.get("SITE_URL", "") or ("http://127.0.0.1:8000" if DEBUG else "")
+if not SITE_URL:
+    raise RuntimeError("SITE_URL (the site's https:// address, for email links) must be set.")
+SITE_URL = site_url_checked(SITE_URL, production=not DEBUG)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

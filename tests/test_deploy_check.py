@@ -22,6 +22,7 @@ def production_env(**extra: str) -> dict[str, str]:
         "DEBUG": "0",
         "SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(64)),
         "ALLOWED_HOSTS": "example.org",
+        "SITE_URL": "https://example.org",
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     return env | extra
