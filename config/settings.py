@@ -293,6 +293,8 @@ REST_FRAMEWORK = {
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # DRF's, plus a JSON 503 (never unthrottled) when the cache holding the counts is down.
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "MNR Self-Assessment API",

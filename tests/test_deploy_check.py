@@ -109,7 +109,7 @@ def test_session_settings_come_from_the_environment():
 def test_health_endpoint_reports_the_database(client, db):
     response = client.get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
