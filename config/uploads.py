@@ -111,7 +111,7 @@ class UploadLimitMiddleware:
             declared = 0
         if declared > limit + FORM_OVERHEAD_BYTES:
             return too_large(request, limit)
-        request.upload_handlers.insert(0, LimitedUploadHandler(request, limit))
+        request.upload_handlers = [LimitedUploadHandler(request, limit), *request.upload_handlers]
         request.FILES  # noqa: B018 - parse now, counting, before the CSRF check reads the body
         if getattr(request, "upload_too_large", False):
             return too_large(request, limit)
