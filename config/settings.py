@@ -174,7 +174,9 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Evidence files: never under static or media URLs; served only by the access-checked view.
+# Evidence files are in the database (assessment/evidence_store.py), served only by the
+# access-checked view. EVIDENCE_ROOT is where versions before that kept them on disk: only the
+# evidence_to_database command reads it, to move them in.
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", BASE_DIR / "private" / "evidence"))
 EVIDENCE_MAX_UPLOAD_BYTES = int(os.environ.get("EVIDENCE_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 # An uploaded questionnaire workbook (assessment/workbook.py): a filled-in one is ~100 kB.
