@@ -151,7 +151,9 @@ class ReviewLegislation(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH),
+            # drf-spectacular writes the path's <pk> as {id} (SCHEMA_COERCE_PATH_PK): the
+            # parameter must carry that name, or the schema is invalid (issue 25).
+            OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
             s.ReviewFiltersSerializer,
         ],
         responses=s.Section07Serializer,

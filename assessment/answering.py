@@ -18,9 +18,10 @@ from django.db.models import prefetch_related_objects
 
 from frameworks.models import Capability, Criterion, Indicator
 
-from . import audit
+from . import audit, progress
 from .frameworks_cache import criteria_of, mnr_tree
 from .models import Assessment, CapabilityAnswer, CriterionAnswer, IndicatorAnswer
+from .scoring import Scores
 
 
 @dataclass(frozen=True)
@@ -282,22 +283,27 @@ def criterion_answers_save(
 
 
 @transaction.atomic
-def section_confirm(*, assessment: Assessment, section: str, user: User | None) -> int:
+def section_confirm(
+    *, assessment: Assessment, section: str, user: User | None, code: str = ""
+) -> int:
     """Confirm, as they are, every answer of one section still marked "to confirm" (copied
-    from the previous cycle): each one counts from now on, and each confirmation is recorded
-    in the change log as its own entry. Returns how many were confirmed."""
+    from the previous cycle), or only the one of capability or criterion `code` in it: each
+    one counts from now on, and each confirmation is recorded in the change log as its own
+    entry. Returns how many were confirmed (0 for a code not in the section)."""
     from .models import LEGISLATION_SECTION
 
     if section == LEGISLATION_SECTION:
         answers: list[CapabilityAnswer | CriterionAnswer] = list(
             CriterionAnswer.objects.select_for_update()
             .filter(assessment=assessment, to_confirm=True)
+            .filter(**({"criterion__code": code} if code else {}))
             .select_related("criterion")
         )
     else:
         answers = list(
             CapabilityAnswer.objects.select_for_update()
             .filter(assessment=assessment, to_confirm=True, capability__domain__code=section)
+            .filter(**({"capability__code": code} if code else {}))
             .select_related("capability")
         )
     indicators: dict[int, dict[str, str]] = {}
@@ -332,19 +338,37 @@ def section_confirm(*, assessment: Assessment, section: str, user: User | None) 
     return len(answers)
 
 
-def to_confirm_by_section(assessment: Assessment) -> dict[str, int]:
-    """Section (domain code, or the legislation section) -> answers still to confirm."""
-    from django.db.models import Count
-
-    from .models import LEGISLATION_SECTION
-
-    counts = dict(
-        CapabilityAnswer.objects.filter(assessment=assessment, to_confirm=True)
-        .values_list("capability__domain__code")
-        .annotate(n=Count("pk"))
-        .values_list("capability__domain__code", "n")
+def to_confirm_codes(assessment: Assessment) -> frozenset[str]:
+    """The codes of the capabilities and criteria whose answer was copied from the previous
+    cycle and is not yet confirmed (they count as unanswered until then)."""
+    capabilities = CapabilityAnswer.objects.filter(
+        assessment=assessment, to_confirm=True
+    ).values_list("capability__code", flat=True)
+    criteria = CriterionAnswer.objects.filter(assessment=assessment, to_confirm=True).values_list(
+        "criterion__code", flat=True
     )
-    law = CriterionAnswer.objects.filter(assessment=assessment, to_confirm=True).count()
-    if law:
-        counts[LEGISLATION_SECTION] = law
-    return counts
+    return frozenset([*capabilities, *criteria])
+
+
+def copied_cycle(assessment: Assessment) -> int | None:
+    """The cycle the assessment's answers were copied from, when it still exists."""
+    if assessment.copied_from_id is None:
+        return None
+    return (
+        type(assessment)
+        .objects.filter(pk=assessment.copied_from_id)
+        .values_list("cycle", flat=True)
+        .first()
+    )
+
+
+def copied_progress(
+    assessment: Assessment, scores: Scores
+) -> tuple[progress.Overall, frozenset[str]]:
+    """The progress line of a draft, its copied answers to confirm counted apart, and their
+    codes (none once the assessment is no longer editable)."""
+    if not assessment.is_editable:
+        return progress.overall(scores), frozenset()
+    codes = to_confirm_codes(assessment)
+    cycle = copied_cycle(assessment) if codes else None
+    return progress.overall(scores, codes, cycle), codes

@@ -414,7 +414,19 @@ def _describe(event: AuditEvent, names: Names | None = None) -> str:
     return f"{label}: {'; '.join(details)}" if details else label
 
 
-CSV_HEADER = ["when (UTC)", "who", "action", "subject", "before", "after"]
+def csv_header() -> list[str]:
+    """history.csv's header in the reader's language: the words first, as on the history page,
+    then the stored codes and values for data tools (issue 25: it was English codes alone)."""
+    return [
+        _("When (UTC)"),
+        _("Who"),
+        _("Item"),
+        _("What changed"),
+        _("Event code"),
+        _("Subject code"),
+        _("Before (data)"),
+        _("After (data)"),
+    ]
 
 
 def _cell(value: Any) -> object:
@@ -437,16 +449,20 @@ def _who(event: AuditEvent) -> str:
     return event.actor_name if shown == event.actor_name else f"{shown} ({event.actor_name})"
 
 
-def to_csv(events: Iterable[AuditEvent]) -> str:
-    """The log as CSV; every cell through the one formula guard (reports.csvsafe)."""
+def to_csv(events: Iterable[AuditEvent], names: Names | None = None) -> str:
+    """The log as CSV, every event as stored (not grouped), in words and in codes; every cell
+    through the one formula guard (reports.csvsafe). The caller adds the BOM."""
     if isinstance(events, QuerySet):
         events = events.select_related("actor__profile")
+    names = names or Names()
     return write_csv(
-        CSV_HEADER,
+        csv_header(),
         (
             [
                 e.at.strftime("%Y-%m-%d %H:%M:%S"),
                 _who(e),
+                _item(e, names),
+                _describe(e, names),
                 e.action,
                 e.subject,
                 _cell(e.before),

@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
+from .rounding import number
 from .scoring import Scores
 
 LABEL_WIDTH = 330
@@ -53,7 +54,13 @@ def _shorten(label: str) -> str:
 
 
 def _bar(
-    label: str, value: float | None, is_domain: bool, y: int, scale: float, axis: _Axis
+    label: str,
+    value: float | None,
+    is_domain: bool,
+    y: int,
+    scale: float,
+    axis: _Axis,
+    words: bool = True,
 ) -> str:
     # Plain f-strings: only the label is text from the data, and it is escaped.
     kind = " domain" if is_domain else ""
@@ -62,7 +69,11 @@ def _bar(
     svg = (
         f'<text class="chart-label{kind}" x="{axis.x(LABEL_WIDTH - 8):.1f}" y="{text_y}" '
         f'text-anchor="end" direction="{d}">{escape(_shorten(label))}</text>'
+        if words
+        else ""
     )
+    if value is None and not words:
+        return ""
     if value is None:
         not_scored = _("not scored")  # outside the f-string, where makemessages finds it
         return (
@@ -76,23 +87,24 @@ def _bar(
         f'{svg}<rect class="chart-bar{kind}" x="{axis.rect_x(LABEL_WIDTH, width):.1f}" '
         f'y="{y + 4}" width="{width:.1f}" height="{BAR_HEIGHT}" />'
         f'<text class="chart-value" x="{axis.x(LABEL_WIDTH + width + 6):.1f}" y="{text_y}" '
-        f'text-anchor="{value_anchor}" direction="ltr">{value:.1f}</text>'
+        f'text-anchor="{value_anchor}" direction="ltr">{number(value)}</text>'
     )
 
 
-def bar_chart(scores: Scores, *, target: int) -> SafeString:
+def bar_chart(scores: Scores, *, target: int, words: bool = True) -> SafeString:
     """One bar per domain (darker) and per capability, from level 0 to the top level, with a
-    dashed line at the target level; mirrored when the active language is right to left."""
+    dashed line at the target level; mirrored when the active language is right to left.
+    Without `words`, no labels and no "not scored": bar_chart_labelled sets them as HTML."""
     axis = _Axis(get_language_bidi())
     scale = PLOT_WIDTH / scores.max_level
     bars: list[str] = []
     y = TOP
     for domain in scores.domains:
-        bars.append(_bar(domain.name, domain.score, True, y, scale, axis))
+        bars.append(_bar(domain.name, domain.score, True, y, scale, axis, words))
         y += ROW_HEIGHT
         for c in domain.capabilities:
             value = float(c.level) if c.counts else None
-            bars.append(_bar(f"{c.number}. {c.name}", value, False, y, scale, axis))
+            bars.append(_bar(f"{c.number}. {c.name}", value, False, y, scale, axis, words))
             y += ROW_HEIGHT
         y += 6
     width, height = WIDTH, y + 10
@@ -125,47 +137,38 @@ def bar_chart(scores: Scores, *, target: int) -> SafeString:
     )
 
 
-def bar_chart_html(scores: Scores, *, target: int) -> SafeString:
-    """The same chart as HTML, for right-to-left PDFs: WeasyPrint lays SVG text out left to
-    right, which reverses an Arabic label, while it orders and shapes HTML text correctly and
-    mirrors the layout by itself under `dir="rtl"`. Widths are classes (`w-0` … `w-40`, steps
-    of 2.5 %; static/reports/action_plan.css): templates and markup carry no inline style."""
-    step = 100 / 40
-
-    def width(value: float) -> int:
-        return round(100 * value / scores.max_level / step)
-
-    target_class = f"tgt-{round(100 * target / scores.max_level)}"
+def bar_chart_labelled(scores: Scores, *, target: int) -> SafeString:
+    """The same chart for right-to-left PDFs: the SVG drawn mirrored without its words (axis
+    numbers, gridlines, bars, values and the dashed target line stay in it, and its <title>
+    is the PDF figure's alternative text), and the labels laid over it as HTML, one row per
+    bar. WeasyPrint lays SVG text out letter by letter, left to right and unshaped, which
+    breaks Arabic; it orders and shapes HTML text correctly (issues 14 and 25). The rows'
+    heights match the SVG's rows in static/reports/action_plan.css (.chart-words)."""
     rows = []
     for domain in scores.domains:
-        entries = [(domain.name, domain.score, True)]
+        entries = [(domain.name, domain.score, " domain")]
         entries += [
-            (f"{c.number}. {c.name}", float(c.level) if c.counts else None, False)
+            (f"{c.number}. {c.name}", float(c.level) if c.counts else None, "")
             for c in domain.capabilities
         ]
-        for label, value, is_domain in entries:
-            kind = " domain" if is_domain else ""
-            bar = (
-                format_html(
-                    '<span class="hbar{} w-{}"></span><bdi class="hvalue">{}</bdi>',
-                    kind,
-                    width(value),
-                    f"{value:.1f}",
-                )
-                if value is not None
-                else format_html('<span class="hvalue">{}</span>', _("not scored"))
+        for i, (label, value, kind) in enumerate(entries):
+            last = " last" if i == len(entries) - 1 else ""
+            none = (
+                format_html('<span class="none">{}</span>', _("not scored"))
+                if value is None
+                else ""
             )
             rows.append(
                 format_html(
-                    '<tr class="hrow{}"><th scope="row">{}</th><td class="htrack {}">{}</td></tr>',
-                    kind,
+                    '<li class="{}{}"><span class="label">{}</span>{}</li>',
+                    kind.strip() or "capability",
+                    last,
                     _shorten(label),
-                    target_class,
-                    bar,
+                    none,
                 )
             )
     return format_html(
-        '<table class="hchart" aria-label="{}"><tbody>{}</tbody></table>',
-        _("Maturity level of each domain and capability"),
+        '<div class="chart-words">{}<ol>{}</ol></div>',
+        bar_chart(scores, target=target, words=False),
         mark_safe("".join(rows)),  # each row escapes its label
     )

@@ -297,8 +297,9 @@ def previous_versions() -> dict[str, FrameworkVersion]:
 
 
 @transaction.atomic
-def create_demo() -> list[tuple[str, str, str]]:
-    """(Re)create the demo countries, their assessments and accounts; returns the logins."""
+def create_demo() -> list[tuple[str, str, str, str]]:
+    """(Re)create the demo countries, their assessments and accounts; returns the logins:
+    username, role, country and the interface language the account signs in to."""
     User = get_user_model()
     codes = [c.code for c in COUNTRIES]
     # The audit trail is append-only for real countries; the demo's fictional ones are reset
@@ -306,7 +307,7 @@ def create_demo() -> list[tuple[str, str, str]]:
     AuditEvent.objects.filter(country__code__in=codes).delete()
     Assessment.objects.filter(country__code__in=codes).delete()
     User.objects.filter(username__startswith="demo-").delete()
-    logins: list[tuple[str, str, str]] = []
+    logins: list[tuple[str, str, str, str]] = []
     previous = previous_versions()  # first: every other demo assessment uses the latest
     for spec in COUNTRIES:
         country, _ = Country.objects.update_or_create(
@@ -333,7 +334,7 @@ def create_demo() -> list[tuple[str, str, str]]:
             people.language_set(user, spec.language)
             Membership.objects.create(user=user, country=country, role=role)
             users[role] = user
-            logins.append((username, str(Membership.Role(role).label), spec.name))
+            logins.append((username, str(Membership.Role(role).label), spec.name, spec.language))
         pinned = previous if spec.code == ON_PREVIOUS_VERSIONS else None
         for index, cycle in enumerate(CYCLES):
             assessment = services.assessment_start(
@@ -379,5 +380,5 @@ def create_demo() -> list[tuple[str, str, str]]:
         )
         people.set_display_name(user, str(Membership.Role(role).label))
         Membership.objects.create(user=user, role=role)
-        logins.append((username, str(Membership.Role(role).label), "—"))
+        logins.append((username, str(Membership.Role(role).label), "—", ""))
     return logins

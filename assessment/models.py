@@ -51,7 +51,10 @@ class Country(models.Model):
     @property
     def name(self) -> str:
         if self.is_demo:
-            return self.demo_name
+            # "(demo)" in the reader's language (issue 24); the stored name may carry the
+            # English suffix, as the demo and older databases write it.
+            base = self.demo_name.removesuffix(" (demo)")
+            return translation.gettext("%(name)s (demo)") % {"name": base}
         return country_names(translation.get_language()).get(self.code) or self.code
 
     @property

@@ -18,10 +18,12 @@ from .scoring import Progress, Scores
 
 @dataclass(frozen=True)
 class Missing:
-    """One unanswered item, as the submit page lists it: what it is and where to answer it."""
+    """One unanswered item, as the submit page lists it: what it is and where to answer it,
+    and whether it holds an answer copied from the previous cycle that waits to be confirmed."""
 
     label: str
     url: str
+    to_confirm: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,37 +38,63 @@ class Overall:
     total: int
     criteria_answered: int
     criteria_total: int
+    # Copied from the previous cycle (`copied_from`), not yet confirmed: not counted as
+    # answered, counted apart (issue 24).
+    to_confirm: int = 0
+    criteria_to_confirm: int = 0
+    copied_from: int | None = None
 
     @property
     def complete(self) -> bool:
         return self.answered == self.total and self.criteria_answered == self.criteria_total
 
 
-def overall(scores: Scores) -> Overall:
+def overall(
+    scores: Scores, to_confirm: Collection[str] = (), copied_from: int | None = None
+) -> Overall:
+    """Answered and total items; `to_confirm` (codes, `answering.to_confirm_codes`) are
+    counted apart, as answers copied from cycle `copied_from` that wait to be confirmed."""
     criteria = scores.legislation.criteria
     return Overall(
         answered=sum(c.answered for c in scores.capabilities),
         total=len(scores.capabilities),
         criteria_answered=sum(bool(c.value) for c in criteria),
         criteria_total=len(criteria),
+        to_confirm=sum(not c.answered and c.code in to_confirm for c in scores.capabilities),
+        criteria_to_confirm=sum(not c.value and c.code in to_confirm for c in criteria),
+        copied_from=copied_from,
     )
 
 
-def missing_by_section(assessment: Assessment, scores: Scores) -> dict[str, list[Missing]]:
-    """Section code -> its unanswered capabilities (or criteria), each with a link."""
+def to_confirm_by_section(scores: Scores, to_confirm: Collection[str]) -> dict[str, int]:
+    """Section (domain code, or the legislation section) -> answers still to confirm."""
+    counts = {
+        domain.code: sum(c.code in to_confirm for c in domain.capabilities)
+        for domain in scores.domains
+    }
+    counts[LEGISLATION_SECTION] = sum(c.code in to_confirm for c in scores.legislation.criteria)
+    return {section: n for section, n in counts.items() if n}
+
+
+def missing_by_section(
+    assessment: Assessment, scores: Scores, to_confirm: Collection[str] = ()
+) -> dict[str, list[Missing]]:
+    """Section code -> its unanswered capabilities (or criteria), each with a link; those
+    holding a copied answer to confirm say so."""
     missing: dict[str, list[Missing]] = {}
     for domain in scores.domains:
         missing[domain.code] = [
             Missing(
                 f"{c.number}. {c.name}",
                 reverse("assessment:capability", args=[assessment.uuid, c.code]),
+                c.code in to_confirm,
             )
             for c in domain.capabilities
             if not c.answered
         ]
     legislation_url = reverse("assessment:legislation", args=[assessment.uuid])
     missing[LEGISLATION_SECTION] = [
-        Missing(c.name, f"{legislation_url}#crit-{c.code}")
+        Missing(c.name, f"{legislation_url}#crit-{c.code}", c.code in to_confirm)
         for c in scores.legislation.criteria
         if not c.value
     ]

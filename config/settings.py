@@ -296,7 +296,8 @@ REST_FRAMEWORK = {
         "user": os.environ.get("API_THROTTLE_USER", "600/min"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every operation documents its error responses too (issue 25).
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     # DRF's, plus a JSON 503 (never unthrottled) when the cache holding the counts is down.
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
 }

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from assessment.reports.pdf import StaticFileFetcher, _page_number_css, static_dir
+from assessment.reports.pdf import PDF_UA, StaticFileFetcher, _page_number_css, static_dir
 
 STYLE = """
 @font-face { font-family: "MNR Sans"; src: url("fonts/DejaVuSans.ttf"); }
@@ -50,4 +50,5 @@ def render_matrix_pdf(context: dict[str, Any]) -> bytes:
             CSS(string=_page_number_css(), url_fetcher=fetcher, font_config=fonts),
         ],
         font_config=fonts,
+        **PDF_UA,
     )

@@ -11,6 +11,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from assessment.rounding import number
+
 from .comparison import TrendRow
 
 LABEL_WIDTH = 260
@@ -62,7 +64,7 @@ def domain_chart(
             parts.append(
                 f'<rect x="{LABEL_WIDTH}" y="{top}" width="{width:.1f}" height="{BAR - 1}" '
                 f'fill="{fill}"/><text class="chart-value" x="{LABEL_WIDTH + width + 4:.1f}" '
-                f'y="{top + BAR - 2}">{year}: {value:.2f}</text>'
+                f'y="{top + BAR - 2}">{year}: {number(value, 2)}</text>'
             )
         y += GROUP
     width, height = LABEL_WIDTH + PLOT_WIDTH + 90, y + 4

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from assessment.access import is_secretariat_admin, membership_of
 from assessment.models import Assessment, Country
+from assessment.rounding import half_up
 from config.converters import CountryConverter
 
 from . import comparison as cmp
@@ -165,7 +166,7 @@ def _criterion_word(value: str) -> str:
 def _export_value(column: cmp.Column, value: Any) -> Any:
     if column.kind == "criterion":
         return _criterion_word(str(value))
-    return round(value, 2) if isinstance(value, float) else value
+    return float(half_up(value, 2)) if isinstance(value, float) else value
 
 
 def matrix_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
@@ -249,68 +250,21 @@ def aggregates_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]
 
 
 def matrix_csv_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """The matrix CSV: stable column names and codes, for the tools that read it (the XLSX
-    is the one in words, for people)."""
-    columns = context["comparison"].columns
-    header = [
-        "country",
-        "code",
-        "region",
-        "subregion",
-        "north/south",
-        "cycle",
-        "revision",
-        "status",
-    ] + [c.label for c in columns]
-    body = []
-    for row, cells in context["table"]:
-        body.append(
-            [
-                row.country.name,
-                row.country.pk,
-                row.country.region_name,
-                row.country.subregion_name,
-                row.country.hemisphere,
-                row.cycle,
-                row.revision,
-                row.status,
-            ]
-            + [round(v, 2) if isinstance(v, float) else v for _c, v in cells]
-        )
-    return header, body
+    """The matrix CSV: the XLSX's sheet (headers and values in words, in the reader's
+    language), and the codes a data tool joins or filters on in columns of their own at the end
+    (issue 25: the CSV had codes where the XLSX has words)."""
+    header, body = matrix_sheet(context)
+    header = header + [_("North / South code"), _("Status code")]
+    rows = [row for row, _cells in context["table"]]
+    return header, [
+        values + [row.country.hemisphere, row.status]
+        for values, row in zip(body, rows, strict=True)
+    ]
 
 
 def aggregates_csv_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """The aggregates CSV: stable measure codes, for the tools that read it."""
-    agg: cmp.Aggregates = context["aggregates"]
-    header = ["measure", "count", "among", "among what"]
-    body: list[list[Any]] = [
-        ["assessments counted", agg.assessed, "", ""],
-        ["shown by name", agg.named, agg.assessed, "assessments counted"],
-        [
-            "aggregate-only assessments left out to protect them",
-            agg.left_out,
-            "",
-            "",
-        ],
-    ]
-    body += [[r.label, r.count, r.among, r.among_label] for r in agg.legislation]
-    body += [
-        [f"{r.label}: aggregate-only assessments left out to protect them", r.left_out, "", ""]
-        for r in agg.legislation
-        if r.left_out
-    ]
-    for d in agg.distributions:
-        for key in ("0", "1", "2", "3", "4", "dont_know", "not_applicable", "not_answered"):
-            body.append(
-                [
-                    f"{d.column.label}: {key}",
-                    d.counts.get(key, 0),
-                    agg.assessed,
-                    "assessments counted",
-                ]
-            )
-    return header, body
+    """The aggregates CSV: the XLSX's sheet, in words in the reader's language (issue 25)."""
+    return aggregates_sheet(context)
 
 
 def _csv(header: list[str], body: list[list[Any]]) -> str:

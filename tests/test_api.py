@@ -389,6 +389,87 @@ def test_the_openapi_schema_is_valid_and_lists_every_endpoint(world):
     assert schema["components"]["securitySchemes"]["tokenAuth"]["in"] == "header"
 
 
+def test_the_schema_passes_openapi_spec_validator(world):
+    """Issue 25 §10: openapi-spec-validator refused the schema ("Path parameter 'pk' for 'get'
+    operation in '/api/v1/reviews/{id}/legislation/' was not resolved") and client generators
+    dropped that endpoint."""
+    from openapi_spec_validator import validate
+
+    schema = get(token_client(world["analyst"]), reverse("api:schema"))
+    validate(schema)  # raises with the validator's message
+    (param,) = [
+        p
+        for p in schema["paths"]["/api/v1/reviews/{id}/legislation/"]["get"]["parameters"]
+        if p["in"] == "path"
+    ]
+    assert param["name"] == "id" and param["required"]
+
+
+def _documented(schema: dict[str, Any], path: str) -> tuple[str, set[int]]:
+    """The schema's operation for a concrete `path`, and the statuses it documents."""
+    import re
+
+    bare = path.split("?")[0]
+    for template, ops in schema["paths"].items():
+        pattern = re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, bare):
+            return template, {int(code) for code in ops["get"]["responses"]}
+    raise AssertionError(f"{path} is not in the schema")
+
+
+def test_every_status_the_api_answers_is_documented(world, monkeypatch):
+    """Issue 25 §10: a generated client raised `UnexpectedStatus` on the coordinator's 403,
+    because the schema documented 200 only. Every endpoint, asked by each kind of caller, with
+    good and bad objects and filters and over its rate: each status is one its operation
+    documents, with the body it documents ({"detail": …} or the refused parameters)."""
+    from assessment.models import Membership as M
+    from secretariat.models import LegislativeReview
+
+    schema = get(token_client(world["admin"]), reverse("api:schema"))
+    review = LegislativeReview.objects.create(source="ICMEC", year=2018, rules={"at_least": 4})
+    paths = every_path([world["named"], world["hidden"], world["other_draft"]])
+    paths = [p for p in paths if p != reverse("api:schema")]
+    paths += [
+        reverse("api:reviews"),
+        reverse("api:review_legislation", args=[review.pk]),
+        reverse("api:review_legislation", args=[review.pk]) + "?hemisphere=east",
+        reverse("api:review_legislation", args=[review.pk + 1000]),
+        reverse("api:assessment", args=["00000000-0000-4000-8000-000000000000"]),
+        reverse("api:assessments") + "?page=99",
+        reverse("api:comparison_matrix") + "?cycle=abc",
+        reverse("api:comparison_legislation") + "?status=draft",
+        reverse("api:framework_version", args=["mnr", 99]),
+    ]
+    callers = {
+        "nobody": Client(),
+        "wrong token": Client(HTTP_AUTHORIZATION="Token " + "0" * 40),
+        "coordinator": token_client(world["coordinator"]),
+        "analyst": token_client(world["analyst"]),
+        "no membership": token_client(make_user("nomad", role=Role.ANALYST)),
+    }
+    M.objects.filter(user__username="nomad").delete()
+    seen: set[int] = set()
+    for who, client in callers.items():
+        for path in paths:
+            response = client.get(path)
+            template, documented = _documented(schema, path)
+            assert response.status_code in documented, (who, path, response.status_code)
+            seen.add(response.status_code)
+            if response.status_code >= 400:
+                body = response.json()
+                if response.status_code == 400:
+                    assert all(isinstance(v, list) for v in body.values()), body
+                else:
+                    assert isinstance(body["detail"], str), body
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "1/min", "anon": "1/min"})
+    cache.clear()
+    client = callers["coordinator"]
+    client.get(reverse("api:countries"))
+    over = client.get(reverse("api:countries"))
+    assert over.status_code == 429 and 429 in _documented(schema, reverse("api:countries"))[1]
+    assert {200, 400, 401, 403, 404} <= seen
+
+
 def test_throttling_is_configured():
     rest = settings.REST_FRAMEWORK
     assert rest["DEFAULT_THROTTLE_CLASSES"] == [

@@ -379,7 +379,7 @@ def test_secretariat_pages_say_words_not_codes(analyst_client):
         assert code not in text, code
     profile = analyst_client.get(reverse("secretariat:country", args=["FR"])).content.decode()
     history = profile.split('id="history"')[1].split("</table>")[0]
-    assert "<td>Validated</td>" in history and "<td>validated</td>" not in history
+    assert ">Validated</td>" in history and ">validated</td>" not in history
 
 
 def test_trend_offers_the_cycles_and_opens_on_the_latest_two(analyst_client):
@@ -433,3 +433,38 @@ def test_only_the_matrix_table_scrolls():
     css = (Path(settings.BASE_DIR) / "static" / "css" / "app.css").read_text()
     assert ".matrix-wrap { position: relative;" in css
     assert "position: sticky;\n  inset-inline-start: 0;" in css
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_the_csv_exports_speak_the_readers_language_with_codes_beside(
+    analyst_client, settings, language
+):
+    """Issue 25 §12: the matrix and aggregates CSVs used codes (`north/south`, `validated`,
+    `south`, `not_met`) where the XLSX uses words. Now: a BOM, headers and values in words in
+    the export's language, and the codes a data tool filters on in their own columns."""
+    import csv
+    import io
+
+    from django.utils import translation
+
+    answered_assessments(["FR", "KE"], [2026], status="validated")
+    analyst_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    raw = analyst_client.get(reverse("secretariat:export", args=["matrix", "csv"])).content
+    assert raw.startswith(b"\xef\xbb\xbf")
+    header, *rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    with translation.override(language):
+        from django.utils.translation import gettext
+
+        assert header[:3] == [gettext("Country"), gettext("ISO code"), gettext("UN region")]
+        assert header[-2:] == [gettext("North / South code"), gettext("Status code")]
+        validated = str(Assessment.Status.VALIDATED.label)
+        words = {str(label) for _v, label in Country.Hemisphere.choices}
+    assert "north/south" not in header and "status" not in header
+    for row in rows:
+        assert row[7] == validated != "validated" and row[-1] == "validated"
+        assert row[4] in words and row[-2] in ("north", "south")
+        assert not {"met", "not_met", "dont_know"} & set(row)
+    aggregates = analyst_client.get(reverse("secretariat:export", args=["aggregates", "csv"]))
+    assert aggregates.content.startswith(b"\xef\xbb\xbf")
+    text = aggregates.content.decode("utf-8-sig")
+    assert "dont_know" not in text and "assessments counted" not in text

@@ -63,3 +63,26 @@ def test_one_demo_draft_is_on_the_previous_versions_and_is_offered_the_move(
     assert 'id="version-move-offer"' in page
     call_command("demo")  # again: no further versions are made
     assert FrameworkVersion.objects.latest_of_kind("mnr") == latest
+
+
+@pytest.mark.django_db
+def test_the_printed_logins_say_each_accounts_language_and_demo_is_translated(
+    frameworks, capsys, settings
+):
+    """Issue 24: Arvenia's coordinator signs in to Arabic, so the logins say so; the "(demo)"
+    of a demo country's name is in the reader's language."""
+    from django.utils import translation
+
+    settings.DEBUG = True
+    call_command("demo")
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[3:]}
+    assert lines["demo-xa-coordinator"].endswith("Arabic (العربيّة)")
+    assert lines["demo-xb-contributor"].endswith("French (français)")
+    assert lines["demo-xd-coordinator"].endswith("Portuguese (Português)")
+    assert lines["demo-secretariat-analyst"].endswith("the browser's")
+    arvenia = Country.objects.get(code="XA")
+    assert arvenia.name == "Arvenia (demo)"
+    with translation.override("ar"):
+        assert arvenia.name == "Arvenia (تجريبي)"
+    with translation.override("fr"):
+        assert arvenia.name == "Arvenia (démo)"

@@ -239,17 +239,21 @@ def test_pages_exports_and_api_publish_the_protected_figures_and_say_what_is_lef
                 " aggregates only" in page
             ), query
         assert f"{agg.assessed} assessment{'s' if agg.assessed > 1 else ''} counted" in page
+        from secretariat.reviews.labels import law_label
+
         body = client.get(
             reverse("secretariat:export", args=["aggregates", "csv"]) + "?" + query
         ).content.decode("utf-8-sig")
         lines = {line[0]: line[1] for line in csv.reader(io.StringIO(body))}
-        assert lines["assessments counted"] == str(agg.assessed), query
-        assert lines["aggregate-only assessments left out to protect them"] == str(agg.left_out)
+        # In words, as the XLSX (issue 25).
+        assert lines["Assessments counted"] == str(agg.assessed), query
+        assert lines["Aggregate-only assessments left out to protect them"] == str(agg.left_out)
         for r in agg.legislation:
-            assert lines[r.label] == str(r.count), (query, r.label)
+            label = f"Countries that {law_label(r.label)}"
+            assert lines[label] == str(r.count), (query, r.label)
         for d in agg.distributions:
             for key in ("0", "1", "2", "3", "4"):
-                assert lines[f"{d.column.label}: {key}"] == str(d.counts.get(key, 0))
+                assert lines[f"{d.column.label}: level {key}"] == str(d.counts.get(key, 0))
         api = client.get(
             reverse("api:comparison_legislation") + "?" + query,
             HTTP_AUTHORIZATION=f"Token {token}",

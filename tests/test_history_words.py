@@ -153,3 +153,32 @@ def test_another_person_or_a_later_sitting_starts_a_new_entry(client, assessment
     # An hour between two saves by the same person: two sittings.
     events[-1].at = events[-2].at - timedelta(hours=1)
     assert [len(chunk) for chunk in audit.grouped(events)] == [1, 1, 1]
+
+
+def test_history_csv_is_in_the_readers_words_with_codes_beside(client, assessment, coordinator):
+    """Issue 25 §12: history.csv had no BOM, English lowercase headers for every reader, and
+    before/after as JSON with codes only. Now: a BOM, headers and the change in the reader's
+    words, and the stored codes and values in columns of their own."""
+    import csv
+    import io
+
+    from django.conf import settings
+
+    client.force_login(coordinator)
+    save(client, assessment, "C04", 0, response="3")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    set_language = client.post(reverse("accounts:language"), {"language": "fr"})
+    assert set_language.status_code in (200, 302)
+    raw = client.get(url("history", assessment) + "?format=csv").content
+    assert raw.startswith(b"\xef\xbb\xbf")
+    header, *rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    from django.utils import translation
+
+    with translation.override("fr"):
+        words = [translation.gettext(w) for w in ("When (UTC)", "Who", "Item", "What changed")]
+    assert header[:4] == words and words[0] != "When (UTC)", header
+    assert header[4:6] == ["Code de l’événement", "Code de l’objet"]
+    (saved,) = [r for r in rows if "answer.saved" in r]
+    assert saved[1].startswith("Cora Mendes")
+    assert saved[4:6] == ["answer.saved", "C04"]
+    assert "3" in saved[3] and "Level" not in saved[3] and saved[3] != saved[7], saved

@@ -116,7 +116,7 @@ def test_the_display_name_is_shown_instead_of_the_username_and_escaped(client, c
     assert "&lt;b&gt;Nadia&lt;/b&gt; Ortiz" in home and "<b>Nadia</b>" not in home
     client.force_login(coordinator)
     team = client.get(reverse("assessment:team")).content.decode()
-    assert "<td>&lt;b&gt;Nadia&lt;/b&gt; Ortiz</td>" in team
+    assert ">&lt;b&gt;Nadia&lt;/b&gt; Ortiz</td>" in team
 
 
 @pytest.mark.parametrize("name", ["Nadia\u202eztrO", "Nadia\x07", "Na\u200bdia", "   "])

@@ -28,6 +28,7 @@ from .factories import (
     make_user,
     sign_in_with_second_factor,
 )
+from .htmlcheck import vnu_errors
 
 ROLES = ("anonymous", "other_coordinator", "contributor", "coordinator", "analyst", "admin")
 STATES = ("draft", "submitted", "validated")
@@ -549,6 +550,7 @@ def test_every_url_has_an_entry() -> None:
 def test_every_url_role_and_method_behaves_as_the_table_says(world: dict[str, Any]) -> None:
     wrong = []
     cases = 0
+    pages: dict[str, str] = {}  # every HTML page the walk got, for the HTML checker below
     # The state is set once per state, outside the cases' savepoints (2,600 UPDATEs and
     # reloads fewer); each case still rolls back whatever its request wrote.
     for state in STATES:
@@ -562,12 +564,22 @@ def test_every_url_role_and_method_behaves_as_the_table_says(world: dict[str, An
                     actual = response.status_code
                     if actual != code:
                         wrong.append(f"{method} {name} [{state}] as {role}: {actual}, not {code}")
+                    if method == "GET" and actual == 200 and is_html(response):
+                        pages[f"{name} [{state}] as {role}"] = response.content.decode()
                     # Shared computers: nothing but /health/ may stay in the browser's cache,
                     # signed in or not (refusals and redirects included).
                     if name != "health" and "no-store" not in response.get("Cache-Control", ""):
                         wrong.append(f"{method} {name} [{state}] as {role}: no no-store")
     assert cases == len(APP_URLS) * len(STATES) * len(ROLES) * 2
     assert not wrong, "\n".join(wrong)
+    # Issue 25 §11: every page the walk read is valid HTML to the Nu HTML Checker.
+    assert len(pages) > 50
+    errors = vnu_errors(pages)
+    assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors)
+
+
+def is_html(response: HttpResponseBase) -> bool:
+    return response.get("Content-Type", "").startswith("text/html")
 
 
 def test_django_admin_is_for_staff_only(world):

@@ -500,3 +500,26 @@ def test_csv_has_the_sheet_rows_and_guards_formulas(report: Report):
     assert len(gaps) == 1 + len(report.gaps)
     with pytest.raises(ValueError):
         to_csv(report, "secrets")
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "pt", "ar"])
+def test_the_longest_due_date_stays_inside_its_column(language):
+    """Issue 25 §8: in French the due date ran over the status ("27 septembre 2026Prévue"):
+    the date column was as wide as an English date. The longest month of each language, read
+    back with pdftotext's layout: the date and the status are separate words."""
+    from django.utils import formats, translation
+
+    due = dt.date(2026, 9, 27)  # September: the longest month name in fr, es and pt
+    with translation.override(language):
+        date = formats.date_format(due, "DATE_FORMAT")
+        status = translation.gettext("Planned")
+    (action,) = make_actions(1)
+    action = replace(action, start_date=due, due_date=due, status_label=status)
+    data = render_pdf(replace(make_report(actions=0, language=language), actions=(action,)))
+    text = " ".join(pdf_pages(data))
+    year_then_status = re.escape(date.split()[-1]) + re.escape(status.split()[0])
+    assert not re.search(year_then_status, text), text
+    # The dates are in the reader's format; the note under the table said "year-month-day".
+    assert date.split()[0] in text
+    for claim in ("année-mois-jour", "año-mes-día", "ano-mês-dia", "السنة-الشهر-اليوم"):
+        assert claim not in text

@@ -48,6 +48,8 @@ OVERFLOW_SCRIPT = """() => {
     if (r.width === 0 || r.height === 0) continue;
     const s = getComputedStyle(el);
     if (s.visibility === 'hidden' || s.position === 'fixed') continue;
+    // The content of a closed <details> (the phone's menu) is not rendered.
+    if (el.closest('details:not([open]) > :not(summary)')) continue;
     if ((r.left < -1 || r.right > width + 1) && !clipped(el)) {
       out.push(`${el.tagName.toLowerCase()}#${el.id}.${el.className}: ${r.left}..${r.right}`);
     }
@@ -166,3 +168,77 @@ def test_html_lang_and_dir_follow_every_language(live_server, scene, browser):
         assert html.get_attribute("lang") == code
         assert html.get_attribute("dir") == ("rtl" if code == "ar" else "ltr")
         page.context.close()
+
+
+@pytest.fixture
+def demo(transactional_db: None) -> dict[str, object]:
+    """The demonstration data, as `./run demo` makes it: the pages a person tries first."""
+    from django.contrib.auth import get_user_model
+
+    from assessment.demo import create_demo
+
+    create_demo()
+    users = get_user_model().objects
+    draft = Assessment.objects.get(country="XA", cycle=2026)
+    return {
+        "coordinator": users.get(username="demo-xa-coordinator"),
+        "analyst": users.get(username="demo-secretariat-analyst"),
+        "pages": [
+            ("plan", "coordinator", f"/assessments/{draft.uuid}/plan/"),
+            ("results", "coordinator", f"/assessments/{draft.uuid}/results/"),
+            ("changelog", "coordinator", f"/assessments/{draft.uuid}/history/"),
+            ("matrix", "analyst", "/secretariat/"),
+        ],
+    }
+
+
+def test_the_demo_on_a_phone_breaks_no_word_and_the_plan_stays_short(live_server, demo, browser):
+    """Issue 24, on the demo's own data (its plan has actions; the permission walk's world has
+    none): at 390 px no word of the plan, results, change log or matrix is broken inside itself
+    in English or Arabic, the plan page is at most three times as tall as at 1280 px (it was
+    5.8 times: 29,094 px), and the Arabic results title reads country, then cycle."""
+    from .test_small_screens import broken_words, height
+
+    if SHOTS:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    for language in ("en", "ar"):
+        for role in ("coordinator", "analyst"):
+            _speaks(demo[role], language)  # type: ignore[arg-type]
+        pages = {
+            role: _page_for(browser, live_server.url, demo[role], 1280)  # type: ignore[arg-type]
+            for role in ("coordinator", "analyst")
+        }
+        for name, role, path in demo["pages"]:  # type: ignore[attr-defined]
+            page = pages[role]
+            page.set_viewport_size({"width": 1280, "height": 900})
+            response = page.goto(live_server.url + path)
+            assert response is not None and response.status == 200, (name, language)
+            page.evaluate("() => document.fonts.ready.then(() => true)")
+            laptop = height(page)
+            if name == "results" and language == "ar":
+                # At 1280 px, on one line, read from the right: country first, then cycle.
+                boxes = page.evaluate(
+                    """() => {
+                      const text = document.querySelector('h1').firstChild;
+                      const left = (word) => {
+                        const range = document.createRange();
+                        const at = text.data.indexOf(word);
+                        range.setStart(text, at);
+                        range.setEnd(text, at + word.length);
+                        return range.getBoundingClientRect().left;
+                      };
+                      return [left('Arvenia'), left('2026')];
+                    }"""
+                )
+                assert boxes[0] > boxes[1], boxes
+            page.set_viewport_size({"width": 390, "height": 900})
+            problems += broken_words(page, f"{name} ({language})", 390)
+            phone = height(page)
+            if name == "plan" and phone > 3 * laptop:
+                problems.append(f"plan ({language}): {phone} px at 390 px, {laptop} px at 1280")
+            if SHOTS:
+                page.screenshot(path=str(SHOTS / f"demo-{name}-{language}-390.png"), full_page=True)
+        for page in pages.values():
+            page.context.close()
+    assert not problems, "\n".join(problems)

@@ -50,6 +50,21 @@ def report_language(assessment: Assessment, requested: str | None) -> str:
     return requested if requested in dict(settings.LANGUAGES) else assessment.language
 
 
+def export_languages_offered(
+    assessment: Assessment, requested: str | None, reader: str
+) -> list[tuple[str, str]]:
+    """(code, name in that language) of each set of export buttons the plan page shows: the
+    language chosen (`?lang=`, else the working language), then the reader's own when it
+    differs (issue 24: an English reader pressing "Action plan (PDF)" got Arabic)."""
+    from django.conf import settings
+    from django.utils.translation import get_language_info
+
+    first = report_language(assessment, requested)
+    known = {code for code, _name in settings.LANGUAGES}
+    codes = [first] + ([reader] if reader != first and reader in known else [])
+    return [(code, get_language_info(code)["name_local"]) for code in codes]
+
+
 def build_report(assessment: Assessment, language: str) -> Report:
     with translation.override(language):
         # The framework versions as read in the report's language (the page that asked for

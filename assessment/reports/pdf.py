@@ -24,10 +24,10 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from ..charts import bar_chart, bar_chart_html
+from ..charts import bar_chart, bar_chart_labelled
 from .data import Report
 
-__all__ = ["StaticFileFetcher", "render_html", "render_pdf", "static_dir"]
+__all__ = ["PDF_UA", "StaticFileFetcher", "render_html", "render_pdf", "static_dir"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,11 @@ STYLESHEET = "reports/action_plan.css"  # under the static directory
 # The chart's SVG rules sit between these markers in the stylesheet (see its comment).
 CHART_RULES = re.compile(r"/\* chart-svg:start.*?\*/(?P<rules>.*?)/\* chart-svg:end \*/", re.S)
 SVG_OPEN_TAG = re.compile(r"<svg\b[^>]*>")
+# Every PDF the app makes is PDF/UA-1 (issue 25): public bodies must publish accessible
+# documents. The variant tags the structure (pdf_tags) and writes the XMP metadata with the
+# PDF/UA identifier and the title; the title shown and the language come from the HTML's
+# <title> and <html lang>. tests/test_pdf_ua.py reads each PDF back with pikepdf.
+PDF_UA = {"pdf_variant": "pdf/ua-1"}
 
 
 def static_dir() -> Path:
@@ -107,10 +112,12 @@ def _stylesheet() -> tuple[str, str]:
 def _chart_svg(report: Report, rules: str) -> str:
     """The results page's SVG chart, carrying its rules in a <style> of its own: WeasyPrint
     styles an inline SVG only from there, never from the page's stylesheets. In a
-    right-to-left language, the chart as HTML (charts.bar_chart_html says why)."""
+    right-to-left language, its words are HTML laid over it (charts.bar_chart_labelled says
+    why): the same chart, mirrored."""
     if translation.get_language_bidi():
-        return bar_chart_html(report.scores, target=report.target_default)
-    svg = bar_chart(report.scores, target=report.target_default)
+        svg = bar_chart_labelled(report.scores, target=report.target_default)
+    else:
+        svg = bar_chart(report.scores, target=report.target_default)
     style = f"<style>{escape(rules.strip())}</style>"
     return mark_safe(SVG_OPEN_TAG.sub(lambda m: m[0] + style, svg, count=1))
 
@@ -146,5 +153,5 @@ def render_pdf(report: Report) -> bytes:
             CSS(string=page_numbers, url_fetcher=fetcher, font_config=fonts),
         ],
         font_config=fonts,
-        pdf_tags=True,
+        **PDF_UA,
     )

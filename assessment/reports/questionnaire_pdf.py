@@ -14,7 +14,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from .. import frameworks_cache
 from ..models import Assessment, IndicatorAnswer
-from .pdf import StaticFileFetcher, _page_number_css, static_dir
+from .pdf import PDF_UA, StaticFileFetcher, _page_number_css, static_dir
 
 TEMPLATE = "reports/blank_questionnaire.html"
 STYLESHEET = "reports/blank_questionnaire.css"  # under the static directory
@@ -92,5 +92,5 @@ def _draw(assessment: Assessment, *, language: str | None) -> bytes:
             CSS(string=page_numbers, url_fetcher=fetcher, font_config=fonts),
         ],
         font_config=fonts,
-        pdf_tags=True,
+        **PDF_UA,
     )

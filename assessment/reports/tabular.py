@@ -2,14 +2,13 @@
 
 `sheets()` is the single source of the three tables; both formats write exactly its cells, so
 a spreadsheet and its CSV never disagree. Numbers are rounded as the PDF and the results page
-print them (one decimal for a level, whole percent), half up, as Django's floatformat does.
+print them (one decimal for a level, whole percent), half up (`assessment/rounding.py`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..gaps import Gap, GapKind
+from ..rounding import half_up
 from ..scoring import CapabilityScore, DomainScore, State, Verdict
 from .csvsafe import safe_cell, write_csv
 from .data import Report
@@ -35,8 +35,7 @@ MAX_COLUMN_WIDTH = 60
 def _round(value: float | None, places: int) -> float | int | None:
     if value is None:
         return None
-    exponent = Decimal(1).scaleb(-places)
-    rounded = Decimal(str(value)).quantize(exponent, rounding=ROUND_HALF_UP)
+    rounded = half_up(value, places)
     return int(rounded) if places == 0 else float(rounded)
 
 

@@ -5,6 +5,7 @@ overview page (issue 7)."""
 from collections.abc import Iterable
 
 from django import template
+from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -26,11 +27,40 @@ def level_label(level: int) -> str:
     return _("Level %(level)s") % {"level": level}
 
 
-@register.filter
-def capability_tasks(capabilities: Iterable[CapabilityScore]) -> SafeString:
+def copied_label(cycle: int | None) -> str:
+    """ "Copied from 2024 — to confirm": an answer copied from the previous cycle, which
+    counts only once someone confirms it."""
+    if cycle is None:
+        return _("Copied from the previous cycle — to confirm")
+    return _("Copied from %(cycle)s — to confirm") % {"cycle": cycle}
+
+
+def _confirm_form(context: template.Context, section: str, c: CapabilityScore) -> str:
+    """A button confirming one copied answer as it is, where the reader sees it."""
+    url = reverse("assessment:section_confirm", args=[context["assessment"].uuid, section])
+    return format_html(
+        '<form method="post" action="{}" class="d-inline confirm-one">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<input type="hidden" name="code" value="{}">'
+        '<button class="btn btn-sm btn-outline-primary" type="submit">{}'
+        '<span class="visually-hidden"> {}. {}</span></button></form>',
+        url,
+        context.get("csrf_token", ""),
+        c.code,
+        _("Confirm as it is"),
+        c.number,
+        c.name,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def capability_tasks(
+    context: template.Context, capabilities: Iterable[CapabilityScore], section: str = ""
+) -> SafeString:
     """One domain's capabilities as task list items: a link to each (relative to the
     overview's URL, `assessments/<uuid>/`), then its level or state, and whether it needs
-    review."""
+    review. An answer copied from the previous cycle says so, with a button to confirm it
+    when the reader may edit the section (issue 24: it read "Not answered")."""
     states = {
         State.NOT_ANSWERED: format_html(
             '<span class="text-body-secondary">{}</span>', _("Not answered")
@@ -38,14 +68,24 @@ def capability_tasks(capabilities: Iterable[CapabilityScore]) -> SafeString:
         State.DONT_KNOW: format_html('<span class="flag">{}</span>', _("Don't know")),
         State.NOT_APPLICABLE: escape(_("Not applicable")),
     }
+    to_confirm = context.get("to_confirm_codes") or frozenset()
+    copied = format_html(
+        '<span class="status-tag in-progress">{}</span>',
+        copied_label(getattr(context.get("progress"), "copied_from", None)),
+    )
+    may_confirm = section in (context.get("editable") or ())
     needs_review = format_html(' <span class="flag">{}</span>', _("Needs review"))
     items = []
     for c in capabilities:
-        state = states.get(c.state) or (
-            f'<span class="level-badge level-{int(c.level)}">{escape(level_label(c.level))}</span>'
-        )
+        if not c.answered and c.code in to_confirm:
+            state = copied + (" " + _confirm_form(context, section, c) if may_confirm else "")
+        else:
+            label = escape(level_label(c.level))
+            state = states.get(c.state) or (
+                f'<span class="level-badge level-{int(c.level)}">{label}</span>'
+            )
         items.append(
-            '<li class="d-flex justify-content-between gap-3 py-1 border-bottom">'
+            '<li class="d-flex justify-content-between flex-wrap column-gap-3 py-1 border-bottom">'
             f'<a href="capability/{escape(c.code)}/">{int(c.number)}. {escape(c.name)}</a>'
             f"<span>{state}{needs_review if c.flags else ''}</span></li>"
         )
@@ -56,3 +96,6 @@ def capability_tasks(capabilities: Iterable[CapabilityScore]) -> SafeString:
 def count_for(counts: dict[str, int], key: str) -> int:
     """`counts[key]`, 0 when missing (template lookups cannot index by a variable)."""
     return counts.get(key, 0) if counts else 0
+
+
+register.filter("copied_label", copied_label)

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -17,7 +18,12 @@ from accounts.http import AuthenticatedHttpRequest
 from assessment import access, frameworks_cache, plan
 from assessment.forms import ActionForm, TargetForm
 from assessment.models import Action, Assessment
-from assessment.reports.builder import build_report, priority_rule, report_language
+from assessment.reports.builder import (
+    build_report,
+    export_languages_offered,
+    priority_rule,
+    report_language,
+)
 from frameworks.models import Capability
 
 
@@ -58,6 +64,9 @@ def _plan_page(
             "may_set_targets": may_set_targets,
             "target_form": target_form,
             "export_language": report_language(assessment, request.GET.get("lang")),
+            "export_sets": export_languages_offered(
+                assessment, request.GET.get("lang"), get_language()
+            ),
             "export_languages": settings.LANGUAGES,
         },
         status=status,

@@ -137,6 +137,7 @@ def overview(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     scores = services.assessment_scores(assessment)
     editable = access.editable_sections(membership, assessment)
     may_submit = access.may_submit(membership, assessment)
+    copied, to_confirm = answering.copied_progress(assessment, scores)
     return render(
         request,
         "assessment/overview.html",
@@ -145,15 +146,14 @@ def overview(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
             "scores": scores,
             "sections": workflow.sections(assessment, scores),
             "editable": editable,
-            "progress": progress.overall(scores),
+            "progress": copied,
+            "to_confirm_codes": to_confirm,
             "next_step": progress.next_step(assessment, scores, editable, may_submit=may_submit)
             if assessment.is_editable
             else None,
             "may_submit": may_submit,
             "may_set_language": access.may_set_language(membership, assessment),
-            "to_confirm": answering.to_confirm_by_section(assessment)
-            if assessment.is_editable
-            else {},
+            "to_confirm": progress.to_confirm_by_section(scores, to_confirm),
             "language_form": LanguageForm(initial={"language": assessment.language}),
             "may_review": access.may_review(membership, assessment),
             "may_reopen": access.may_reopen(membership, assessment),
@@ -364,7 +364,7 @@ def results(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
         {
             "assessment": assessment,
             "scores": scores,
-            "progress": progress.overall(scores),
+            "progress": answering.copied_progress(assessment, scores)[0],
             "scale": tree.scale,
             "rules": tree.rules,
             "target": target,

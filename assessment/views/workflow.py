@@ -57,7 +57,8 @@ def submit(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
             messages.success(request, _("Submitted to the secretariat."))
             return redirect("assessment:overview", uuid=assessment.uuid)
     scores = services.assessment_scores(assessment)
-    missing = progress.missing_by_section(assessment, scores)
+    copied, to_confirm = answering.copied_progress(assessment, scores)
+    missing = progress.missing_by_section(assessment, scores, to_confirm)
     return render(
         request,
         "assessment/submit.html",
@@ -69,7 +70,7 @@ def submit(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
                 (section, missing[section.code])
                 for section in workflow.sections(assessment, scores)
             ],
-            "progress": progress.overall(scores),
+            "progress": copied,
             "waiver_form": WaiverForm(),
         },
     )
@@ -97,13 +98,20 @@ def language(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def section_confirm(request: AuthenticatedHttpRequest, uuid: UUID, section: str) -> HttpResponse:
-    """Confirm, after reading them, every answer of a section copied from the previous cycle."""
+    """Confirm, after reading them, the answers of a section copied from the previous cycle:
+    all of them, or the one named by "code"."""
     assessment = access.assessment_for(request.user, uuid)
     access.require(
         section in access.editable_sections(access.membership_of(request.user), assessment),
         _("This section is not assigned to you, or is read-only."),
     )
-    count = answering.section_confirm(assessment=assessment, section=section, user=request.user)
+    # One capability or criterion ("code", from its line on the overview), or the section.
+    count = answering.section_confirm(
+        assessment=assessment,
+        section=section,
+        user=request.user,
+        code=str(request.POST.get("code", ""))[:20],
+    )
     messages.success(
         request,
         ngettext("%(n)s answer confirmed.", "%(n)s answers confirmed.", count) % {"n": count},
@@ -246,7 +254,9 @@ def history(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     )
     events = audit.events_for(assessment)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(audit.to_csv(events), content_type="text/csv; charset=utf-8")
+        # With a BOM, so that a spreadsheet reads the UTF-8 (names, Arabic) as UTF-8.
+        body = audit.to_csv(events, audit.names_of(assessment)).encode("utf-8-sig")
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
             f'attachment; filename="audit-{assessment.country_id}-{assessment.cycle}'
             f'-r{assessment.revision}.csv"'

@@ -79,6 +79,13 @@ class EditionsForm(ReviewFilterForm):
                 .order_by("-year", "-pk")
                 .first()
             )
+        # The selects show the pair compared, so that the heading, the selects and what
+        # "Apply" sends agree (issue 24: "Earlier edition" showed the later one).
+        shown = dict(self.data.items())
+        for name, review in (("before", before), ("review", after)):
+            if review is not None:
+                shown[name] = str(review.pk)
+        self.data = shown
         return before, after
 
 

@@ -125,7 +125,8 @@ def world_map(request: HttpRequest) -> HttpResponse:
 
 def map_context(review: Any, filters: reviews.ReviewFilters, view: str) -> dict[str, Any]:
     """The map, its legend and its table for one view ("review" or "shared")."""
-    names = {c.pk: str(c.name) for c in Country.objects.filter(is_demo=False)}
+    # Every country by name, demonstration countries too (issue 24: the table showed "XA").
+    names = {c.pk: str(c.name) for c in Country.objects.all()}
     table: list[tuple[str, str, str]] = []  # (country, class label, detail)
     if view == "shared":
         classes, default = reviews.shared_map_classes(), reviews.not_shared_class()
@@ -156,4 +157,9 @@ def map_context(review: Any, filters: reviews.ReviewFilters, view: str) -> dict[
         "legend": legend,
         "table": sorted(table),
         "map_label": label,
+        # Countries of the view the geometry has no outline for (demonstration countries,
+        # some small territories): the page says so rather than leave them silently off.
+        "no_shape": sorted(
+            names.get(c, c) for c in class_of if c not in worldmap.geometry()["shapes"]
+        ),
     }

@@ -2,14 +2,14 @@
 
 Written in Python rather than as a template loop: at 196 countries the matrix has some 6,700
 cells, and the template's chain of conditions per cell cost most of the page (issue 7).
-Numbers are rounded as the `floatformat` filter rounds them (half up) and written with the
+Numbers are rounded half up (`assessment/rounding.py`, as every page) and written with the
 current language's decimal separator (`tests/test_comparison.py` checks both).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from assessment.rounding import half_up
 from secretariat.comparison import Column, Row
 
 register = template.Library()
@@ -33,7 +34,7 @@ TENTH, ONE = Decimal("0.1"), Decimal("1")
 
 
 def _rounded(value: float, step: Decimal) -> Decimal:
-    return Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP)
+    return half_up(value, 1 if step == TENTH else 0)
 
 
 @lru_cache(maxsize=16)

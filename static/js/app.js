@@ -57,7 +57,7 @@
     target.classList.toggle("error", status === 422 || status === 409);
   });
 
-  /* Autosave (forms marked data-autosave, hx-trigger="autosave, submit").
+  /* Autosave (forms marked data-autosave, data-hx-trigger="autosave, submit").
      Arrowing through radios fires a change for every option passed, and each
      save is a version and a history entry: so a radio change waits until the
      choice settles (SETTLE_MS without another change, or focus leaving the
@@ -147,7 +147,7 @@
   window.addEventListener("pagehide", function () {
     pending.forEach(function (timer, form) {
       window.clearTimeout(timer);
-      fetch(form.getAttribute("hx-post") || form.action, {
+      fetch(form.getAttribute("data-hx-post") || form.action, {
         method: "POST",
         body: new FormData(form),
         credentials: "same-origin",

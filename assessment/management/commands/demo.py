@@ -2,8 +2,17 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import get_language_info
 
 from assessment.demo import DEMO_PASSWORD, create_demo
+
+
+def _language(code: str) -> str:
+    """ "Arabic (العربيّة)", or the browser's for an account without a language of its own."""
+    if not code:
+        return "the browser's"
+    info = get_language_info(code)
+    return f"{info['name']} ({info['name_local']})" if code != "en" else str(info["name"])
 
 
 class Command(BaseCommand):
@@ -25,5 +34,10 @@ class Command(BaseCommand):
         logins = create_demo()
         self.stdout.write("Demonstration data created. Every demo country is fictional.")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for username, role, country in logins:
-            self.stdout.write(f"  {username:34} {role:24} {country}")
+        self.stdout.write(
+            "Each country's team signs in to its working language (switch it in the header); "
+            "the secretariat's accounts follow the browser."
+        )
+        self.stdout.write(f"  {'username':34} {'role':24} {'country':18} interface language")
+        for username, role, country, language in logins:
+            self.stdout.write(f"  {username:34} {role:24} {country:18} {_language(language)}")
