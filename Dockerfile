@@ -14,8 +14,9 @@ COPY secretariat secretariat
 COPY api api
 RUN pip install --no-cache-dir .
 COPY . .
-RUN DEBUG=0 SECRET_KEY=build-only python manage.py compilemessages -v0 \
-    && DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --no-input -v0
+# Build steps read the settings module, which needs the production variables to exist.
+RUN export DEBUG=0 SECRET_KEY=build-only SITE_URL=https://build.invalid \
+    && python manage.py compilemessages -v0 && python manage.py collectstatic --no-input -v0
 RUN useradd --system --home /app mnr && chown -R mnr /app
 USER mnr
 EXPOSE 8000

@@ -5,16 +5,19 @@ an account (Django's behaviour), so it cannot be used to find out who has one.""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import User
 from django.http import HttpResponse
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
 
 from assessment import audit
 from assessment.models import Country, Membership
+from config.site import absolute_url
 
 from .people import language_of
 
@@ -31,11 +34,24 @@ def record_password_event(user: User, action: str) -> None:
 
 
 class PersonalLanguageResetForm(PasswordResetForm):
-    """Django's reset form, writing each email in its recipient's own language."""
+    """Django's reset form, writing each email in its recipient's own language, with its link
+    under SITE_URL (config/site.py): Django's builds it from the request's Host header."""
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Nothing in the email's context comes from the request: domain and protocol included.
+        site = urlsplit(settings.SITE_URL)
+        kwargs |= {"domain_override": site.netloc, "use_https": site.scheme == "https"}
+        super().save(*args, **kwargs)
 
     def send_mail(self, *args: Any, **kwargs: Any) -> None:
-        user = kwargs.get("context", args[2] if len(args) > 2 else {}).get("user")
-        with translation.override(language_of(user) or translation.get_language()):
+        context = kwargs.get("context", args[2] if len(args) > 2 else {})
+        context["reset_url"] = absolute_url(
+            reverse(
+                "accounts:password_reset_confirm",
+                kwargs={"uidb64": context["uid"], "token": context["token"]},
+            )
+        )
+        with translation.override(language_of(context.get("user")) or translation.get_language()):
             super().send_mail(*args, **kwargs)
 
 

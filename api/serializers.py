@@ -190,12 +190,23 @@ class AssessmentSerializer(serializers.Serializer):
 # --- comparison (secretariat) ---------------------------------------------------------------
 
 
+class QueryIntegerField(serializers.IntegerField):
+    """An optional integer query parameter: left out, or a number. DRF reads an empty value
+    (`?region=`) from a query string as if the parameter were left out; the schema says an
+    integer, so an empty one is refused (400) like any other word that is not a number."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        if dictionary.get(self.field_name, None) == "":
+            return ""
+        return super().get_value(dictionary)
+
+
 class FiltersSerializer(serializers.Serializer):
     """Query parameters of the comparison endpoints (secretariat.comparison.Filters)."""
 
-    cycle = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
-    region = serializers.IntegerField(required=False, min_value=1, help_text="UN M49 code.")
-    subregion = serializers.IntegerField(required=False, min_value=1, help_text="UN M49 code.")
+    cycle = QueryIntegerField(required=False, min_value=2000, max_value=2100)
+    region = QueryIntegerField(required=False, min_value=1, help_text="UN M49 code.")
+    subregion = QueryIntegerField(required=False, min_value=1, help_text="UN M49 code.")
     hemisphere = serializers.ChoiceField(
         choices=Country.Hemisphere.choices, required=False, allow_blank=True
     )
@@ -298,8 +309,8 @@ class ReviewSerializer(serializers.Serializer):
 class ReviewFiltersSerializer(serializers.Serializer):
     """Query parameters of the review endpoint (secretariat.reviews.tables.ReviewFilters)."""
 
-    region = serializers.IntegerField(required=False, min_value=1, help_text="UN M49 code.")
-    subregion = serializers.IntegerField(required=False, min_value=1, help_text="UN M49 code.")
+    region = QueryIntegerField(required=False, min_value=1, help_text="UN M49 code.")
+    subregion = QueryIntegerField(required=False, min_value=1, help_text="UN M49 code.")
     hemisphere = serializers.ChoiceField(
         choices=Country.Hemisphere.choices, required=False, allow_blank=True
     )

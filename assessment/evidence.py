@@ -3,7 +3,6 @@ served only through a view that applies the assessment's access rules."""
 
 from __future__ import annotations
 
-import hashlib
 import struct
 import uuid
 import zipfile
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 from frameworks.models import Capability
 
 from . import audit
+from .evidence_store import evidence_store
 from .models import Assessment, EvidenceFile
 
 PDF = "application/pdf"
@@ -92,10 +92,6 @@ Archive = UploadedFile | BinaryIO
 
 def max_bytes() -> int:
     return int(settings.EVIDENCE_MAX_UPLOAD_BYTES)
-
-
-def storage_dir() -> Path:
-    return Path(settings.EVIDENCE_ROOT)
 
 
 def _refused(reason: str) -> EvidenceRejected:
@@ -256,37 +252,29 @@ def evidence_add(
                 "files are accepted; this file's content is none of them."
             )
         )
-    stored_name = f"{uuid.uuid4().hex}.{EXTENSIONS[content_type]}"
-    directory = storage_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    path = directory / stored_name
-    with path.open("xb") as out:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            out.write(chunk)
-    try:
-        record = EvidenceFile.objects.create(
-            assessment=assessment,
-            capability=capability,
-            original_name=download_name(Path(upload.name or "evidence").name, content_type),
-            stored_name=stored_name,
-            content_type=content_type,
-            size=size,
-            sha256=digest.hexdigest(),
-            uploaded_by=user,
-        )
-        audit.record(
-            actor=user,
-            action="evidence.added",
-            country=assessment.country,
-            assessment=assessment,
-            subject=capability.code,
-            after={"file": record.original_name, "sha256": record.sha256, "size": record.size},
-        )
-    except Exception:
-        path.unlink(missing_ok=True)
-        raise
+    record = EvidenceFile.objects.create(
+        assessment=assessment,
+        capability=capability,
+        original_name=download_name(Path(upload.name or "evidence").name, content_type),
+        # The name the bytes were kept under on disk before they moved to the database; kept
+        # unique, as exports and the migration command (evidence_to_database) name files by it.
+        stored_name=f"{uuid.uuid4().hex}.{EXTENSIONS[content_type]}",
+        content_type=content_type,
+        size=size,
+        sha256="",
+        uploaded_by=user,
+    )
+    # In the same transaction: a failure here leaves neither the record nor any of its bytes.
+    record.sha256 = evidence_store(record=record, pieces=upload.chunks())
+    record.save(update_fields=["sha256"])
+    audit.record(
+        actor=user,
+        action="evidence.added",
+        country=assessment.country,
+        assessment=assessment,
+        subject=capability.code,
+        after={"file": record.original_name, "sha256": record.sha256, "size": record.size},
+    )
     return record
 
 
@@ -300,10 +288,4 @@ def evidence_remove(*, record: EvidenceFile, user: User) -> None:
         subject=record.capability.code,
         before={"file": record.original_name, "sha256": record.sha256},
     )
-    path = storage_dir() / record.stored_name
-    record.delete()
-    transaction.on_commit(lambda: path.unlink(missing_ok=True))
-
-
-def evidence_path(record: EvidenceFile) -> Path:
-    return storage_dir() / record.stored_name
+    record.delete()  # its stored bytes with it (EvidenceChunk, on_delete CASCADE)

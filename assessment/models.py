@@ -411,6 +411,24 @@ class EvidenceFile(models.Model):
         return self.original_name
 
 
+class EvidenceChunk(models.Model):
+    """One piece (at most 1 MiB) of an evidence file's bytes. The bytes are in the database, so
+    every app process and the worker read the same ones, and a backup of the database holds
+    answers and evidence together (assessment/evidence_store.py, docs/backup.md)."""
+
+    file = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["file", "index"], name="evidence_chunk_in_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_id}:{self.index}"
+
+
 # What each recorded action is called on the pages (the codes stay in the data and the CSV).
 AUDIT_ACTION_LABELS = {
     "action.moved": _("Action moved"),

@@ -1,5 +1,7 @@
 from django.urls import path
 
+import config.converters  # noqa: F401  (registers the <code:> and <country:> converters)
+
 from .views import plan, questionnaire, version, workbook, workflow
 
 app_name = "assessment"
@@ -9,17 +11,19 @@ urlpatterns = [
     path("team/", workflow.team_page, name="team"),
     path("invitations/<str:token>/", workflow.accept_invitation, name="accept_invitation"),
     path("<uuid:uuid>/", questionnaire.overview, name="overview"),
-    path("<uuid:uuid>/capability/<str:code>/", questionnaire.capability, name="capability"),
+    path("<uuid:uuid>/capability/<code:code>/", questionnaire.capability, name="capability"),
     path(
-        "<uuid:uuid>/capability/<str:code>/history/",
+        "<uuid:uuid>/capability/<code:code>/history/",
         questionnaire.capability_history,
         name="capability_history",
     ),
     path(
-        "<uuid:uuid>/capability/<str:code>/comments/", questionnaire.comment_add, name="comment_add"
+        "<uuid:uuid>/capability/<code:code>/comments/",
+        questionnaire.comment_add,
+        name="comment_add",
     ),
     path(
-        "<uuid:uuid>/capability/<str:code>/evidence/",
+        "<uuid:uuid>/capability/<code:code>/evidence/",
         questionnaire.evidence_upload,
         name="evidence_upload",
     ),
@@ -46,9 +50,9 @@ urlpatterns = [
     path("<uuid:uuid>/submit/", workflow.submit, name="submit"),
     path("<uuid:uuid>/language/", workflow.language, name="language"),
     path("<uuid:uuid>/framework-version/", version.move, name="version_move"),
-    path("<uuid:uuid>/sections/<str:section>/not-assessed/", workflow.waiver, name="waiver"),
+    path("<uuid:uuid>/sections/<code:section>/not-assessed/", workflow.waiver, name="waiver"),
     path(
-        "<uuid:uuid>/sections/<str:section>/confirm/",
+        "<uuid:uuid>/sections/<code:section>/confirm/",
         workflow.section_confirm,
         name="section_confirm",
     ),
@@ -71,5 +75,5 @@ urlpatterns = [
         plan.action_move,
         name="action_move",
     ),
-    path("<uuid:uuid>/plan/export/<str:fmt>", plan.export, name="export"),
+    path("<uuid:uuid>/plan/export/<code:fmt>", plan.export, name="export"),
 ]

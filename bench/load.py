@@ -115,6 +115,7 @@ def main() -> None:
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": f"https://127.0.0.1:{port}",
         "SECURE_SSL_REDIRECT": "0",
         "LOG_LEVEL": "WARNING",
         "STATIC_ROOT": str(static_root),

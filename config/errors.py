@@ -29,6 +29,20 @@ def database_unreachable(error: BaseException | None) -> bool:
     return False
 
 
+def cache_unreachable(error: BaseException | None) -> bool:
+    """Whether `error`, or one it was raised from, says the cache's Redis cannot be reached (a
+    refused or timed-out connection; the redis package is installed with the app)."""
+    from redis.exceptions import ConnectionError, TimeoutError
+
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, ConnectionError | TimeoutError):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def _page(template_name: str, status: int) -> HttpResponse:
     try:
         body = loader.get_template(template_name).render()

@@ -1,7 +1,7 @@
 """One settings module for every environment; everything that differs comes from the environment.
 
 Without any variable set, the app runs in development mode on a SQLite file next to manage.py.
-Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (see .env.example).
+Production sets DEBUG=0, SECRET_KEY, SITE_URL, ALLOWED_HOSTS and DATABASE_URL (see .env.example).
 """
 
 import os
@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+
+from config.site import site_url_checked
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -31,6 +33,13 @@ if not SECRET_KEY:
     if not DEBUG:
         raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "development-only-key-never-use-in-production"  # noqa: S105
+
+# The site's public address, the only source of the links in emails (config/site.py): never the
+# request's Host header. Required in production; the development server's address otherwise.
+SITE_URL = os.environ.get("SITE_URL", "") or ("http://127.0.0.1:8000" if DEBUG else "")
+if not SITE_URL:
+    raise RuntimeError("SITE_URL (the site's https:// address, for email links) must be set.")
+SITE_URL = site_url_checked(SITE_URL, production=not DEBUG)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -70,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads the body: stops an upload at its URL's limit (config/uploads.py).
+    "config.uploads.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.PersonalLanguageMiddleware",
@@ -163,7 +174,9 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Evidence files: never under static or media URLs; served only by the access-checked view.
+# Evidence files are in the database (assessment/evidence_store.py), served only by the
+# access-checked view. EVIDENCE_ROOT is where versions before that kept them on disk: only the
+# evidence_to_database command reads it, to move them in.
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", BASE_DIR / "private" / "evidence"))
 EVIDENCE_MAX_UPLOAD_BYTES = int(os.environ.get("EVIDENCE_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 # An uploaded questionnaire workbook (assessment/workbook/): a filled-in one is ~100 kB.
@@ -191,12 +204,16 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+# The language cookie (the switcher) carries the session cookie's flags: no script reads it.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = SESSION_COOKIE_SAMESITE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # The orchestrator probes the health endpoint over plain HTTP inside the private network.
     SECURE_REDIRECT_EXEMPT = [r"^health/$"]
@@ -286,6 +303,8 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     # Every operation documents its error responses too (issue 25).
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    # DRF's, plus a JSON 503 (never unthrottled) when the cache holding the counts is down.
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "MNR Self-Assessment API",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from re import fullmatch
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_safe
 from assessment.access import is_secretariat_admin, membership_of
 from assessment.models import Assessment, Country
 from assessment.rounding import half_up
+from config.converters import CountryConverter
 
 from . import comparison as cmp
 from .access import secretariat_required
@@ -93,7 +95,8 @@ def trend(request: HttpRequest) -> HttpResponse:
     filter_form, filters = _filters(request)
     country = request.GET.get("country", "").upper()
     if country:
-        if not cmp.trend_by_name_allowed(country):
+        # A forged value (a NUL is a 500 on PostgreSQL) is an unknown country, as in the path.
+        if not fullmatch(CountryConverter.regex, country) or not cmp.trend_by_name_allowed(country):
             raise Http404
         filters = replace(filters, country=country)
     result = None

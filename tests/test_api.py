@@ -18,6 +18,7 @@ from rest_framework.throttling import UserRateThrottle
 
 from assessment import services
 from assessment.models import Assessment, AuditEvent, Country, Membership
+from secretariat.models import LegislativeReview
 
 from .bulk import answered_assessments
 from .factories import make_assessment, make_country, make_user, sign_in_with_second_factor
@@ -225,6 +226,24 @@ def test_an_admin_reads_aggregate_only_assessments_but_the_matrix_never_shows_th
     matrix = get(client, reverse("api:comparison_matrix"))
     assert [r["country"]["code"] for r in matrix["rows"]] == ["XA", "XB"]
     assert matrix["hidden_count"] == 1
+
+
+def test_an_empty_number_filter_is_a_400_as_the_schema_says(world):
+    """Issue 22 §5: `?region=` was read as no region; the schema says an integer."""
+    client = token_client(world["analyst"])
+    review = LegislativeReview.objects.create(source="ICMEC", year=2018, rules={"at_least": 4})
+    paths = [
+        reverse("api:comparison_matrix"),
+        reverse("api:comparison_legislation"),
+        reverse("api:review_legislation", args=[review.pk]),
+    ]
+    for path in paths:
+        for parameter in ("region", "subregion", "cycle"):
+            if parameter == "cycle" and "review" in path:
+                continue  # the review endpoint has no cycle
+            body = get(client, f"{path}?{parameter}=", 400)
+            assert parameter in body, (path, body)
+        get(client, f"{path}?region=150", 200)  # Europe: a number is still a filter
 
 
 def test_bad_filters_are_a_400(world):

@@ -22,6 +22,7 @@ def production_env(**extra: str) -> dict[str, str]:
         "DEBUG": "0",
         "SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(64)),
         "ALLOWED_HOSTS": "example.org",
+        "SITE_URL": "https://example.org",
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     return env | extra
@@ -84,6 +85,16 @@ def test_production_cookies_and_headers():
     ) == ["True", "True", "True", "31536000", "True", "True", "Lax", "Lax", "True"]
 
 
+def test_the_language_cookie_is_secure_http_only_and_same_site_in_production():
+    """Issue 22 §5: it had none of the three flags."""
+    assert settings_of(
+        production_env(),
+        "LANGUAGE_COOKIE_SECURE",
+        "LANGUAGE_COOKIE_HTTPONLY",
+        "LANGUAGE_COOKIE_SAMESITE",
+    ) == ["True", "True", "Lax"]
+
+
 def test_session_settings_come_from_the_environment():
     env = production_env(
         SESSION_COOKIE_AGE="3600",
@@ -98,7 +109,7 @@ def test_session_settings_come_from_the_environment():
 def test_health_endpoint_reports_the_database(client, db):
     response = client.get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 

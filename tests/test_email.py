@@ -179,3 +179,76 @@ def test_password_reset_arrives_over_smtp_and_its_link_sets_the_password(client,
     assert "Your new password is saved" in done.content.decode()
     signed_in = client.post(reverse("login"), {"username": "pacey", "password": new})
     assert signed_in.status_code == 302
+
+
+# ------------------------------------------------------------------ links from SITE_URL (issue 22)
+
+FORGED_HOST = "127.0.0.1:6666"  # an allowed host name with a port the site is not served on
+
+
+def links_in(message: EmailMessage) -> list[str]:
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    return re.findall(r"https?://\S+", body)
+
+
+@pytest.mark.django_db
+def test_email_links_come_from_site_url_never_from_the_request_host(client, smtp_inbox, settings):
+    """The invitation and the password reset were mailed with `https://127.0.0.1:6666/…` when
+    the request said `Host: 127.0.0.1:6666`; now their links start with SITE_URL."""
+    settings.SITE_URL = "https://mnr.example.org"
+    coordinator = make_user(
+        "pacey", country=make_country("XA", "Arvenia (demo)"), role=Membership.Role.COORDINATOR
+    )
+    coordinator.email = "pacey@ministry.example"
+    coordinator.save()
+    client.force_login(coordinator)
+    invited = client.post(
+        reverse("assessment:team"),
+        {"email": "nadia@ministry.example", "role": "contributor"},
+        HTTP_HOST=FORGED_HOST,
+    )
+    assert invited.status_code == 302
+    client.logout()
+    reset = client.post(
+        reverse("accounts:password_reset"),
+        {"email": "pacey@ministry.example"},
+        HTTP_HOST=FORGED_HOST,
+    )
+    assert reset.status_code == 302
+    invitation, reset_mail = smtp_inbox.messages
+    for message in (invitation, reset_mail):
+        [link] = links_in(message)
+        assert link.startswith("https://mnr.example.org/"), link
+        assert "6666" not in message.get_body(preferencelist=("plain",)).get_content()
+    assert "/invitations/" in links_in(invitation)[0]
+    assert "/password/reset/" in links_in(reset_mail)[0]
+
+
+def test_production_refuses_to_start_without_an_https_site_url():
+    env = {"DEBUG": "0", "SECRET_KEY": "x" * 64, "ALLOWED_HOSTS": "mnr.example.org"}
+    keep = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "DEBUG")}
+    for site_url, starts in (
+        ("", False),
+        ("http://mnr.example.org", False),
+        ("https://m.org", True),
+    ):
+        result = subprocess.run(  # noqa: S603 - our own interpreter and code
+            [sys.executable, "-c", "import django; django.setup()"],
+            env=keep | {"DJANGO_SETTINGS_MODULE": "config.settings", "SITE_URL": site_url} | env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        assert (result.returncode == 0) is starts, result.stderr
+        assert starts or "SITE_URL" in result.stderr
+
+
+def test_site_url_defaults_to_the_development_server_and_is_checked():
+    assert settings_in_subprocess({}, "SITE_URL") == ["http://127.0.0.1:8000"]
+    assert settings_in_subprocess({"SITE_URL": "https://mnr.example.org/"}, "SITE_URL") == [
+        "https://mnr.example.org"
+    ]
+    for bad in ("mnr.example.org", "ftp://mnr.example.org", "https://mnr.example.org/app?x=1"):
+        with pytest.raises(subprocess.CalledProcessError) as refused:
+            settings_in_subprocess({"SITE_URL": bad}, "SITE_URL")
+        assert "SITE_URL" in refused.value.stderr, bad

@@ -69,5 +69,5 @@ def test_the_health_endpoint_keeps_its_own_answer(db, settings):
     with mock.patch.object(connection, "ensure_connection", side_effect=down):
         response = probe.get("/health/")
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "unreachable"}
-    assert probe.get("/health/").json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "error", "database": "unreachable", "cache": "ok"}
+    assert probe.get("/health/").json() == {"status": "ok", "database": "ok", "cache": "ok"}

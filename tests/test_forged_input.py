@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.apps import apps
@@ -346,3 +347,82 @@ def test_moving_an_action_in_an_unknown_direction_changes_nothing(world):
         world, recipe, Case("move", "direction", url, {"direction": "sideways"})
     )
     assert problem is None and not changed
+
+
+# --- Issue 22 §5: forged path segments and query values ---------------------------------------
+
+# PostgreSQL refuses a NUL character in a text value (SQLite accepts it), so a NUL that reaches
+# a query is a 500 on PostgreSQL only. CI runs this file on both.
+FORGED_SEGMENTS = [("NUL", "C0\x00"), ("only NUL", "\x00"), ("space", "C 1"), ("long", "C" * 300)]
+ARGUMENT = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
+
+
+def path_cases(world: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """(URL name, what, forged URL) for every named URL whose path takes a text argument (a code,
+    a section, a format): each such argument replaced in turn by each forged value."""
+    from django.urls import get_resolver
+
+    resolver = get_resolver()
+    for name in APP_URLS:
+        url = request_for(name, world)[0]
+        match = resolver.resolve(url)
+        for key, value in match.kwargs.items():
+            if isinstance(value, uuid.UUID | int) or name.startswith("admin:"):
+                continue
+            for what, forged in FORGED_SEGMENTS:
+                # The value's last occurrence in the URL is the argument (the path's own words
+                # come first: "…/capability/C04/").
+                head, _sep, tail = url.rpartition(str(value))
+                yield name, f"{key}: {what}", head + quote(forged, safe="") + tail
+
+
+def test_forged_path_segments_are_a_404_never_a_500(world):
+    wrong = []
+    count = 0
+    for name, what, url in path_cases(world):
+        for role in ("coordinator", "admin"):
+            client = world["clients"][role]
+            client.raise_request_exception = False
+            for method in ("get", "post"):
+                count += 1
+                with transaction.atomic():
+                    response = getattr(client, method)(url)
+                    transaction.set_rollback(True)
+                if response.status_code >= 500:
+                    wrong.append(
+                        f"{method.upper()} {name} [{what}] as {role}: {response.status_code}"
+                    )
+    assert count > 50
+    assert not wrong, "\n".join(wrong)
+
+
+# Query values the pages read: each forged value in each parameter must not be a 500.
+QUERY_PARAMETERS = {
+    "secretariat:trend": ["country", "since", "until", "cycle", "region", "subregion", "status"],
+    "secretariat:matrix": ["cycle", "region", "subregion", "hemisphere", "status", "sort", "dir"],
+    "secretariat:review_summary": ["region", "subregion", "hemisphere", "review"],
+    "secretariat:review_matrix": ["region", "subregion", "hemisphere", "review"],
+    "secretariat:review_editions": ["region", "subregion", "hemisphere"],
+    "secretariat:review_map": ["criterion", "review"],
+    "assessment:history": ["page"],
+    "assessment:plan": ["lang"],
+    "assessment:export": ["lang"],
+}
+FORGED_VALUES = [("NUL", "\x00"), ("NUL in a code", "F\x00"), ("long", "9" * 1000), ("word", "abc")]
+
+
+def test_forged_query_values_are_refused_never_a_500(world):
+    client = world["clients"]["admin"]
+    client.raise_request_exception = False
+    coordinator = world["clients"]["coordinator"]
+    coordinator.raise_request_exception = False
+    wrong = []
+    for name, parameters in QUERY_PARAMETERS.items():
+        url = request_for(name, world)[0]
+        who = coordinator if name.startswith("assessment:") else client
+        for parameter in parameters:
+            for what, value in FORGED_VALUES:
+                response = who.get(url, {parameter: value})
+                if response.status_code >= 500:
+                    wrong.append(f"{name} ?{parameter}= [{what}]: {response.status_code}")
+    assert not wrong, "\n".join(wrong)

@@ -134,6 +134,19 @@ def test_cookies_are_same_site_lax():
     assert settings.CSRF_COOKIE_SAMESITE == "Lax"
 
 
+@pytest.mark.parametrize("url_name", ["set_language", "accounts:language"])
+def test_the_language_cookie_has_the_session_cookies_flags(client, contributor, url_name):
+    """Issue 22 §5: the language cookie was sent without HttpOnly and SameSite (and without
+    Secure in production, tests/test_deploy_check.py); now with the session cookie's flags."""
+    sign_in(client, "carla")
+    response = client.post(reverse(url_name), {"language": "fr", "next": "/"})
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "fr"
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == settings.SESSION_COOKIE_SAMESITE == "Lax"
+    assert bool(cookie["secure"]) is settings.SESSION_COOKIE_SECURE
+
+
 # ---------------------------------------------------------------- second factor: set-up
 
 

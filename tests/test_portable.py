@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from assessment import answering, evidence, frameworks_cache, plan, services, team, workflow
+from assessment.evidence_store import evidence_pieces
 from assessment.management.commands.export_assessment import dumps
 from assessment.models import (
     Action,
@@ -214,7 +215,7 @@ def test_the_rich_fixture_has_every_kind_of_row(rich):
     assert any(e["actor"] is None and e["actor_name"] == "" for e in doc["history"])
     assert [u["username"] for u in doc["users"]] == ["adm", "carl", "cora"]
     assert doc["users"][0]["membership"] == {"role": "admin", "country": None}
-    assert "EVIDENCE_ROOT" in doc["note"]
+    assert "--evidence-dir" in doc["note"]
     json.dumps(doc)  # plain JSON data
 
 
@@ -239,18 +240,26 @@ def test_round_trip_into_an_emptied_database_is_identical(rich):
     assert not get_user_model().objects.filter(username="gone").exists()
 
 
-def test_commands_round_trip_through_a_file(rich, tmp_path, evidence_dir):
+def test_commands_round_trip_through_a_file(rich, tmp_path):
     first, second = tmp_path / "first.json", tmp_path / "second.json"
     out = _call("export_assessment", str(rich.uuid), output=str(first))
     assert "1 evidence files" in out and "NOT in the export" in out
     record = rich.evidence_files.get()
     assert record.stored_name in out
+    files = tmp_path / "evidence-files"
+    out = _call("export_assessment", str(rich.uuid), output=str(first), evidence_dir=str(files))
+    assert f"Wrote the contents of 1 evidence files to {files}" in out
+    contents = b"".join(evidence_pieces(record))
+    assert (files / record.stored_name).read_bytes() == contents
     wipe(rich)
-    (evidence_dir / record.stored_name).unlink()  # the bytes did not travel
 
     out = _call("import_assessment", str(first))
     assert "Imported" in out and "Created 3 users, inactive" in out
-    assert "1 of 1 evidence files are not in" in out and record.stored_name in out
+    assert "1 of 1 evidence files have no contents here yet" in out and record.stored_name in out
+    out = _call("evidence_to_database", source=str(files))
+    assert out.startswith("1 stored, 0 already stored")
+    imported = EvidenceFile.objects.get(stored_name=record.stored_name)
+    assert b"".join(evidence_pieces(imported)) == contents
 
     _call("export_assessment", country="xa", cycle=2026, output=str(second))
     assert second.read_bytes() == first.read_bytes()

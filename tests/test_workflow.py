@@ -11,6 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from assessment import answering, audit, frameworks_cache, services
+from assessment.evidence_store import evidence_pieces, evidence_stored
 from assessment.models import (
     Assessment,
     AuditEvent,
@@ -612,8 +613,7 @@ def test_evidence_upload_download_and_permissions(client, assessment, coordinato
     response = upload(client, assessment, "C04", "decree.pdf", PDF)
     assert "“decree.pdf” is attached" in response.content.decode()
     record = EvidenceFile.objects.get()
-    stored = evidence_dir / record.stored_name
-    assert stored.read_bytes() == PDF and "decree" not in record.stored_name
+    assert b"".join(evidence_pieces(record)) == PDF and "decree" not in record.stored_name
     download = client.get(url("evidence_download", assessment, record.uuid))
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
@@ -625,7 +625,7 @@ def test_evidence_upload_download_and_permissions(client, assessment, coordinato
     client.force_login(outsider)
     assert client.get(url("evidence_download", assessment, record.uuid)).status_code == 404
     assert client.post(url("evidence_delete", assessment, record.uuid)).status_code == 404
-    assert stored.exists()
+    assert evidence_stored(record)
 
 
 def test_evidence_type_is_checked_by_content_not_name(

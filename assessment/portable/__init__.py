@@ -13,8 +13,9 @@ writes happen in one transaction. Users the database does not know are created i
 usable password, and with the membership the document carries. Timestamps are restored as they
 were, so exporting the imported assessment gives the same document.
 
-The evidence files' bytes are not in the document: they stay under EVIDENCE_ROOT, named by
-`stored_name`, and are copied separately (see the README, "Backup and restore").
+The evidence files' bytes are not in the document: they are in the database
+(assessment/evidence_store.py); `export_assessment --evidence-dir` writes them as files named by
+`stored_name`, and `evidence_to_database --from` stores them on the other server.
 """
 
 from .export import export_assessment

@@ -27,8 +27,9 @@ from ..models import (
 FORMAT = "mnr-assessment"
 VERSION = 1
 NOTE = (
-    "Evidence files: only their metadata is in this document. The files themselves are under "
-    "the source server's EVIDENCE_ROOT, each named by its stored_name; copy them separately."
+    "Evidence files: only their metadata is in this document. Their contents are in the source "
+    "server's database: export_assessment --evidence-dir writes them as files named by their "
+    "stored_name, and evidence_to_database --from stores them on this server."
 )
 KINDS = ("mnr", "legislation", "recommendations")
 

@@ -35,6 +35,7 @@ from assessment.forms import (
     WaiverForm,
 )
 from assessment.models import Assignment, Invitation, Membership
+from config.site import absolute_url
 
 
 @login_required
@@ -287,9 +288,8 @@ def team_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     assert country is not None  # access.require has refused a member without a country
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        accept_url = request.build_absolute_uri(
-            reverse("assessment:accept_invitation", args=["TOKEN"])
-        )
+        # From SITE_URL, never from the request's Host (config/site.py).
+        accept_url = absolute_url(reverse("assessment:accept_invitation", args=["TOKEN"]))
         team.invite(
             country=country,
             email=form.cleaned_data["email"],

@@ -26,7 +26,9 @@ from secretariat.comparison import Column, Row
 
 register = template.Library()
 
-PLACEHOLDER = "XX-CODE"  # stands for a country code (two letters) in the reversed URL
+# Stands for a country code in the reversed URL: two letters (the <country:> converter), and
+# ones no path word of the URL contains.
+PLACEHOLDER = "ZZ"
 
 TENTH, ONE = Decimal("0.1"), Decimal("1")
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from assessment.evidence_store import evidence_pieces
 from assessment.models import Assessment
 from assessment.portable import export_assessment
 
@@ -24,7 +25,8 @@ class Command(BaseCommand):
         "Write one assessment (answers, evidence file metadata, comments, assignments, targets, "
         "action plan and history) as JSON, for import_assessment. Name it by its UUID, or by "
         "--country and --cycle (and --revision; the latest revision by default). The evidence "
-        "files' contents are not included: copy them from EVIDENCE_ROOT separately."
+        "files' contents are not in the JSON: --evidence-dir writes them beside it, for "
+        "evidence_to_database --from on the other server."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,6 +38,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--output", "-o", type=Path, help="write to this file (default: standard output)"
+        )
+        parser.add_argument(
+            "--evidence-dir",
+            type=Path,
+            help="write the evidence files' contents into this directory, named by stored_name",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -67,14 +74,34 @@ class Command(BaseCommand):
         where = f" to {output}" if output else ""
         report.write(f"Exported {assessment} ({assessment.uuid}){where}: {counts}.", _plain)
         files = document["evidence_files"]
-        if files:
+        directory = options["evidence_dir"]
+        if files and directory:
+            written = self._write_evidence(assessment, Path(directory))
             report.write(
-                f"The contents of the {len(files)} evidence files are NOT in the export; copy "
-                "these files from EVIDENCE_ROOT to the other server's EVIDENCE_ROOT:",
+                f"Wrote the contents of {written} evidence files to {directory}; on the other "
+                f"server, after import_assessment: evidence_to_database --from {directory}",
+                _plain,
+            )
+        elif files:
+            report.write(
+                f"The contents of the {len(files)} evidence files are NOT in the export; "
+                "write them with --evidence-dir DIRECTORY. The files:",
                 _plain,
             )
             for f in files:
                 report.write(f"  {f['stored_name']}  ({f['original_name']})", _plain)
+
+    def _write_evidence(self, assessment: Assessment, directory: Path) -> int:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            records = list(assessment.evidence_files.all())
+            for record in records:
+                with (directory / record.stored_name).open("wb") as out:
+                    for piece in evidence_pieces(record):
+                        out.write(piece)
+        except OSError as exc:
+            raise CommandError(f"Cannot write the evidence files to {directory}: {exc}") from exc
+        return len(records)
 
     def _find(self, options: dict[str, Any]) -> Assessment:
         given, country, cycle, revision = (

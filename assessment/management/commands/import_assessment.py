@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, transaction
 
-from assessment.evidence import evidence_path, storage_dir
+from assessment.evidence_store import evidence_stored
 from assessment.portable import PortableError, import_assessment
 
 
@@ -16,7 +16,8 @@ class Command(BaseCommand):
         "Read one assessment written by export_assessment into this database, all of it or "
         "nothing. The database must have the same framework versions loaded and must not hold "
         "the assessment already. Users it does not know are created inactive, without a usable "
-        "password. Evidence files' contents are not in the export: copy them into EVIDENCE_ROOT."
+        "password. Evidence files' contents are not in the export: write them with "
+        "export_assessment --evidence-dir, then store them here with evidence_to_database --from."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -47,12 +48,12 @@ class Command(BaseCommand):
                 + ", ".join(new_users)
             )
         files = list(assessment.evidence_files.all())
-        missing = [f for f in files if not evidence_path(f).is_file()]
+        missing = [f for f in files if not evidence_stored(f)]
         if missing:
             self.stdout.write(
-                f"{len(missing)} of {len(files)} evidence files are not in {storage_dir()} yet; "
-                "copy them from the source server's EVIDENCE_ROOT (the export holds only their "
-                "metadata):"
+                f"{len(missing)} of {len(files)} evidence files have no contents here yet (the "
+                "export holds only their metadata): copy the directory that export_assessment "
+                "--evidence-dir wrote, then run evidence_to_database --from DIRECTORY:"
             )
             for f in missing:
                 self.stdout.write(f"  {f.stored_name}  ({f.original_name})")
