@@ -608,3 +608,30 @@ class FrozenScores(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} (scores of {self.frozen_at:%Y-%m-%d})"
+
+
+class PendingWorkbook(models.Model):
+    """An uploaded questionnaire workbook between its preview and its confirmation, one per
+    person and assessment (assessment/workbook/preview.py). In the database, not on a disk, so
+    the confirmation works on whichever app server it reaches; the session holds `key` only."""
+
+    class Kind(models.TextChoices):
+        XLSX = "xlsx", "XLSX"
+        ODS = "ods", "ODS"
+
+    key = models.CharField(max_length=32, unique=True)  # secrets.token_urlsafe(24)
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    data = models.BinaryField()  # at most WORKBOOK_MAX_UPLOAD_BYTES, checked before it is kept
+    versions = models.JSONField(default=dict)  # the answer versions the preview showed
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "assessment"], name="one_pending_workbook")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.assessment_id} until {self.expires_at:%Y-%m-%d %H:%M}"

@@ -181,11 +181,6 @@ EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", BASE_DIR / "private" / "evi
 EVIDENCE_MAX_UPLOAD_BYTES = int(os.environ.get("EVIDENCE_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 # An uploaded questionnaire workbook (assessment/workbook/): a filled-in one is ~100 kB.
 WORKBOOK_MAX_UPLOAD_BYTES = int(os.environ.get("WORKBOOK_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
-# An uploaded workbook waits here between its preview and its confirmation (an hour at most;
-# assessment/workbook/preview.py). Shared by the app servers, as EVIDENCE_ROOT is.
-WORKBOOK_PREVIEW_ROOT = Path(
-    os.environ.get("WORKBOOK_PREVIEW_ROOT", BASE_DIR / "private" / "workbook-previews")
-)
 # Disclosure control (secretariat/disclosure.py): an "aggregate only" assessment counts in a
 # published figure only inside a group of at least this many of them.
 AGGREGATE_MIN_GROUP = max(2, int(os.environ.get("AGGREGATE_MIN_GROUP", "3")))

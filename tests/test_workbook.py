@@ -12,6 +12,7 @@ from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from assessment import answering, frameworks_cache, workbook
@@ -22,6 +23,7 @@ from assessment.models import (
     CriterionAnswer,
     IndicatorAnswer,
     Membership,
+    PendingWorkbook,
 )
 from assessment.models import Assignment as AssignmentModel
 
@@ -57,8 +59,7 @@ def edit(data: bytes, changes: dict[str, Any], *, drop_meta: bool = False) -> by
 
 
 @pytest.fixture
-def team(frameworks, settings, tmp_path) -> dict[str, Any]:
-    settings.WORKBOOK_PREVIEW_ROOT = tmp_path / "previews"
+def team(frameworks) -> dict[str, Any]:
     country = make_country("XA", "Arvenia (demo)")
     coordinator = make_user("cd", country=country, role=Membership.Role.COORDINATOR)
     contributor = make_user("co", country=country, role=Membership.Role.CONTRIBUTOR)
@@ -538,6 +539,10 @@ def test_blank_questionnaire_pdf_has_every_capability(team):
 # ---------------------------------------------------------------- the pending preview (issue 22)
 
 
+def pending_of(assessment: Assessment) -> PendingWorkbook:
+    return PendingWorkbook.objects.get(assessment=assessment)
+
+
 def test_the_pending_workbook_waits_on_the_server_and_the_session_holds_a_key_only(team):
     from django.contrib.sessions.models import Session
 
@@ -551,33 +556,109 @@ def test_the_pending_workbook_waits_on_the_server_and_the_session_holds_a_key_on
     assert len(session.session_data) < 1000  # the file is not in it (it was ~1.3 times its size)
     key = client.session[workbook_views_key(a)]
     assert isinstance(key, str) and len(key) == 32
+    assert pending_of(a).key == key
     assert confirm(client, a).status_code == 302
     assert level(a, "C01") == "4"
-    assert not any(workbook_preview_root().iterdir())  # confirmed: deleted
+    assert not PendingWorkbook.objects.exists()  # confirmed: deleted
 
 
-def workbook_preview_root():
-    from django.conf import settings
+@pytest.fixture
+def no_file_written():
+    """Every file, folder or rename the process asks the system for while the test runs, but
+    reads: a preview kept on one app server's disk could not be confirmed through another."""
+    import sys
 
-    return settings.WORKBOOK_PREVIEW_ROOT
+    written: list[tuple[str, Any]] = []
+    watching = [True]
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if not watching[0]:
+            return
+        if event == "open" and isinstance(args[1], str) and set(args[1]) & set("wax+"):
+            path = str(args[0])
+            if "__pycache__" not in path:  # Python caching a module it imported meanwhile
+                written.append((event, path))
+        elif event in ("os.mkdir", "os.rename", "os.remove", "shutil.move", "shutil.copyfile"):
+            written.append((event, args[0]))
+
+    sys.addaudithook(hook)  # cannot be removed: it only watches while the test runs
+    yield written
+    watching[0] = False
+
+
+def test_a_preview_is_kept_in_the_database_only_so_any_app_server_confirms_it(
+    team, no_file_written
+):
+    a = team["assessment"]
+    client = team["clients"]["coordinator"]
+    data = edit(download(client, a), {"level:C02": "3"})
+    no_file_written.clear()  # from here on: the upload, its preview and the confirmation
+    assert upload(client, a, data).status_code == 200
+    assert no_file_written == []
+    pending = pending_of(a)
+    assert bytes(pending.data) == data and pending.kind == "xlsx"
+    assert pending.user == team["coordinator"]
+    # Another app server: a new client, the same session cookie, the same database.
+    elsewhere = Client()
+    elsewhere.cookies = client.cookies
+    assert confirm(elsewhere, a).status_code == 302
+    assert level(a, "C02") == "3"
+    assert not PendingWorkbook.objects.exists()
+    assert no_file_written == []
+
+
+def test_a_new_upload_replaces_the_pending_one_and_an_ods_is_kept_as_one(team):
+    from . import hostile_workbooks as hostile
+
+    a = team["assessment"]
+    client = team["clients"]["coordinator"]
+    real = download(client, a)
+    upload(client, a, edit(real, {"level:C01": "2"}))
+    first = client.session[workbook_views_key(a)]
+    c01 = frameworks_cache.mnr_tree(a.mnr_version).capabilities[0]
+    rows = "".join(
+        f"<table:table-row>{ods_text(key)}{ods_text('')}{ods_text('')}{ods_text(value)}"
+        "</table:table-row>"
+        for key, value in [("level:C01", "3"), ("evidence:C01", "")]
+        + [(f"ind:{i.code}", "") for i in c01.indicator_list]
+    )
+    response = upload(client, a, hostile.ods(real, rows), name="answers.ods")
+    assert response.status_code == 200, errors_of(response)
+    pending = pending_of(a)  # one: the first is gone
+    assert pending.kind == "ods" and pending.key != first
+    stale = client.post(reverse("assessment:workbook_confirm", args=[a.uuid]), {"token": first})
+    assert stale.status_code == 302 and not CapabilityAnswer.objects.filter(assessment=a).exists()
+    assert confirm(client, a).status_code == 302
+    assert level(a, "C01") == "3"
+
+
+def ods_text(text: str) -> str:
+    return (
+        f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
+    )
 
 
 def test_an_expired_preview_saves_nothing(team):
-    import os
-    import time
+    a = team["assessment"]
+    client = team["clients"]["coordinator"]
+    upload(client, a, edit(download(client, a), {"level:C01": "3"}))
+    PendingWorkbook.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    response = confirm(client, a)
+    assert response.status_code == 302 and response.url.endswith("/workbook/")
+    assert not CapabilityAnswer.objects.filter(assessment=a).exists()
+    assert not PendingWorkbook.objects.exists()  # an expired preview is deleted
 
+
+def test_a_preview_expires_an_hour_after_it_is_made(team):
     from assessment.workbook import preview
 
     a = team["assessment"]
     client = team["clients"]["coordinator"]
     upload(client, a, edit(download(client, a), {"level:C01": "3"}))
-    old = time.time() - preview.PREVIEW_MAX_AGE_SECONDS - 60
-    for path in workbook_preview_root().iterdir():
-        os.utime(path, (old, old))
-    response = confirm(client, a)
-    assert response.status_code == 302 and response.url.endswith("/workbook/")
-    assert not CapabilityAnswer.objects.filter(assessment=a).exists()
-    assert not any(workbook_preview_root().iterdir())  # an expired preview is deleted
+    pending = pending_of(a)
+    lifetime = pending.expires_at - pending.created_at
+    assert lifetime == datetime.timedelta(seconds=preview.PREVIEW_MAX_AGE_SECONDS)
+    assert abs(pending.created_at - timezone.now()) < datetime.timedelta(minutes=1)
 
 
 def test_a_preview_key_is_only_its_uploaders(team):
@@ -595,20 +676,26 @@ def test_a_preview_key_is_only_its_uploaders(team):
     response = thief.post(reverse("assessment:workbook_confirm", args=[a.uuid]), {"token": key})
     assert response.status_code == 302
     assert not CapabilityAnswer.objects.filter(assessment=a).exists()
+    # Nor can they make it go away: their next upload leaves the uploader's pending workbook.
+    upload(thief, a, edit(download(thief, a), {"level:C03": "1"}))
+    assert PendingWorkbook.objects.filter(key=key, user=team["coordinator"]).exists()
+    assert confirm(client, a).status_code == 302
+    assert level(a, "C03") == "3"
 
 
 def test_old_previews_are_swept_by_the_next_upload(team):
-    import os
-    import time
-
-    from assessment.workbook import preview
-
     a = team["assessment"]
     client = team["clients"]["coordinator"]
-    root = workbook_preview_root()
-    root.mkdir(parents=True)
-    (root / ("x" * 32 + ".xlsx")).write_bytes(b"left over")
-    old = time.time() - preview.PREVIEW_MAX_AGE_SECONDS - 60
-    os.utime(root / ("x" * 32 + ".xlsx"), (old, old))
+    other = make_assessment(make_country("XB", "Borduria (demo)"))
+    left = PendingWorkbook.objects.create(
+        key="x" * 32,
+        assessment=other,
+        user=team["contributor"],
+        kind="xlsx",
+        data=b"left over",
+        created_at=timezone.now() - datetime.timedelta(hours=2),
+        expires_at=timezone.now() - datetime.timedelta(hours=1),
+    )
     upload(client, a, edit(download(client, a), {"level:C01": "3"}))
-    assert sorted(p.suffix for p in root.iterdir()) == [".json", ".xlsx"]  # only the new one
+    assert list(PendingWorkbook.objects.values_list("assessment", flat=True)) == [a.pk]
+    assert not PendingWorkbook.objects.filter(pk=left.pk).exists()

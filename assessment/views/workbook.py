@@ -99,7 +99,7 @@ def workbook_upload(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpRespon
     if not form.is_valid():
         return _upload_page(request, assessment, form, status=422)
     upload = form.cleaned_data["file"]
-    workbook.preview_delete(request.session.pop(session_key(assessment), None))
+    workbook.preview_delete(request.session.pop(session_key(assessment), None), user=request.user)
     try:
         workbook.check_size(upload.size)  # before reading it into memory
         data = upload.read()
@@ -108,9 +108,9 @@ def workbook_upload(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpRespon
         return _upload_page(request, assessment, form, [str(refused)], status=422)
     if plan.errors:
         return _upload_page(request, assessment, form, plan.errors, status=422)
-    # The file stays on the server until confirmed, the session holding its key only: the
-    # confirmation re-reads it, so nothing the browser posts back can change what is saved but
-    # the conflict choices.
+    # The file stays in the database until confirmed (any app server can confirm it), the
+    # session holding its key only: the confirmation re-reads it, so nothing the browser posts
+    # back can change what is saved but the conflict choices.
     token = workbook.preview_save(
         user=request.user, assessment=assessment, data=data, versions=plan.versions()
     )
@@ -132,10 +132,10 @@ def workbook_confirm(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpRespo
     try:
         plan = _read(pending.data, assessment, editable)
     except workbook.WorkbookRejected as refused:
-        workbook.preview_delete(request.session.pop(key, None))
+        workbook.preview_delete(request.session.pop(key, None), user=request.user)
         return _upload_page(request, assessment, WorkbookUploadForm(), [str(refused)], 422)
     if plan.errors:
-        workbook.preview_delete(request.session.pop(key, None))
+        workbook.preview_delete(request.session.pop(key, None), user=request.user)
         return _upload_page(request, assessment, WorkbookUploadForm(), plan.errors, 422)
     try:
         applied = workbook.workbook_apply(
@@ -150,7 +150,7 @@ def workbook_confirm(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpRespo
         workbook.preview_update(pending, plan.versions())
         notice = _("Someone saved answers online since your preview. Check them and confirm again.")
         return _preview_page(request, assessment, plan, pending.key, 409, notice)
-    workbook.preview_delete(request.session.pop(key, None))
+    workbook.preview_delete(request.session.pop(key, None), user=request.user)
     messages.success(
         request,
         translation.ngettext(
