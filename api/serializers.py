@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from assessment import scoring
+from assessment import access, scoring
 from assessment.models import Assessment, Country
 from frameworks.models import Framework
 from secretariat import comparison
@@ -175,12 +175,19 @@ class AssessmentSerializer(serializers.Serializer):
     cycle = serializers.IntegerField()
     revision = serializers.IntegerField()
     status = serializers.ChoiceField(choices=Assessment.Status.choices)
-    sharing = serializers.ChoiceField(choices=Assessment.Sharing.choices)
+    sharing = serializers.SerializerMethodField(
+        help_text="How the country shares this cycle: the choice of its latest submitted "
+        "revision, which governs every revision of the cycle."
+    )
     created_at = serializers.DateTimeField()
     mnr_version = VersionRefSerializer()
     legislation_version = VersionRefSerializer()
     recommendations_version = VersionRefSerializer()
     scores = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=Assessment.Sharing.choices))
+    def get_sharing(self, assessment: Assessment) -> str:
+        return access.cycle_sharing(assessment)
 
     @extend_schema_field(ScoresSerializer)
     def get_scores(self, assessment: Assessment) -> dict[str, Any]:
@@ -253,8 +260,11 @@ class MatrixSerializer(serializers.Serializer):
     rows = serializers.SerializerMethodField()
     named_count = serializers.SerializerMethodField()
     hidden_count = serializers.IntegerField(
-        help_text="Aggregate-only assessments in the filter: never shown, and counted in "
-        "aggregates only as comparison/legislation/ reports."
+        allow_null=True,
+        help_text="Aggregate-only assessments of the view: never shown, and counted in "
+        "aggregates only as comparison/legislation/ reports. Null: some may be left out, and "
+        "how many is said only where that number is safe (views of every cycle or one cycle, "
+        "with no region, North/South or status filter).",
     )
 
     @extend_schema_field(MatrixRowSerializer(many=True))
@@ -273,7 +283,9 @@ class LawRowSerializer(serializers.Serializer):
     among = serializers.IntegerField()
     among_label = serializers.CharField()
     left_out = serializers.IntegerField(
-        help_text="Aggregate-only assessments of this row's population left out to protect them."
+        allow_null=True,
+        help_text="Aggregate-only assessments of this row's population left out to protect "
+        "them; null: some may be (how many is said only where that number is safe).",
     )
 
 
@@ -287,7 +299,9 @@ class LegislationAggregatesSerializer(serializers.Serializer):
         source="hidden_in_totals", help_text="Aggregate-only assessments counted."
     )
     left_out = serializers.IntegerField(
-        help_text="Aggregate-only assessments of the filter left out to protect them."
+        allow_null=True,
+        help_text="Aggregate-only assessments of the filter left out to protect them; null: "
+        "some may be (how many is said only where that number is safe).",
     )
     legislation = LawRowSerializer(many=True)
 

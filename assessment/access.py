@@ -3,7 +3,9 @@
 - country coordinator: reads own country's assessments; changes every section while editable,
   the team, the assignments and the submission.
 - country contributor: reads own country's assessments; changes assigned sections while editable.
-- secretariat analyst: reads submitted/validated assessments shared by name; changes nothing.
+- secretariat analyst: reads submitted/validated assessments of a country and cycle shared by
+  name; changes nothing. The cycle's choice, not the revision's: the latest submitted revision's
+  choice governs every revision of its cycle (`AssessmentQuerySet.with_cycle_sharing`).
 - secretariat admin: reads submitted/validated assessments (to validate them); validates/returns.
 
 Anything else is a 404 (so another country's assessment is not even confirmed to exist), and a
@@ -55,7 +57,17 @@ def may_read(m: Membership | None, a: Assessment) -> bool:
         return False  # drafts and returned assessments are the country's own
     if m.role == Role.ADMIN:
         return True
-    return a.sharing == Assessment.Sharing.NAMED
+    return cycle_sharing(a) == Assessment.Sharing.NAMED
+
+
+def cycle_sharing(a: Assessment) -> str:
+    """How `a`'s country shares `a`'s cycle: read from the row when it was loaded
+    `with_cycle_sharing()` (every loader here does), else asked (one query)."""
+    known = getattr(a, "cycle_sharing", None)
+    if known is not None:
+        return str(known)
+    fresh = Assessment.objects.with_cycle_sharing().only("pk").get(pk=a.pk)
+    return str(fresh.cycle_sharing)  # type: ignore[attr-defined]  # the annotation
 
 
 def editable_sections(m: Membership | None, a: Assessment) -> frozenset[str]:
@@ -120,7 +132,9 @@ def may_start(m: Membership | None, country: Country | None) -> bool:
 def assessment_for(user: Visitor, uuid: UUID) -> Assessment:
     """The assessment if `user` may read it; else 404."""
     try:
-        assessment = Assessment.objects.select_related("country").get(uuid=uuid)
+        assessment = (
+            Assessment.objects.with_cycle_sharing().select_related("country").get(uuid=uuid)
+        )
     except Assessment.DoesNotExist:
         raise Http404 from None
     from .frameworks_cache import attach_versions
@@ -138,11 +152,12 @@ def require(allowed: bool, message: str = "") -> None:
 
 
 def readable_assessments(user: Visitor) -> list[Assessment]:
-    """Every assessment `user` may read, newest cycle first within each country.
+    """The assessments `user` lists (home page, API), newest cycle first within each country.
 
-    `may_read` decides for each assessment. The query only narrows the candidates, and
-    never further than may_read would (fails closed if the rules change): a country member's
-    own country, or what the secretariat sees at all.
+    `may_read` decides for each assessment. The query only narrows the candidates: a country
+    member's own country, every revision (the team's own history); for the secretariat one
+    row per country and cycle, the revision that represents it (`representing`), so a
+    superseded revision is never a second row.
     """
     membership = membership_of(user)
     if membership is None:
@@ -153,7 +168,7 @@ def readable_assessments(user: Visitor) -> list[Assessment]:
         .order_by("country", "-cycle", "-revision")
     )
     if membership.is_country_member:
-        candidates = candidates.filter(country=membership.country_id)
+        candidates = candidates.with_cycle_sharing().filter(country=membership.country_id)
     else:
-        candidates = candidates.filter(status__in=Assessment.SEEN_BY_SECRETARIAT)
+        candidates = candidates.representing()
     return [a for a in candidates if may_read(membership, a)]

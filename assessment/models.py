@@ -5,7 +5,8 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -131,6 +132,45 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
             "recommendations_version",
         )
 
+    def with_cycle_sharing(self) -> AssessmentQuerySet:
+        """Each row with `cycle_sharing`: how its country shares this cycle. A sharing choice
+        belongs to the country and cycle, and the latest submitted revision's choice governs
+        every revision of the cycle (a returned revision was submitted; a reopened copy not
+        yet submitted was not); with none submitted, the row's own field. Every reader's
+        rule starts here (docs/security.md, "One choice per country and cycle"). Same query."""
+        submitted = (
+            Assessment.objects.filter(
+                country=OuterRef("country"),
+                cycle=OuterRef("cycle"),
+                status__in=Assessment.SUBMITTED_ONCE,
+            )
+            .order_by("-revision")
+            .values("sharing")[:1]
+        )
+        return self.annotate(cycle_sharing=Coalesce(Subquery(submitted), F("sharing")))
+
+    def of_cycles_shared_by_name(self) -> AssessmentQuerySet:
+        """Rows whose country shares their cycle by name (`with_cycle_sharing`)."""
+        return self.with_cycle_sharing().filter(
+            cycle_sharing=Assessment.Sharing.NAMED  # type: ignore[misc]  # the annotation above
+        )
+
+    def representing(self) -> AssessmentQuerySet:
+        """What the secretariat reads of each country and cycle: one row, the latest revision
+        it sees (submitted or validated), with `cycle_sharing`. Superseded revisions are
+        history, never a second row. Same query."""
+        newer = Assessment.objects.filter(
+            country=OuterRef("country"),
+            cycle=OuterRef("cycle"),
+            revision__gt=OuterRef("revision"),
+            status__in=Assessment.SEEN_BY_SECRETARIAT,
+        )
+        return (
+            self.with_cycle_sharing()
+            .filter(status__in=Assessment.SEEN_BY_SECRETARIAT)
+            .filter(~Exists(newer))
+        )
+
 
 class Assessment(models.Model):
     class Status(models.TextChoices):
@@ -141,6 +181,8 @@ class Assessment(models.Model):
 
     EDITABLE = (Status.DRAFT, Status.RETURNED)
     SEEN_BY_SECRETARIAT = (Status.SUBMITTED, Status.VALIDATED)
+    # Revisions whose sharing choice was made at a submission (a returned one was submitted).
+    SUBMITTED_ONCE = (Status.SUBMITTED, Status.VALIDATED, Status.RETURNED)
 
     class Sharing(models.TextChoices):
         NAMED = "named", _("Named: the secretariat may show our results by name")

@@ -45,17 +45,21 @@ def previous_validated(assessment: Assessment) -> Assessment | None:
 
 def peers_for(assessment: Assessment, codes: list[str]) -> dict[str, list[str]]:
     """Countries at the top level in each capability that chose to share their experience.
-    Only validated assessments shared by name count: a peer's level is shown to other
-    countries, so an aggregate-only assessment is never listed, whatever its answer's box
-    says; a country that did not agree is never listed."""
+    Only validated assessments of a cycle shared by name count (the cycle's choice at its
+    latest submission, `with_cycle_sharing`: an older revision shared by name does not count
+    once the country resubmits the cycle for aggregates only): a peer's level is shown to
+    other countries, so an aggregate-only assessment is never listed, whatever its answer's
+    box says; a country that did not agree is never listed. One query (a subquery)."""
+    shared = Assessment.objects.of_cycles_shared_by_name().filter(
+        status=Assessment.Status.VALIDATED
+    )
     rows = (
         CapabilityAnswer.objects.filter(
             capability__code__in=codes,
             response="4",
             share_with_peers=True,
             to_confirm=False,
-            assessment__status=Assessment.Status.VALIDATED,
-            assessment__sharing=Assessment.Sharing.NAMED,
+            assessment__in=shared.values("pk"),
         )
         .exclude(assessment__country=assessment.country_id)
         .values_list("capability__code", "assessment__country")

@@ -4,22 +4,24 @@ One function loads the visible assessments of a filter with a fixed number of qu
 the number of countries, cycles or answers) and scores each with the same scoring function as
 every other page. Pages, exports and the API all start from `load_rows()`.
 
-Sharing rules (product brief): only submitted and validated assessments count; a country that
-chose "aggregate only" never appears by name or with its own scores, and counts in a total only
-as `disclosure.py` allows (in a group large enough that no figure, or difference of two figures,
-isolates it).
+Sharing rules (product brief): only submitted and validated assessments count, one per country
+and cycle (`Assessment.objects.representing()`: the latest revision the secretariat sees; a
+superseded revision is never a second row), shared as the country chose for that cycle at its
+latest submission; a country-cycle "aggregate only" never appears by name or with its own
+scores, and counts in a total only as `disclosure.py` allows (in a group large enough that no
+figure, or difference of two figures, isolates it).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils.translation import gettext
 
-from assessment import frameworks_cache, frozen, scoring
+from assessment import access, frameworks_cache, frozen, scoring
 from assessment.models import Assessment, Country
 from frameworks.models import FrameworkVersion
 
@@ -31,13 +33,12 @@ LAW_CODES = ("legislation", "definition", "technology", "possession", "isp_repor
 
 def trend_by_name_allowed(code: str) -> bool:
     """One country's trend is its own scores: shown only for a country the secretariat sees,
-    and only if it shares every visible assessment by name (one aggregate-only cycle would be
+    and only if it shares every cycle it sees by name (one aggregate-only cycle would be
     revealed by the trend of the others)."""
-    sharing = set(
-        Assessment.objects.filter(country=code, status__in=VISIBLE).values_list(
-            "sharing", flat=True
-        )
-    )
+    sharing = {
+        access.cycle_sharing(a)
+        for a in Assessment.objects.representing().filter(country=code).only("pk")
+    }
     return bool(sharing) and Assessment.Sharing.AGGREGATE not in sharing
 
 
@@ -50,7 +51,15 @@ class Filters:
     status: str = ""  # "submitted", "validated" or "" for both
     country: str = ""  # ISO code, for a single country's trend or profile
 
+    @property
+    def cells_whole(self) -> bool:
+        """Whether the filter selects whole disclosure cells (cycles), and so may count
+        aggregate-only assessments (`disclosure.py`)."""
+        return not (self.region or self.subregion or self.hemisphere or self.status or self.country)
+
     def query(self) -> Q:
+        """Applied to the representing revisions (`load_rows`): the status filter reads the
+        status of the revision that represents a country's cycle, never an older one's."""
         q = Q(status__in=[self.status] if self.status in VISIBLE else VISIBLE)
         if self.cycle:
             q &= Q(cycle=self.cycle)
@@ -131,17 +140,14 @@ class Comparison:
         return [r for r in self.rows if r.named]
 
     @property
-    def hidden_count(self) -> int:
-        return sum(not r.named for r in self.rows)
-
-
-def _latest_revisions(assessments: Iterable[Assessment]) -> list[Assessment]:
-    best: dict[tuple[str, int], Assessment] = {}
-    for a in assessments:
-        key = (a.country_id, a.cycle)
-        if key not in best or a.revision > best[key].revision:
-            best[key] = a
-    return sorted(best.values(), key=lambda a: (a.country_id, a.cycle))
+    def hidden_count(self) -> int | None:
+        """Aggregate-only assessments of the view, as published: those counted in totals plus
+        those left out, when how many are left out may be said (`disclosure.left_out_said`);
+        else None ("some may be left out"). Never the raw count of a filter that cuts cells."""
+        base = disclosure.counted(self.rows, self.filters.cells_whole)
+        if base.left_out is None:
+            return None
+        return len(base.hidden) + base.left_out
 
 
 def load_rows(filters: Filters) -> Comparison:
@@ -151,10 +157,12 @@ def load_rows(filters: Filters) -> Comparison:
     stored scores 1, only for those this process has not read before (`frozen.stored_scores`
     keeps them); answers 1 when some are not frozen; the framework versions the first time a
     process sees them (not per country)."""
-    assessments = _latest_revisions(
-        Assessment.objects.filter(filters.query())
+    assessments = list(
+        Assessment.objects.representing()
+        .filter(filters.query())
         .select_related("country", "frozen_scores")
         .defer("frozen_scores__data")  # read only for what this process has not thawed yet
+        .order_by("country", "cycle")
     )
     for a in assessments:
         frameworks_cache.attach_versions(a)  # shared, cached instances: not one per row
@@ -168,7 +176,7 @@ def load_rows(filters: Filters) -> Comparison:
                 cycle=a.cycle,
                 revision=a.revision,
                 status=a.status,
-                named=a.sharing == Assessment.Sharing.NAMED,
+                named=a.cycle_sharing == Assessment.Sharing.NAMED,  # type: ignore[attr-defined]
                 uuid=str(a.uuid),
                 scores=scores,
                 levels={c.code: (c.level if c.counts else None) for c in scores.capabilities},
@@ -248,7 +256,9 @@ class LawRow:
     count: int
     among: int
     among_label: str
-    left_out: int = 0  # aggregate-only assessments of this row's population not counted
+    # aggregate-only assessments of this row's population not counted, as published
+    # (disclosure.left_out_said): None is "some may be left out"
+    left_out: int | None = 0
 
 
 @dataclass(frozen=True)
@@ -257,10 +267,14 @@ class Aggregates:
     named: int
     distributions: list[Distribution]
     legislation: list[LawRow]
-    left_out: int = 0  # aggregate-only assessments of the view counted in no distribution
+    # aggregate-only assessments of the view counted in no distribution, as published
+    # (disclosure.left_out_said): None is "some may be left out"
+    left_out: int | None = 0
     # uuids of the aggregate-only assessments each figure counts ("levels", "legislation",
     # "criteria"): never published, kept so that tests can check the disclosure rule
     hidden_counted: dict[str, frozenset[str]] = field(default_factory=dict)
+    whole: bool = True  # the filter keeps disclosure cells whole
+    left_out_actual: int = 0  # never published: for the tests of disclosure control
 
     @property
     def hidden_in_totals(self) -> int:
@@ -298,7 +312,8 @@ def aggregates(comparison: Comparison) -> Aggregates:
     """Counts over the named assessments and the aggregate-only ones that disclosure control
     lets each figure count (anonymised: no row identity)."""
     filters = comparison.filters
-    base = disclosure.counted(comparison.rows, filters)
+    whole = filters.cells_whole
+    base = disclosure.counted(comparison.rows, whole)
     rows = base.rows
     columns = [c for c in comparison.columns if c.kind == "capability"]
     counts: dict[str, Counter[str]] = {c.key: Counter() for c in columns}
@@ -309,13 +324,13 @@ def aggregates(comparison: Comparison) -> Aggregates:
     distributions = [Distribution(c, dict(counts[c.key])) for c in columns]
     # The legislative rows count only complete sections, so their population is cut again by
     # cell, and so is the per-criterion rows' narrower one.
-    law = disclosure.counted(comparison.rows, filters, _legislation_complete)
+    law = disclosure.counted(comparison.rows, whole, _legislation_complete)
     complete = law.rows
     sufficient = [r for r in complete if r.verdict == scoring.Verdict.SUFFICIENT]
     no_law = [r for r in complete if r.criteria.get("legislation") != "met"]
     # ICMEC's section-07 table counts criteria not met among the countries that have some
     # CSAM-specific law that is not sufficient (the report's table drops this qualifier).
-    narrow = disclosure.counted(comparison.rows, filters, _some_law_not_sufficient)
+    narrow = disclosure.counted(comparison.rows, whole, _some_law_not_sufficient)
     some_insufficient = narrow.rows
     total = len(complete)
     law_rows = [
@@ -342,6 +357,8 @@ def aggregates(comparison: Comparison) -> Aggregates:
         law_rows,
         base.left_out,
         {"levels": base.hidden, "legislation": law.hidden, "criteria": narrow.hidden},
+        whole,
+        base.left_out_actual,
     )
 
 
@@ -365,7 +382,10 @@ class TrendRow:
 @dataclass(frozen=True)
 class Trend:
     rows: list[TrendRow]
-    left_out: int  # aggregate-only assessments of the two cycles, never counted in a trend
+    # Aggregate-only assessments are never counted in a trend. Never a number: three trends
+    # over three cycles would solve each cycle's count. None: "some may be left out" (any in
+    # the two cycles, or a filter that cuts cells, whatever its part holds); 0: none.
+    left_out: int | None
 
 
 def trend(filters: Filters, since: int, until: int) -> Trend:
@@ -379,14 +399,18 @@ def trend(filters: Filters, since: int, until: int) -> Trend:
     )
     comparison = load_rows(base)
     by_cycle: dict[int, dict[str, Row]] = defaultdict(dict)
-    left_out = 0
+    hidden = 0
     for r in comparison.rows:
         if r.cycle not in (since, until):
             continue
         if not r.named:
-            left_out += 1
+            hidden += 1
             continue
         by_cycle[r.cycle][r.country.pk] = r
+    if filters.country:
+        left_out: int | None = 0  # one named country's own trend (trend_by_name_allowed)
+    else:
+        left_out = None if hidden or not base.cells_whole else 0
     both = sorted(set(by_cycle[since]) & set(by_cycle[until]))
     out = []
     for column in comparison.columns:

@@ -19,7 +19,11 @@ answer both with tabular disclosure control; we use its simplest sound form, a f
 So the aggregate-only part of any published figure is a union of whole blocks of at least the
 threshold; the difference of two figures is again such a union, or nothing. Trend figures
 (countries present in two cycles) cannot be built from whole cells, so they count named
-assessments only. Every view says how many aggregate-only assessments it leaves out.
+assessments only. How many a view leaves out is itself a figure: it is said only where it is
+safe (`left_out_said`), elsewhere the view says that some may be left out.
+
+This module knows rows and cells only; the comparison decides which rows a view holds, whether
+its filter keeps the cells whole, and calls it (no import of the comparison here).
 """
 
 from __future__ import annotations
@@ -27,12 +31,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from django.conf import settings
-
-if TYPE_CHECKING:
-    from .comparison import Filters
 
 
 class _Row(Protocol):
@@ -52,34 +53,38 @@ def min_group() -> int:
     return int(settings.AGGREGATE_MIN_GROUP)
 
 
-def cells_whole(filters: Filters) -> bool:
-    """Whether the filter selects whole cells (cycles) and so may count aggregate-only rows."""
-    return not (
-        filters.region
-        or filters.subregion
-        or filters.hemisphere
-        or filters.status
-        or filters.country
-    )
-
-
 @dataclass(frozen=True)
 class Counted(Generic[R]):
-    """The rows one published figure may count, and how many aggregate-only rows of its
-    population it leaves out."""
+    """The rows one published figure may count, and what it may say about the aggregate-only
+    rows of its population that it leaves out."""
 
     rows: list[R]
     hidden: frozenset[str]  # uuids of the aggregate-only rows counted
-    left_out: int
+    left_out: int | None  # as published: a number, or None for "some may be" (left_out_said)
+    left_out_actual: int = 0  # never published: for the tests of this rule
+
+
+def left_out_said(left_out: int, whole: bool) -> int | None:
+    """What a view may say about the aggregate-only assessments it leaves out: how many only
+    where that number is safe, a view of whole cells and at least `min_group()` of them (in
+    practice the all-cycles view: one cell is left out only when it is smaller); 0 when a
+    view of whole cells leaves none out; otherwise None, "some may be left out". A view that
+    cuts cells always says None, whatever its part holds, so that the sentence itself does not
+    tell where aggregate-only countries are (a region, North/South, a status)."""
+    if not whole:
+        return None
+    if left_out == 0 or left_out >= min_group():
+        return left_out
+    return None
 
 
 def counted(
     rows: Sequence[R],
-    filters: Filters,
+    whole: bool,
     population: Callable[[R], bool] = lambda r: True,
 ) -> Counted[R]:
     """Named rows of the population, plus the aggregate-only ones of every cell (cycle) that
-    has at least `min_group()` of them in the population, when the filter keeps cells whole."""
+    has at least `min_group()` of them in the population, when the view keeps cells `whole`."""
     members = [r for r in rows if population(r)]
     named = [r for r in members if r.named]
     cells: dict[int, list[R]] = defaultdict(list)
@@ -87,9 +92,14 @@ def counted(
         if not r.named:
             cells[r.cycle].append(r)
     hidden: list[R] = []
-    if cells_whole(filters):
+    if whole:
         for cell in cells.values():
             if len(cell) >= min_group():
                 hidden += cell
-    total_hidden = sum(len(c) for c in cells.values())
-    return Counted(named + hidden, frozenset(r.uuid for r in hidden), total_hidden - len(hidden))
+    left_out = sum(len(c) for c in cells.values()) - len(hidden)
+    return Counted(
+        named + hidden,
+        frozenset(r.uuid for r in hidden),
+        left_out_said(left_out, whole),
+        left_out,
+    )

@@ -212,7 +212,10 @@ def aggregates_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]
     body: list[list[Any]] = [
         [_("Assessments counted"), agg.assessed, "", ""],
         [_("Shown by name"), agg.named, agg.assessed, counted],
-        [_("Aggregate-only assessments left out to protect them"), agg.left_out, "", ""],
+        # How many are left out is said only where that number is safe (disclosure.py).
+        [_("Aggregate-only assessments left out to protect them"), agg.left_out, "", ""]
+        if agg.left_out is not None
+        else [_("Some aggregate-only assessments may be left out to protect them"), "", "", ""],
     ]
     among = {
         "all": _("assessments with the legislation section complete"),
@@ -235,8 +238,16 @@ def aggregates_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]
             "",
             "",
         ]
+        if r.left_out is not None
+        else [
+            _("%(what)s: some aggregate-only assessments may be left out to protect them")
+            % {"what": law_label(r.label)},
+            "",
+            "",
+            "",
+        ]
         for r in agg.legislation
-        if r.left_out
+        if r.left_out or (r.left_out is None and agg.whole)  # a cut view: said once above
     ]
     keys = [(str(n), _("level %(n)s") % {"n": n}) for n in range(5)] + [
         ("dont_know", _("don't know")),

@@ -148,7 +148,10 @@ def test_no_filter_and_no_pair_of_filters_isolates_an_aggregate_only_assessment(
             assert len(population) == 0 or len(population) >= K, (f, sorted(population))
             seen[figure].add(population)
         hidden = sum(not r.named for r in comparison.rows)
-        assert agg.left_out == hidden - len(levels)
+        assert agg.left_out_actual == hidden - len(levels)
+        # How many are left out is itself published: only where safe (issue 22 §3).
+        for said in [agg.left_out, comparison.hidden_count] + [r.left_out for r in agg.legislation]:
+            assert said is None or (f.cells_whole and (said == 0 or said >= K)), (f, said)
         hidden_total = max(hidden_total, len(levels))
     # The world was built to be attacked: some figures do count aggregate-only assessments.
     assert hidden_total == 4 + 5
@@ -182,12 +185,15 @@ def test_the_isolating_filters_of_the_issue_count_no_aggregate_only_assessment(w
         comparison = cmp.load_rows(f)
         agg = cmp.aggregates(comparison)
         assert agg.hidden_counted["levels"] == frozenset(), f
-        assert agg.left_out == comparison.hidden_count > 0, f
+        # Some are left out, and the view says only that some may be (issue 22 §3).
+        assert agg.left_out_actual > 0 and agg.left_out is None, f
+        assert comparison.hidden_count is None, f
         assert agg.assessed == agg.named == len(comparison.named_rows)
     # A whole cycle with at least K counts them all; all cycles counts the cells that pass.
     assert len(cmp.aggregates(cmp.load_rows(cmp.Filters(cycle=2026))).hidden_counted["levels"]) == 5
     everything = cmp.aggregates(cmp.load_rows(cmp.Filters()))
-    assert len(everything.hidden_counted["levels"]) == 9 and everything.left_out == 2
+    assert len(everything.hidden_counted["levels"]) == 9 and everything.left_out_actual == 2
+    assert everything.left_out is None  # two, fewer than K: not said
 
 
 def test_legislative_rows_count_a_cell_only_when_its_part_of_the_row_is_large_enough(world):
@@ -199,12 +205,13 @@ def test_legislative_rows_count_a_cell_only_when_its_part_of_the_row_is_large_en
     # Only Italy and Kenya have some law that is not sufficient: too few for those rows.
     assert agg.hidden_counted["criteria"] == frozenset()
     rows = {r.label: r for r in agg.legislation}
-    assert rows["not_definition"].left_out == 2 and rows["sufficient"].left_out == 0
+    # Two left out of those rows, fewer than K: "some may be"; none of the others.
+    assert rows["not_definition"].left_out is None and rows["sufficient"].left_out == 0
 
 
 def test_a_trend_counts_named_assessments_only(world):
     before = cmp.trend(cmp.Filters(), 2024, 2026)
-    assert before.left_out == 4 + 5
+    assert before.left_out is None  # never a number: three trends would solve each cycle
     Assessment.objects.filter(sharing="aggregate").delete()
     after = cmp.trend(cmp.Filters(), 2024, 2026)
     assert [(r.before, r.after, r.countries) for r in before.rows] == [
@@ -238,6 +245,8 @@ def test_pages_exports_and_api_publish_the_protected_figures_and_say_what_is_lef
                 f"{'countries that share' if agg.left_out > 1 else 'a country that shares'}"
                 " aggregates only" in page
             ), query
+        elif agg.left_out is None:
+            assert "Some assessments of countries that share aggregates only may be left" in page
         assert f"{agg.assessed} assessment{'s' if agg.assessed > 1 else ''} counted" in page
         from secretariat.reviews.labels import law_label
 
@@ -245,9 +254,13 @@ def test_pages_exports_and_api_publish_the_protected_figures_and_say_what_is_lef
             reverse("secretariat:export", args=["aggregates", "csv"]) + "?" + query
         ).content.decode("utf-8-sig")
         lines = {line[0]: line[1] for line in csv.reader(io.StringIO(body))}
-        # In words, as the XLSX (issue 25).
+        # In words, as the XLSX (issue 25); a count only where it is safe (issue 22 §3).
         assert lines["Assessments counted"] == str(agg.assessed), query
-        assert lines["Aggregate-only assessments left out to protect them"] == str(agg.left_out)
+        if agg.left_out is None:
+            assert lines["Some aggregate-only assessments may be left out to protect them"] == ""
+            assert "Aggregate-only assessments left out to protect them" not in lines
+        else:
+            assert lines["Aggregate-only assessments left out to protect them"] == str(agg.left_out)
         for r in agg.legislation:
             label = f"Countries that {law_label(r.label)}"
             assert lines[label] == str(r.count), (query, r.label)
