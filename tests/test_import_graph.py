@@ -41,8 +41,12 @@ def imported(name: str, path: Path, known: set[str]) -> set[str]:
                 module = ".".join(base + ([node.module] if node.module else []))
             else:
                 module = node.module or ""
-            targets.append(module)
-            targets += [f"{module}.{alias.name}" for alias in node.names]
+            # `from package import module` imports the module (the package's __init__ runs
+            # first, but a submodule importing a sibling so is no circle); any other name
+            # stands for the module that defines it.
+            for alias in node.names:
+                sub = f"{module}.{alias.name}"
+                targets.append(sub if sub in known else module)
     out = set()
     for target in targets:
         while target and target not in known:
