@@ -12,6 +12,8 @@ COPY frameworks frameworks
 COPY accounts accounts
 COPY secretariat secretariat
 COPY api api
+COPY outbox outbox
+COPY cycles cycles
 RUN pip install --no-cache-dir .
 COPY . .
 RUN DEBUG=0 SECRET_KEY=build-only python manage.py compilemessages -v0 \

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import User
 from django.http import HttpResponse
+from django.template import loader
 from django.urls import reverse_lazy
 from django.utils import translation
 
 from assessment import audit
 from assessment.models import Country, Membership
+from outbox.mail import email_queue
+from outbox.models import OutgoingEmail
 
 from .people import language_of
 
@@ -31,12 +35,30 @@ def record_password_event(user: User, action: str) -> None:
 
 
 class PersonalLanguageResetForm(PasswordResetForm):
-    """Django's reset form, writing each email in its recipient's own language."""
+    """Django's reset form, writing each email in its recipient's own language and queueing it
+    in the outbox (the worker sends it; an SMTP outage delays it, never loses it)."""
 
-    def send_mail(self, *args: Any, **kwargs: Any) -> None:
-        user = kwargs.get("context", args[2] if len(args) > 2 else {}).get("user")
-        with translation.override(language_of(user) or translation.get_language()):
-            super().send_mail(*args, **kwargs)
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        user = context.get("user")
+        language = language_of(user) or translation.get_language() or settings.LANGUAGE_CODE
+        with translation.override(language):
+            subject = loader.render_to_string(subject_template_name, context)
+            body = loader.render_to_string(email_template_name, context)
+        email_queue(
+            to=to_email,
+            subject=subject,
+            body=body,
+            kind=OutgoingEmail.Kind.PASSWORD_RESET,
+            language=language,
+        )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -80,3 +80,11 @@ def sign_in_with_second_factor(client: Any, user: AbstractUser) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def deliver_mail() -> int:
+    """Send what the outbox holds, as the background worker would (tests run no worker, and a
+    test's transaction never commits, so the after-commit trigger never fires)."""
+    from outbox.mail import deliver_due
+
+    return deliver_due()

@@ -21,6 +21,7 @@ from assessment.models import (
 )
 
 from .factories import (
+    deliver_mail,
     answer_all,
     make_assessment,
     make_country,
@@ -521,6 +522,7 @@ def invite(client, coordinator, email="new@ministry.example"):
     client.force_login(coordinator)
     response = client.post(reverse("assessment:team"), {"email": email, "role": "contributor"})
     assert response.status_code == 302
+    deliver_mail()
     link = re.search(r"https?://\S+/invitations/(\S+)/", mail.outbox[-1].body)
     return link.group(1)
 
@@ -581,6 +583,7 @@ def test_only_the_coordinator_invites(client, assessment, contributor):
         ).status_code
         == 403
     )
+    deliver_mail()
     assert not mail.outbox
 
 
