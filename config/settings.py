@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "api",
     "outbox",
+    "cycles",
 ]
 
 MIDDLEWARE = [

@@ -21,8 +21,8 @@ from assessment.models import (
 )
 
 from .factories import (
-    deliver_mail,
     answer_all,
+    deliver_mail,
     make_assessment,
     make_country,
     make_user,
