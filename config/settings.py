@@ -323,6 +323,9 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
 # retried after OUTBOX_RETRY_SECONDS (doubling, at most an hour) while the mail server is away.
 OUTBOX_RETRY_SECONDS = int(os.environ.get("OUTBOX_RETRY_SECONDS", "60"))
 
+# The address people open the app at, for links in emails sent by the worker (no request there).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # The task queue (config/celery.py): Celery with Redis as its broker. Without a broker (the demo,
 # the tests, a single-process install) tasks run inside the web process after each commit.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or REDIS_URL
@@ -339,9 +342,13 @@ CELERY_TIMEZONE = TIME_ZONE
 # The scheduler's ticks: each finds whatever is due in the database.
 OUTBOX_TICK_SECONDS = float(os.environ.get("OUTBOX_TICK_SECONDS", "60"))
 WORKER_LATE_AFTER_SECONDS = int(os.environ.get("WORKER_LATE_AFTER_SECONDS", "300"))
+REMINDER_TICK_SECONDS = float(os.environ.get("REMINDER_TICK_SECONDS", "3600"))
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "outbox.tasks.deliver_outbox", "schedule": OUTBOX_TICK_SECONDS},
     "heartbeat": {"task": "outbox.tasks.heartbeat", "schedule": min(60.0, OUTBOX_TICK_SECONDS)},
+    # Reminders are due by the day; an hourly look sends each on its day, whenever it starts.
+    "reminders": {"task": "cycles.tasks.send_reminders", "schedule": REMINDER_TICK_SECONDS},
+    "exports-cleanup": {"task": "cycles.tasks.exports_cleanup", "schedule": 6 * 3600.0},
 }
 
 if env_bool("FAST_PASSWORD_HASHER", False):

@@ -131,7 +131,10 @@ class ReminderRecord(models.Model):
     than one reminder a day, whichever worker or tick tries."""
 
     key = models.CharField(max_length=200, unique=True)
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reminders")
+    # None for a contributors' reminder of an assessment whose year has no cycle row.
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
     country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     step = models.CharField(max_length=40)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cycles, members
+from .views import cycles, members, reminders
 
 app_name = "cycles"
 
@@ -15,6 +15,12 @@ urlpatterns = [
         name="extend",
     ),
     path("secretariat/members/", members.member_list, name="members"),
+    path(
+        "assessments/<uuid:uuid>/remind-contributors/",
+        reminders.remind_contributors,
+        name="remind_contributors",
+    ),
+    path("accounts/reminders/", reminders.reminder_settings, name="reminder_settings"),
     path(
         "secretariat/members/<str:code>/focal-points/",
         members.focal_point_add,

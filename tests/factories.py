@@ -82,12 +82,12 @@ def sign_in_with_second_factor(client: Any, user: AbstractUser) -> None:
     session.save()
 
 
-def deliver_mail() -> int:
+def deliver_mail(now: Any = None) -> int:
     """Send what the outbox holds, as the background worker would (tests run no worker, and a
     test's transaction never commits, so the after-commit trigger never fires)."""
     from outbox.mail import deliver_due
 
-    return deliver_due()
+    return deliver_due(now=now)
 
 
 def make_cycle(year: int = 2026, *, deadline: Any = None, opens_on: Any = None, **fields: Any):

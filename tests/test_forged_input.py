@@ -208,6 +208,8 @@ RECIPES: dict[str, Recipe] = {
         "admin", {"name": "text:150!", "email": "email!", "language": "choice!"}
     ),
     "cycles:focal_point_invite": Recipe("admin", {}),
+    "cycles:remind_contributors": Recipe("coordinator", {}),
+    "cycles:reminder_settings": Recipe("contributor", {"reminders": "choice!"}),
 }
 
 

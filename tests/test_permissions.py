@@ -308,6 +308,13 @@ EXPECTED: dict[str, dict[str, tuple[tuple[int, ...], tuple[int, ...]]]] = {
     "cycles:extend": same((302, 403, 403, 403, 403, 200), (302, 403, 403, 403, 403, 302)),
     "cycles:members": same((302, 403, 403, 403, 403, 200), (302, 403, 403, 403, 403, 302)),
     "cycles:focal_point_add": same((302, 403, 403, 403, 403, 405), (302, 403, 403, 403, 403, 302)),
+    # The coordinator's one click while the assessment is editable; anyone's own reminder choice.
+    "cycles:remind_contributors": {
+        "draft": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 302, 404, 404)),
+        "submitted": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
+        "validated": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
+    },
+    "cycles:reminder_settings": same((302, 200, 200, 200, 200, 200), (302,) * 6),
     "cycles:focal_point_invite": same(
         (302, 403, 403, 403, 403, 405), (302, 403, 403, 403, 403, 302)
     ),
@@ -534,6 +541,8 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             {"name": "Second", "email": "second@x.example", "language": "es"},
         ),
         "cycles:focal_point_invite": ([world["focal_point"].uuid], {}),
+        "cycles:remind_contributors": ([a.uuid], {}),
+        "cycles:reminder_settings": ([], {"reminders": "off"}),
     }
     args, data = table[name]
     if name == "assessment:workbook_upload":
