@@ -175,6 +175,11 @@ WORKBOOK_MAX_UPLOAD_BYTES = int(os.environ.get("WORKBOOK_MAX_UPLOAD_BYTES", str(
 AGGREGATE_MIN_GROUP = max(2, int(os.environ.get("AGGREGATE_MIN_GROUP", "3")))
 INVITATION_MAX_AGE_SECONDS = int(os.environ.get("INVITATION_MAX_AGE_SECONDS", str(7 * 24 * 3600)))
 
+# Bulk exports of a cycle (cycles/bulk.py): ZIP files the worker writes and the app serves, kept
+# this many days. In docker compose both containers mount the same volume here.
+EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", BASE_DIR / "private" / "exports"))
+BULK_EXPORT_KEEP_DAYS = int(os.environ.get("BULK_EXPORT_KEEP_DAYS", "7"))
+
 # Where the framework data files live; load_frameworks reads every *.yaml in it.
 FRAMEWORK_DATA_DIR = BASE_DIR / "frameworks" / "data"
 FRAMEWORK_LOCALE_DIR = BASE_DIR / "frameworks" / "locale"
@@ -348,6 +353,7 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "outbox.tasks.heartbeat", "schedule": min(60.0, OUTBOX_TICK_SECONDS)},
     # Reminders are due by the day; an hourly look sends each on its day, whenever it starts.
     "reminders": {"task": "cycles.tasks.send_reminders", "schedule": REMINDER_TICK_SECONDS},
+    "exports-resume": {"task": "cycles.tasks.exports_resume", "schedule": OUTBOX_TICK_SECONDS},
     "exports-cleanup": {"task": "cycles.tasks.exports_cleanup", "schedule": 6 * 3600.0},
 }
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.translation import gettext as _
 
 from assessment.access import is_secretariat_admin, membership_of
@@ -20,10 +20,12 @@ def may_run_cycles(request: HttpRequest) -> bool:
     return is_secretariat_admin(membership_of(request.user))
 
 
-def secretariat_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def secretariat_admin_required(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not is_secretariat(request):
             raise PermissionDenied(_("These pages are for the alliance secretariat."))
         if not may_run_cycles(request):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cycles, members, reminders
+from .views import cycles, exports, members, reminders
 
 app_name = "cycles"
 
@@ -13,6 +13,13 @@ urlpatterns = [
         "secretariat/cycles/<int:year>/deadline/<str:code>/",
         cycles.deadline_extend,
         name="extend",
+    ),
+    path("secretariat/cycles/<int:year>/exports/", exports.export_start, name="export_start"),
+    path("secretariat/exports/<uuid:uuid>/", exports.export_page, name="export"),
+    path(
+        "secretariat/exports/<uuid:uuid>/download/",
+        exports.export_download,
+        name="export_download",
     ),
     path("secretariat/members/", members.member_list, name="members"),
     path(

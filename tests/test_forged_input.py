@@ -209,6 +209,7 @@ RECIPES: dict[str, Recipe] = {
     ),
     "cycles:focal_point_invite": Recipe("admin", {}),
     "cycles:remind_contributors": Recipe("coordinator", {}),
+    "cycles:export_start": Recipe("admin", {}),
     "cycles:reminder_settings": Recipe("contributor", {"reminders": "choice!"}),
 }
 

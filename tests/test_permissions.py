@@ -315,6 +315,11 @@ EXPECTED: dict[str, dict[str, tuple[tuple[int, ...], tuple[int, ...]]]] = {
         "validated": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
     },
     "cycles:reminder_settings": same((302, 200, 200, 200, 200, 200), (302,) * 6),
+    "cycles:export_start": same((302, 403, 403, 403, 403, 405), (302, 403, 403, 403, 403, 302)),
+    "cycles:export": same((302, 403, 403, 403, 403, 200), (302, 403, 403, 403, 403, 405)),
+    "cycles:export_download": same(
+        (302, 403, 403, 403, 403, 200), (302, 403, 403, 403, 403, 405)
+    ),
     "cycles:focal_point_invite": same(
         (302, 403, 403, 403, 403, 405), (302, 403, 403, 403, 403, 302)
     ),
@@ -394,7 +399,11 @@ def world(frameworks, settings, tmp_path) -> dict[str, Any]:
     invitation = Invitation.objects.create(country=country, email="n@x.example", role="contributor")
     from cycles.models import FocalPoint
 
-    make_cycle(2026)
+    settings.EXPORT_ROOT = tmp_path / "exports"
+    from cycles import bulk
+
+    export = bulk.export_request(cycle=make_cycle(2026), user=None)
+    bulk.export_build(export.pk)
     make_member(country, ("Focal", "focal@x.example", "fr"))
     from secretariat.models import LegislativeReview
 
@@ -407,6 +416,7 @@ def world(frameworks, settings, tmp_path) -> dict[str, Any]:
         "action": action,
         "token": team.invitation_token(invitation),
         "focal_point": FocalPoint.objects.get(),
+        "export": export,
     }
 
 
@@ -542,6 +552,9 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         ),
         "cycles:focal_point_invite": ([world["focal_point"].uuid], {}),
         "cycles:remind_contributors": ([a.uuid], {}),
+        "cycles:export_start": ([2026], {}),
+        "cycles:export": ([world["export"].uuid], {}),
+        "cycles:export_download": ([world["export"].uuid], {}),
         "cycles:reminder_settings": ([], {"reminders": "off"}),
     }
     args, data = table[name]
