@@ -30,7 +30,7 @@ from outbox.mail import email_queue
 from outbox.models import OutgoingEmail
 
 from .board import ASSESSMENT_LABELS, NOT_STARTED, OPEN_STATES
-from .models import AllianceMember, Cycle, ReminderOptOut, ReminderRecord
+from .models import AllianceMember, Cycle, FocalPoint, ReminderOptOut, ReminderRecord
 from .running import deadlines_of
 
 
@@ -53,6 +53,7 @@ class DueReminder:
     deadline: date
     days_left: int
     status: str
+    fallback_language: str = ""  # the focal point's, for a coordinator who chose none
 
     @property
     def key(self) -> str:
@@ -65,6 +66,11 @@ def reminders_due(*, now: datetime) -> list[DueReminder]:
     today = timezone.localdate(now)
     due: list[DueReminder] = []
     opted_out = set(ReminderOptOut.objects.values_list("user", flat=True))
+    focal_languages = dict(
+        FocalPoint.objects.filter(invitation__accepted_by__isnull=False).values_list(
+            "invitation__accepted_by", "language"
+        )
+    )
     for cycle in Cycle.objects.filter(opened_at__isnull=False, opens_on__lte=today):
         codes = list(AllianceMember.objects.current().values_list("country", flat=True))
         deadlines = deadlines_of(cycle, codes)
@@ -89,7 +95,18 @@ def reminders_due(*, now: datetime) -> list[DueReminder]:
             days_left = (deadline - today).days
             step = coordinator_step(days_left, list(cycle.reminder_days))
             if step is not None:
-                due.append(DueReminder(cycle, m.country, m.user, step, deadline, days_left, status))
+                due.append(
+                    DueReminder(
+                        cycle,
+                        m.country,
+                        m.user,
+                        step,
+                        deadline,
+                        days_left,
+                        status,
+                        focal_languages.get(m.user_id, ""),
+                    )
+                )
     return due
 
 
@@ -152,7 +169,7 @@ def _record_and_queue(
 
 
 def coordinator_reminder_send(due: DueReminder, *, now: datetime) -> bool:
-    language = _language(due.user)
+    language = _language(due.user, due.fallback_language)
     with translation.override(language):
         words = {
             "country": due.country.name,
