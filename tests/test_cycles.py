@@ -308,3 +308,15 @@ def test_the_board_query_count_does_not_grow_with_the_countries(
         make_member(c, ("fp", f"{code}@gov.example", "en"))
         make_assessment(c, 2026)
     assert count() == small
+
+
+def test_the_board_says_when_the_worker_has_not_been_seen(board_world, admin_client, settings):
+    from outbox.worker import heartbeat_record
+
+    url = reverse("cycles:board", args=[2026])
+    assert 'id="worker-late"' not in admin_client.get(url).content.decode()  # in-process
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    heartbeat_record(now=timezone.now() - timedelta(hours=1))
+    assert 'id="worker-late"' in admin_client.get(url).content.decode()
+    heartbeat_record()
+    assert 'id="worker-late"' not in admin_client.get(url).content.decode()
