@@ -327,6 +327,7 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
 # Email goes out through the outbox (outbox/): a row per message, sent by the background worker,
 # retried after OUTBOX_RETRY_SECONDS (doubling, at most an hour) while the mail server is away.
 OUTBOX_RETRY_SECONDS = int(os.environ.get("OUTBOX_RETRY_SECONDS", "60"))
+OUTBOX_RETRY_MAX_SECONDS = int(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
 
 # The address people open the app at, for links in emails sent by the worker (no request there).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

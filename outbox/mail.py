@@ -29,9 +29,12 @@ CLAIM_SECONDS = 300
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """After the n-th failed attempt: the base delay doubled each time, at most an hour."""
+    """After the n-th failed attempt: the base delay doubled each time, at most
+    OUTBOX_RETRY_MAX_SECONDS (an hour)."""
     base = int(settings.OUTBOX_RETRY_SECONDS)
-    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+    return timedelta(
+        seconds=min(base * 2 ** max(attempts - 1, 0), int(settings.OUTBOX_RETRY_MAX_SECONDS))
+    )
 
 
 def email_queue(

@@ -1,6 +1,7 @@
 """Email through the outbox: queued with what caused it, sent once by whoever claims it, kept
 while the mail server is away and delivered when it returns — with a real SMTP server on
-loopback and a real Celery worker on the local Redis."""
+loopback and a real Celery worker (with its beat scheduler) on the local Redis: invitations and
+a password reset from the pages, a reminder from the scheduler's own tick."""
 
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ from django.utils import timezone
 
 from assessment.models import Membership
 from config.celery import app as celery_app
+from cycles.models import ReminderRecord
 from outbox import mail as outbox_mail
 from outbox.models import OutgoingEmail
 from outbox.worker import worker_state
 
-from .factories import deliver_mail, make_country, make_user
+from .factories import deliver_mail, make_country, make_cycle, make_member, make_user
 from .test_email import SENDER, Inbox, free_port
 from .worker import celery_worker, shared_database, wait_for
 
@@ -125,7 +127,7 @@ def publishing_to(worker: dict[str, str], settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_with_a_real_worker_an_smtp_outage_delays_invitations_and_resets_and_each_arrives_once(
+def test_with_a_real_worker_an_smtp_outage_delays_every_email_and_each_arrives_once(
     client, frameworks, settings, tmp_path
 ):
     port = free_port()
@@ -136,12 +138,18 @@ def test_with_a_real_worker_an_smtp_outage_delays_invitations_and_resets_and_eac
         )
         coordinator.email = "pacey@ministry.example"
         coordinator.save()
+        # A cycle whose deadline is a week away: the worker's scheduler sends pacey a reminder.
+        make_member(coordinator.membership.country)
+        make_cycle(
+            2026, deadline=timezone.localdate() + timedelta(days=7), opened_at=timezone.now()
+        )
         worker_env = {
             "DATABASE_URL": database_url,
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(port),
             "EMAIL_TIMEOUT": "5",
             "DEFAULT_FROM_EMAIL": SENDER,
+            "REMINDER_TICK_SECONDS": "1",
         }
         with celery_worker(tmp_path, worker_env) as worker, publishing_to(worker, settings):
             client.force_login(coordinator)
@@ -152,12 +160,12 @@ def test_with_a_real_worker_an_smtp_outage_delays_invitations_and_resets_and_eac
                 assert response.status_code == 302
             client.logout()
             client.post(reverse("accounts:password_reset"), {"email": "pacey@ministry.example"})
-            assert OutgoingEmail.objects.count() == 3
+            wait_for(lambda: OutgoingEmail.objects.count() == 4, what="the reminder queued")
 
-            # The worker tries each one, the server is down: all three wait.
+            # The worker tries each one, the server is down: all four wait.
             wait_for(
                 lambda: all(m.attempts >= 1 for m in OutgoingEmail.objects.all()),
-                what="three failed attempts",
+                what="four failed attempts",
             )
             assert set(OutgoingEmail.objects.values_list("state", flat=True)) == {"pending"}
             assert inbox.messages == []
@@ -165,16 +173,18 @@ def test_with_a_real_worker_an_smtp_outage_delays_invitations_and_resets_and_eac
             wait_for(lambda: worker_state().status == "ok", what="a heartbeat")
 
             with smtp_server(port, inbox):
-                wait_for(lambda: len(inbox.messages) >= 3, what="three messages")
+                wait_for(lambda: len(inbox.messages) >= 4, what="four messages")
                 wait_for(
                     lambda: set(OutgoingEmail.objects.values_list("state", flat=True)) == {"sent"},
-                    what="three rows marked sent",
+                    what="four rows marked sent",
                 )
                 time.sleep(3)  # three more ticks of the scheduler: nothing is sent again
             assert sorted(m["To"] for m in inbox.messages) == [
                 "nadia@ministry.example",
                 "omar@ministry.example",
                 "pacey@ministry.example",
+                "pacey@ministry.example",
             ]
+            assert ReminderRecord.objects.count() == 1  # many scheduler ticks, one reminder
             reset = next(m for m in inbox.messages if m["To"] == "pacey@ministry.example")
             assert "/accounts/password/reset/" in reset.get_body(("plain",)).get_content()

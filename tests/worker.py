@@ -74,6 +74,7 @@ def celery_worker(tmp_path: Path, env: dict[str, str]) -> Iterator[dict[str, str
             "CELERY_QUEUE": queue,
             "OUTBOX_TICK_SECONDS": "1",
             "OUTBOX_RETRY_SECONDS": "1",
+            "OUTBOX_RETRY_MAX_SECONDS": "2",
             "FAST_PASSWORD_HASHER": "1",
             "LOG_LEVEL": "WARNING",
         }

@@ -17,6 +17,7 @@ from secretariat.access import secretariat_required
 
 from .. import board, running
 from ..access import may_run_cycles, secretariat_admin_required
+from ..board_html import board_body
 from ..forms import BoardFilterForm, CycleForm, ExtensionForm, sort_of
 from ..models import AllianceMember, Cycle
 
@@ -74,8 +75,10 @@ def _board_context(request: HttpRequest, cycle: Cycle) -> dict[str, object]:
 def board_page(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, year=year)
     context = _board_context(request, cycle)
+    may_run = may_run_cycles(request)
     context |= {
-        "may_run": may_run_cycles(request),
+        "may_run": may_run,
+        "body": board_body(context["rows"], year=cycle.year, may_run=may_run),  # type: ignore[arg-type]
         "worker": worker_state(),
         "exports": cycle.exports.all()[:5],
         "columns": [
