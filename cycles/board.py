@@ -85,21 +85,22 @@ class BoardRow:
 
 def board_rows(cycle: Cycle, filters: BoardFilters, *, today: date) -> list[BoardRow]:
     """Six queries whatever the number of countries."""
-    members = AllianceMember.objects.current().select_related("country").order_by("country")
+    found = AllianceMember.objects.current().select_related("country").order_by("country")
     if filters.region:
-        members = members.filter(country__region_code=filters.region)
+        found = found.filter(country__region_code=filters.region)
     if filters.hemisphere:
-        members = members.filter(country__hemisphere=filters.hemisphere)
+        found = found.filter(country__hemisphere=filters.hemisphere)
+    members = list(found)
     rows = {m.country_id: BoardRow(country=m.country, member_since=m.member_since) for m in members}
     codes = list(rows)
+    country_of = {m.pk: m.country_id for m in members}
     focal_points = list(
-        FocalPoint.objects.filter(member__country__in=codes)
-        .select_related("invitation", "member")
+        FocalPoint.objects.filter(member__in=list(country_of))
+        .select_related("invitation")
         .order_by("name")
     )
     for view in focal_point_views(focal_points):
-        rows[view.focal_point.member.country_id].focal_points.append(view)
-    # The latest revision's status; nothing else of the assessment is read.
+        rows[country_of[view.focal_point.member_id]].focal_points.append(view)
     # Filtered by cycle only: a list of 196 codes costs more to send than the few rows it skips.
     for code, status, uuid in (
         Assessment.objects.filter(cycle=cycle.year)

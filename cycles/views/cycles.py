@@ -80,7 +80,7 @@ def board_page(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
         "may_run": may_run,
         "body": board_body(context["rows"], year=cycle.year, may_run=may_run),  # type: ignore[arg-type]
         "worker": worker_state(),
-        "exports": cycle.exports.all()[:5],
+        "exports": cycle.exports.all()[:5] if may_run else [],
         "columns": [
             ("country", _("Country")),
             ("region", _("UN region")),
