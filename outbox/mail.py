@@ -104,7 +104,13 @@ def _permanent(error: Exception) -> bool:
 def deliver_due(*, now: datetime | None = None, limit: int = 200) -> int:
     """Send every due message (up to `limit`); returns how many were sent."""
     now = now or timezone.now()
-    ids = list(OutgoingEmail.objects.due(now).values_list("pk", flat=True)[:limit])
+    # Longest-waiting first: a message that just failed goes behind the others, so one
+    # undeliverable message cannot starve the rest.
+    ids = list(
+        OutgoingEmail.objects.due(now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
     sent = 0
     connection = None
     for message_id in ids:

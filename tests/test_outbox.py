@@ -74,6 +74,17 @@ def test_a_message_waits_while_the_server_is_down_and_goes_once_when_it_returns(
 
 
 @pytest.mark.django_db
+def test_a_message_that_keeps_failing_does_not_keep_the_others_waiting(smtp_settings):
+    now = timezone.now()
+    queue("first@x.example", now=now)
+    queue("second@x.example", now=now)
+    outbox_mail.deliver_due(now=now)  # the server is down: the first fails, the rest wait
+    outbox_mail.deliver_due(now=now + timedelta(seconds=61))  # both due: the second goes first
+    attempts = dict(OutgoingEmail.objects.values_list("to", "attempts"))
+    assert attempts == {"first@x.example": 1, "second@x.example": 1}
+
+
+@pytest.mark.django_db
 def test_a_claimed_message_is_not_sent_by_a_second_sender_until_the_first_is_presumed_dead():
     now = timezone.now()
     message = queue(now=now)
