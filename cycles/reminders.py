@@ -61,8 +61,8 @@ class DueReminder:
 
 
 def reminders_due(*, now: datetime) -> list[DueReminder]:
-    """Every coordinator reminder due at `now`, across open cycles (already sent ones too: the
-    record's unique key refuses those). A fixed number of queries per cycle."""
+    """Every coordinator reminder due at `now` in the latest opened cycle (already sent ones
+    too: the record's unique key refuses those). A fixed number of queries."""
     today = timezone.localdate(now)
     due: list[DueReminder] = []
     opted_out = set(ReminderOptOut.objects.values_list("user", flat=True))
@@ -71,7 +71,10 @@ def reminders_due(*, now: datetime) -> list[DueReminder]:
             "invitation__accepted_by", "language"
         )
     )
-    for cycle in Cycle.objects.filter(opened_at__isnull=False, opens_on__lte=today):
+    # The latest opened cycle only: once the next one opens, the late ones of the last stop.
+    for cycle in Cycle.objects.filter(opened_at__isnull=False, opens_on__lte=today).order_by(
+        "-year"
+    )[:1]:
         codes = list(AllianceMember.objects.current().values_list("country", flat=True))
         deadlines = deadlines_of(cycle, codes)
         statuses: dict[str, str] = {}

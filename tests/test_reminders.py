@@ -194,3 +194,33 @@ def test_only_the_coordinator_may_remind_the_contributors(team_world, client):
     client.force_login(team_world["helpers"]["carla"])
     assert client.post(reverse("cycles:remind_contributors", args=[a.uuid])).status_code == 403
     assert not ReminderRecord.objects.exists()
+
+
+def test_the_teams_log_tells_of_reminders_and_extensions_in_words(world, client):
+    assessment = make_assessment(world["xa"], 2026)
+    deadline_extend(
+        cycle=world["cycle"],
+        country=world["xa"],
+        deadline=world["deadline"] + timedelta(days=7),
+        reason="Elections.",
+        user=None,
+    )
+    reminders.send_due_reminders(now=at(world["deadline"]))
+    coordinator = world["coordinators"]["XA"]
+    people.language_set(coordinator, "en")
+    client.force_login(coordinator)
+    page = client.get(reverse("assessment:history", args=[assessment.uuid])).content.decode()
+    assert "Reminder sent" in page and "reminder.sent" not in page
+    assert "Deadline extended" in page and "reason: Elections." in page
+
+
+def test_once_the_next_cycle_opens_the_last_ones_late_countries_are_no_longer_reminded(world):
+    late = at(world["deadline"] + timedelta(days=1))
+    assert reminders.send_due_reminders(now=late) == 2
+    make_cycle(
+        2027,
+        opens_on=world["deadline"],
+        deadline=world["deadline"] + timedelta(days=200),
+        opened_at=timezone.now(),
+    )
+    assert reminders.send_due_reminders(now=late + timedelta(days=7)) == 0
