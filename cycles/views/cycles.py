@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,8 +29,6 @@ def cycle_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CycleForm(request.POST or None) if may_run else None
     if request.method == "POST":
         if form is None:
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied(_("Only a secretariat admin may do this."))
         if form.is_valid():
             form.instance.created_by = request.user
