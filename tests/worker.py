@@ -114,6 +114,13 @@ def celery_worker(tmp_path: Path, env: dict[str, str]) -> Iterator[dict[str, str
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        # Our queue's keys only (its list and bindings); the database is shared.
+        import redis
+
+        client = redis.Redis.from_url(broker_url())
+        keys = list(client.scan_iter(f"*{queue}*"))
+        if keys:
+            client.delete(*keys)
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
