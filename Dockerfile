@@ -12,6 +12,8 @@ COPY frameworks frameworks
 COPY accounts accounts
 COPY secretariat secretariat
 COPY api api
+COPY outbox outbox
+COPY cycles cycles
 RUN pip install --no-cache-dir .
 COPY . .
 # Build steps read the settings module, which needs the production variables to exist.

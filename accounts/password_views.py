@@ -12,12 +12,15 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import User
 from django.http import HttpResponse
+from django.template import loader
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 
 from assessment import audit
 from assessment.models import Country, Membership
 from config.site import absolute_url
+from outbox.mail import email_queue
+from outbox.models import OutgoingEmail
 
 from .people import language_of
 
@@ -35,7 +38,8 @@ def record_password_event(user: User, action: str) -> None:
 
 class PersonalLanguageResetForm(PasswordResetForm):
     """Django's reset form, writing each email in its recipient's own language, with its link
-    under SITE_URL (config/site.py): Django's builds it from the request's Host header."""
+    under SITE_URL (config/site.py; Django's builds it from the request's Host header), and
+    queueing it in the outbox (the worker sends it; an SMTP outage delays it, never loses it)."""
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Nothing in the email's context comes from the request: domain and protocol included.
@@ -43,16 +47,33 @@ class PersonalLanguageResetForm(PasswordResetForm):
         kwargs |= {"domain_override": site.netloc, "use_https": site.scheme == "https"}
         super().save(*args, **kwargs)
 
-    def send_mail(self, *args: Any, **kwargs: Any) -> None:
-        context = kwargs.get("context", args[2] if len(args) > 2 else {})
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
         context["reset_url"] = absolute_url(
             reverse(
                 "accounts:password_reset_confirm",
                 kwargs={"uidb64": context["uid"], "token": context["token"]},
             )
         )
-        with translation.override(language_of(context.get("user")) or translation.get_language()):
-            super().send_mail(*args, **kwargs)
+        user = context.get("user")
+        language = language_of(user) or translation.get_language() or settings.LANGUAGE_CODE
+        with translation.override(language):
+            subject = loader.render_to_string(subject_template_name, context)
+            body = loader.render_to_string(email_template_name, context)
+        email_queue(
+            to=to_email,
+            subject=subject,
+            body=body,
+            kind=OutgoingEmail.Kind.PASSWORD_RESET,
+            language=language,
+        )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

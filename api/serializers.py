@@ -356,3 +356,28 @@ class Section07Serializer(serializers.Serializer):
         help_text="Of them, with a criterion not known (counted in no row)."
     )
     rows = ReviewLawRowSerializer(many=True)
+
+
+class BoardRowSerializer(serializers.Serializer):
+    """A member country's row of a cycle's board: where it is, never what it answered."""
+
+    country = serializers.CharField(source="country.pk")
+    name = serializers.CharField(source="country.name")
+    region_code = serializers.IntegerField(source="country.region_code", allow_null=True)
+    hemisphere = serializers.CharField(source="country.hemisphere")
+    member_since = serializers.DateField()
+    focal_point = serializers.CharField(source="focal_state")
+    assessment = serializers.CharField(source="assessment_status")
+    last_activity = serializers.SerializerMethodField()
+    deadline = serializers.DateField()
+    extended = serializers.BooleanField()
+    days_left = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField()
+
+    def get_last_activity(self, row: Any) -> str | None:
+        return row.last_activity.date().isoformat() if row.last_activity else None
+
+    def get_days_left(self, row: Any) -> int | None:
+        from cycles.board import OPEN_STATES
+
+        return row.days_left if row.assessment_status in OPEN_STATES else None

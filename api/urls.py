@@ -21,6 +21,7 @@ urlpatterns = [
         views.ComparisonLegislation.as_view(),
         name="comparison_legislation",
     ),
+    path("cycles/<int:year>/board/", views.CycleBoard.as_view(), name="cycle_board"),
     path("reviews/", views.ReviewList.as_view(), name="reviews"),
     path(
         "reviews/<int:pk>/legislation/",

@@ -131,6 +131,40 @@ class ComparisonLegislation(APIView):
         return Response(s.LegislationAggregatesSerializer(aggregates).data)
 
 
+class CycleBoard(APIView):
+    """Secretariat only: a cycle's board (focal point and assessment state, last activity,
+    deadline) for every member country; filters `region`, `hemisphere`, `status` as the page."""
+
+    permission_classes = [IsAuthenticated, IsSecretariat]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses=s.BoardRowSerializer(many=True),
+    )
+    def get(self, request: Request, year: int) -> Response:
+        from django.utils import timezone
+
+        from cycles import board
+        from cycles.forms import BoardFilterForm
+        from cycles.models import Cycle
+
+        cycle = get_object_or_404(Cycle, year=year)
+        form = BoardFilterForm(request.query_params or None)
+        data = form.cleaned_data if form.is_valid() else {}
+        rows = board.board_rows(
+            cycle,
+            board.BoardFilters(
+                region=data.get("region") or None,
+                hemisphere=data.get("hemisphere") or "",
+                status=data.get("status") or "",
+            ),
+            today=timezone.localdate(),
+        )
+        return Response(
+            s.BoardRowSerializer(board.sort_board(rows, "country", False), many=True).data
+        )
+
+
 class ReviewList(generics.ListAPIView):
     """Secretariat only: the imported published reviews, most recent edition first."""
 

@@ -399,6 +399,13 @@ def _describe(event: AuditEvent, names: Names | None = None) -> str:
                 "role": _choice(after.get("role"), Membership.Role.choices),
             }
         )
+    elif action == "cycle.deadline_extended":
+        details.append(
+            _("from %(before)s to %(after)s")
+            % {"before": before.get("deadline", "—"), "after": after.get("deadline", "—")}
+        )
+        if after.get("reason"):
+            details.append(_("reason: %(text)s") % {"text": _short(after["reason"])})
     elif action == "framework.moved":
         details.append(_("to a corrected version of the frameworks"))
     if after.get("via") == "workbook":

@@ -498,6 +498,13 @@ AUDIT_ACTION_LABELS = {
     "language.changed": _("Working language changed"),
     "status.changed": _("Status changed"),
     "target.changed": _("Target level changed"),
+    # Running a cycle (cycles/, issue 26).
+    "alliance.member_added": _("Alliance member added"),
+    "alliance.member_changed": _("Alliance membership changed"),
+    "alliance.focal_point_added": _("Focal point added"),
+    "cycle.opened": _("Cycle opened"),
+    "cycle.deadline_extended": _("Deadline extended"),
+    "reminder.sent": _("Reminder sent"),
 }
 
 

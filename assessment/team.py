@@ -8,13 +8,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import people
 from frameworks.models import Capability
+from outbox.mail import email_queue
+from outbox.models import OutgoingEmail
 
 from . import audit
 from .models import Assessment, Assignment, Comment, Country, Invitation, Membership
@@ -35,25 +36,48 @@ def invitation_token(invitation: Invitation) -> str:
 
 
 @transaction.atomic
-def invite(*, country: Country, email: str, role: str, user: User, accept_url: str) -> Invitation:
-    """Create the invitation and email its link; `accept_url` is called with the token."""
+def invite(
+    *,
+    country: Country,
+    email: str,
+    role: str,
+    user: User | None,
+    accept_url: str,
+    language: str = "",
+) -> Invitation:
+    """Create the invitation and queue the email with its link (the outbox sends it, in
+    `language`, else the active one); `accept_url` is called with the token."""
     invitation = Invitation.objects.create(country=country, email=email, role=role, invited_by=user)
-    link = accept_url.replace("TOKEN", invitation_token(invitation))
-    send_mail(
-        subject=_("Invitation to the MNR self-assessment of %(country)s") % {"country": country},
-        message=_(
-            "You are invited to join the %(country)s team of the MNR self-assessment.\n\n"
-            "Open this link to create your account (it works once and expires in %(days)s days):"
-            "\n%(link)s\n"
-        )
-        % {"country": country, "days": invitation_max_age() // 86400, "link": link},
-        from_email=None,
-        recipient_list=[email],
-    )
+    invitation_email_queue(invitation, accept_url=accept_url, language=language)
     audit.record(
         actor=user, action="invitation.sent", country=country, after={"email": email, "role": role}
     )
     return invitation
+
+
+def invitation_email_queue(
+    invitation: Invitation, *, accept_url: str, language: str = "", note: str = ""
+) -> OutgoingEmail | None:
+    """The invitation's email, in the recipient's language; `note` (the secretariat's message
+    to the countries) goes before the link. Queued once per invitation."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    link = accept_url.replace("TOKEN", invitation_token(invitation))
+    with translation.override(language):
+        country = invitation.country.name
+        subject = _("Invitation to the MNR self-assessment of %(country)s") % {"country": country}
+        body = _(
+            "You are invited to join the %(country)s team of the MNR self-assessment.\n\n"
+            "Open this link to create your account (it works once and expires in %(days)s days):"
+            "\n%(link)s\n"
+        ) % {"country": country, "days": invitation_max_age() // 86400, "link": link}
+    return email_queue(
+        to=invitation.email,
+        subject=subject,
+        body=f"{note.strip()}\n\n{body}" if note.strip() else body,
+        kind=OutgoingEmail.Kind.INVITATION,
+        language=language,
+        key=f"invitation:{invitation.uuid}",
+    )
 
 
 def invitation_from_token(token: str) -> Invitation:

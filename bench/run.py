@@ -9,7 +9,9 @@ with its SQL query count, at 196 countries and, on a fresh database, at 10. Each
 followed by one to a bare view returning a static page of the same size through the same
 middleware and session, so both see the same noise and the ratio holds on a noisy machine.
 Budgets (issue 7): pages and saves within 3x the bare view, matrix at 196 countries under
-300 ms median, PDF action plan under 2 s, query counts the same at 10 and 196 countries.
+300 ms median, PDF action plan under 2 s, query counts the same at 10 and 196 countries; the
+cycle's board (issue 26) within 5x the bare view. Last, the bulk export's plans per minute
+(BENCH_EXPORT_PLANS validated plans, 20, rolled back afterwards).
 
     bench/run.py --profile capability page    # where one case's time goes (pyinstrument)
 """
@@ -107,6 +109,7 @@ def cases() -> tuple[Client, list[tuple[str, Callable[[], HttpResponse], int]]]:
     analyst = Client()
     analyst.force_login(users.get(username="bench-analyst"))
     base = f"/assessments/{a.uuid}/"
+    board = f"/secretariat/cycles/{reference_data.CYCLES[-1]}/"
 
     # Saving one answer: the autosave POST alone, each one a real change (level and evidence
     # differ from the stored ones, so the history records it). Its response carries the new
@@ -139,6 +142,10 @@ def cases() -> tuple[Client, list[tuple[str, Callable[[], HttpResponse], int]]]:
             10,
         ),
         ("PDF action plan", lambda: team.get(base + "plan/export/pdf"), 5),
+        # Issue 26: the cycle's board, every reference country a member (budget: 5x the bare
+        # view, queries the same at 10 and 196 countries).
+        ("cycle board, every member", lambda: analyst.get(board), 30),
+        ("cycle board CSV", lambda: analyst.get(board + "board.csv"), 30),
     ]
 
 
@@ -149,6 +156,71 @@ def _freeze() -> None:
         from assessment import frozen
 
         frozen.freeze_all()
+
+
+def _cycle() -> None:
+    """The latest reference cycle, opened, with every country that has an assessment as an
+    alliance member with one focal point (idempotent)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from assessment.models import Assessment, Country
+    from cycles.models import AllianceMember, Cycle, FocalPoint
+    from frameworks.models import FrameworkVersion
+
+    latest = FrameworkVersion.objects.latest_of_kind
+    Cycle.objects.get_or_create(
+        year=reference_data.CYCLES[-1],
+        defaults={
+            "opens_on": dt.date(reference_data.CYCLES[-1], 1, 15),
+            "deadline": timezone.localdate() + dt.timedelta(days=20),
+            "mnr_version": latest("mnr"),
+            "legislation_version": latest("legislation"),
+            "recommendations_version": latest("recommendations"),
+            "reminder_days": [14, 7, 1],
+            "opened_at": timezone.now(),
+        },
+    )
+    codes = set(Assessment.objects.values_list("country", flat=True))
+    for country in Country.objects.filter(pk__in=codes).exclude(alliance__isnull=False):
+        member = AllianceMember.objects.create(country=country, member_since=dt.date(2019, 1, 1))
+        FocalPoint.objects.create(
+            member=member, name=f"Focal {country.pk}", email=f"{country.pk}@bench.example"
+        )
+
+
+def bulk_export_rate(plans: int) -> None:
+    """Plans per minute of the bulk export: `plans` latest-cycle assessments validated and
+    named, built into the ZIP as the worker does, all rolled back afterwards."""
+    import tempfile
+
+    from django.db import transaction
+
+    from assessment.models import Assessment
+    from cycles import bulk
+    from cycles.models import Cycle
+
+    with transaction.atomic(), tempfile.TemporaryDirectory() as root:
+        settings.EXPORT_ROOT = Path(root)
+        cycle = Cycle.objects.get(year=reference_data.CYCLES[-1])
+        Assessment.objects.filter(cycle=cycle.year).update(status="submitted")
+        chosen = list(
+            Assessment.objects.filter(cycle=cycle.year).order_by("country")[:plans].values_list(
+                "pk", flat=True
+            )
+        )
+        Assessment.objects.filter(pk__in=chosen).update(status="validated", sharing="named")
+        export = bulk.export_request(cycle=cycle, user=None)
+        start = time.perf_counter()
+        assert bulk.export_build(export.pk)
+        elapsed = time.perf_counter() - start
+        size = bulk.export_path(export).stat().st_size
+        print(
+            f"bulk export: {plans} plans + scores workbook in {elapsed:.1f} s "
+            f"({plans / elapsed * 60:.1f} plans a minute, one process), ZIP {size // 1024} kB"
+        )
+        transaction.set_rollback(True)
 
 
 def main() -> None:
@@ -163,23 +235,30 @@ def main() -> None:
         small: dict[str, int | str] = {}
         reference_data.build(countries=10)
         _freeze()
+        _cycle()
         if Assessment.objects.count() == 10 * len(reference_data.CYCLES):
-            small = {name: measure(call, 2)[2] for name, call, _ in cases()[1]}
+            only = os.environ.get("BENCH_ONLY", "")
+            small = {name: measure(call, 2)[2] for name, call, _ in cases()[1] if only in name}
         reference_data.build()
         _freeze()
+        _cycle()
         print(f"{Assessment.objects.count()} assessments, {connection.vendor}, N={N}")
         print(
             f"{'case':36} {'median':>8} {'p95':>8} {'queries':>7} {'at 10':>5} {'bytes':>8} "
             f"{'bare med':>9} {'ratio':>6}"
         )
         team, measured = cases()
+        only = os.environ.get("BENCH_ONLY", "")  # e.g. BENCH_ONLY="cycle board"
         for name, call, n in measured[1:]:
+            if only and only not in name:
+                continue
             median, p95, queries, size, bare_median = measure(call, n, bare_client=team)
             print(
                 f"{name:36} {median * 1000:6.1f}ms {p95 * 1000:6.1f}ms {queries:7} "
                 f"{small.get(name, '-'):>5} {size:8} {bare_median * 1000:7.1f}ms "
                 f"{median / bare_median:6.2f}"
             )
+        bulk_export_rate(int(os.environ.get("BENCH_EXPORT_PLANS", "20")))
 
 
 def profile(name: str) -> None:

@@ -7,6 +7,9 @@
   refuses its requests, with a JSON 503 (api/exceptions.py), because it cannot count them.
   Restarting or removing the app would not bring Redis back and would take the pages down too:
   keep routing to it, and alert on "degraded" (docs/security.md, "Health").
+- The background worker not seen lately: `"worker": "late"` (or "in-process" where tasks run in
+  the web process). It does not make the web app unhealthy (restarting it would not help), so
+  the status stays as above; nothing is lost meanwhile (the outbox waits).
 """
 
 from __future__ import annotations
@@ -49,11 +52,15 @@ def health(request: HttpRequest) -> JsonResponse:
     database = database_ok()
     cache_state = cache_ok()
     status = "ok" if database and cache_state else "degraded" if database else "error"
-    return JsonResponse(
-        {
-            "status": status,
-            "database": "ok" if database else "unreachable",
-            "cache": "ok" if cache_state else "unreachable",
-        },
-        status=200 if database else 503,
-    )
+    body: dict[str, str | None] = {
+        "status": status,
+        "database": "ok" if database else "unreachable",
+        "cache": "ok" if cache_state else "unreachable",
+    }
+    if database:
+        from outbox.worker import worker_state
+
+        worker = worker_state()
+        body["worker"] = worker.status
+        body["worker_seen_at"] = worker.seen_at.isoformat() if worker.seen_at else None
+    return JsonResponse(body, status=200 if database else 503)

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "api",
+    "outbox",
+    "cycles",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +187,11 @@ WORKBOOK_MAX_UPLOAD_BYTES = int(os.environ.get("WORKBOOK_MAX_UPLOAD_BYTES", str(
 # published figure only inside a group of at least this many of them.
 AGGREGATE_MIN_GROUP = max(2, int(os.environ.get("AGGREGATE_MIN_GROUP", "3")))
 INVITATION_MAX_AGE_SECONDS = int(os.environ.get("INVITATION_MAX_AGE_SECONDS", str(7 * 24 * 3600)))
+
+# Bulk exports of a cycle (cycles/bulk.py): ZIP files the worker writes and the app serves, kept
+# this many days. In docker compose both containers mount the same volume here.
+EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", BASE_DIR / "private" / "exports"))
+BULK_EXPORT_KEEP_DAYS = int(os.environ.get("BULK_EXPORT_KEEP_DAYS", "7"))
 
 # Where the framework data files live; load_frameworks reads every *.yaml in it.
 FRAMEWORK_DATA_DIR = BASE_DIR / "frameworks" / "data"
@@ -336,6 +343,37 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
+
+# Email goes out through the outbox (outbox/): a row per message, sent by the background worker,
+# retried after OUTBOX_RETRY_SECONDS (doubling, at most an hour) while the mail server is away.
+OUTBOX_RETRY_SECONDS = int(os.environ.get("OUTBOX_RETRY_SECONDS", "60"))
+OUTBOX_RETRY_MAX_SECONDS = int(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
+
+# The task queue (config/celery.py): Celery with Redis as its broker. Without a broker (the demo,
+# the tests, a single-process install) tasks run inside the web process after each commit.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "mnr")
+CELERY_TASK_IGNORE_RESULT = True  # results live in the database rows the tasks work on
+CELERY_TASK_ACKS_LATE = True  # a task a worker died in is handed to another
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that queues a task must not hang on a Redis that is down (the row is safe anyway).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_TIMEZONE = TIME_ZONE
+# The scheduler's ticks: each finds whatever is due in the database.
+OUTBOX_TICK_SECONDS = float(os.environ.get("OUTBOX_TICK_SECONDS", "60"))
+WORKER_LATE_AFTER_SECONDS = int(os.environ.get("WORKER_LATE_AFTER_SECONDS", "300"))
+REMINDER_TICK_SECONDS = float(os.environ.get("REMINDER_TICK_SECONDS", "3600"))
+CELERY_BEAT_SCHEDULE = {
+    "deliver-outbox": {"task": "outbox.tasks.deliver_outbox", "schedule": OUTBOX_TICK_SECONDS},
+    "heartbeat": {"task": "outbox.tasks.heartbeat", "schedule": min(60.0, OUTBOX_TICK_SECONDS)},
+    # Reminders are due by the day; an hourly look sends each on its day, whenever it starts.
+    "reminders": {"task": "cycles.tasks.send_reminders", "schedule": REMINDER_TICK_SECONDS},
+    "exports-resume": {"task": "cycles.tasks.exports_resume", "schedule": OUTBOX_TICK_SECONDS},
+    "exports-cleanup": {"task": "cycles.tasks.exports_cleanup", "schedule": 6 * 3600.0},
+}
 
 if env_bool("FAST_PASSWORD_HASHER", False):
     # Tests only: the real hashers are deliberately slow.

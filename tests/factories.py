@@ -80,3 +80,45 @@ def sign_in_with_second_factor(client: Any, user: AbstractUser) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def deliver_mail(now: Any = None) -> int:
+    """Send what the outbox holds, as the background worker would (tests run no worker, and a
+    test's transaction never commits, so the after-commit trigger never fires)."""
+    from outbox.mail import deliver_due
+
+    return deliver_due(now=now)
+
+
+def make_cycle(year: int = 2026, *, deadline: Any = None, opens_on: Any = None, **fields: Any):
+    """A cycle on the latest framework versions, deadline 30 days from today by default."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cycles.models import Cycle
+    from frameworks.models import FrameworkVersion
+
+    today = timezone.localdate()
+    latest = FrameworkVersion.objects.latest_of_kind
+    defaults = {
+        "opens_on": opens_on or today - timedelta(days=10),
+        "deadline": deadline or today + timedelta(days=30),
+        "mnr_version": latest("mnr"),
+        "legislation_version": latest("legislation"),
+        "recommendations_version": latest("recommendations"),
+        "reminder_days": [14, 7, 1],
+    } | fields
+    return Cycle.objects.create(year=year, **defaults)
+
+
+def make_member(country: Country, *focal_points: tuple[str, str, str]):
+    """An alliance member with focal points given as (name, email, language)."""
+    from datetime import date
+
+    from cycles.models import AllianceMember, FocalPoint
+
+    member = AllianceMember.objects.create(country=country, member_since=date(2020, 1, 1))
+    for name, email, language in focal_points:
+        FocalPoint.objects.create(member=member, name=name, email=email, language=language)
+    return member

@@ -11,7 +11,13 @@ from django.urls import reverse
 from accounts.models import Profile
 from assessment.models import Assessment, Membership
 
-from .factories import make_assessment, make_country, make_user, sign_in_with_second_factor
+from .factories import (
+    deliver_mail,
+    make_assessment,
+    make_country,
+    make_user,
+    sign_in_with_second_factor,
+)
 
 pytestmark = pytest.mark.usefixtures("frameworks")
 
@@ -160,6 +166,7 @@ def test_the_invitation_acceptance_form_keeps_its_autocomplete_and_shows_errors_
         reverse("assessment:team"), {"email": "new@ministry.example", "role": "contributor"}
     )
     client.logout()
+    deliver_mail()
     token = re.search(r"/invitations/(\S+)/", mail.outbox[-1].body).group(1)
     accept_url = reverse("assessment:accept_invitation", args=[token])
     html = client.get(accept_url).content.decode()

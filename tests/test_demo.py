@@ -86,3 +86,40 @@ def test_the_printed_logins_say_each_accounts_language_and_demo_is_translated(
         assert arvenia.name == "Arvenia (تجريبي)"
     with translation.override("fr"):
         assert arvenia.name == "Arvenia (démo)"
+
+
+@pytest.mark.django_db
+def test_the_demo_opens_a_cycle_whose_board_and_reminders_work_at_once(
+    frameworks, capsys, settings, client
+):
+    from django.core import mail
+    from django.urls import reverse
+
+    from cycles.board import BoardFilters, board_rows
+    from cycles.models import Cycle
+
+    from .factories import deliver_mail, sign_in_with_second_factor
+
+    settings.DEBUG = True
+    call_command("demo")
+    call_command("demo")  # twice: still one cycle, four members, one focal point each
+    cycle = Cycle.objects.get()
+    rows = {r.country.pk: r for r in board_rows(cycle, BoardFilters(), today=cycle.opens_on)}
+    assert sorted(rows) == ["XA", "XB", "XC", "XD"]
+    assert {r.focal_state for r in rows.values()} == {"active"}
+    assert rows["XB"].assessment_status == "submitted" and rows["XD"].extended
+    call_command("send_reminders")
+    call_command("send_reminders")
+    deliver_mail()
+    # Ten days to go (the 14-day reminder) for the two drafts; Belmora submitted, Dunmark's
+    # deadline extended by a month.
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "demo-xa-coordinator@demo.example",
+        "demo-xc-coordinator@demo.example",
+    ]
+    from django.contrib.auth import get_user_model
+
+    sign_in_with_second_factor(
+        client, get_user_model().objects.get(username="demo-secretariat-admin")
+    )
+    assert client.get(reverse("cycles:board", args=[cycle.year])).status_code == 200

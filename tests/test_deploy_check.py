@@ -109,7 +109,14 @@ def test_session_settings_come_from_the_environment():
 def test_health_endpoint_reports_the_database(client, db):
     response = client.get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    # Without a broker (tests, the demo) tasks run in the web process: no worker to miss.
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "worker": "in-process",
+        "worker_seen_at": None,
+    }
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
@@ -142,3 +149,20 @@ def test_a_worker_freezes_its_start_up_objects_out_of_full_collections():
     before, after = map(int, result.stdout.split())
     assert before == 0
     assert after > 50_000  # modules, models, URL patterns and the main templates
+
+
+def test_health_endpoint_says_when_the_worker_has_not_been_seen(client, db, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from outbox.worker import heartbeat_record
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a deployment with a broker and a worker
+    settings.WORKER_LATE_AFTER_SECONDS = 300
+    assert client.get("/health/").json()["worker"] == "late"  # never seen
+    heartbeat_record(now=timezone.now() - timedelta(minutes=10))
+    late = client.get("/health/")
+    assert late.status_code == 200 and late.json()["worker"] == "late"
+    heartbeat_record()
+    assert client.get("/health/").json()["worker"] == "ok"

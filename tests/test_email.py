@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from assessment.models import Membership
 
-from .factories import make_country, make_user
+from .factories import deliver_mail, make_country, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 SENDER = "MNR Self-Assessment <no-reply@mnr.example.org>"
@@ -136,6 +136,7 @@ def test_invitation_arrives_over_smtp_and_its_link_creates_the_account(client, s
         reverse("assessment:team"), {"email": "nadia@ministry.example", "role": "contributor"}
     )
     assert response.status_code == 302
+    assert deliver_mail() == 1
     [message] = smtp_inbox.messages
     assert message["To"] == "nadia@ministry.example"
     assert message["From"] == SENDER
@@ -165,6 +166,7 @@ def test_password_reset_arrives_over_smtp_and_its_link_sets_the_password(client,
     user.save()
     response = client.post(reverse("accounts:password_reset"), {"email": "PACEY@ministry.example"})
     assert response.status_code == 302
+    assert deliver_mail() == 1
     [message] = smtp_inbox.messages
     assert message["To"] == "pacey@ministry.example"
     assert message["From"] == SENDER

@@ -70,4 +70,10 @@ def test_the_health_endpoint_keeps_its_own_answer(db, settings):
         response = probe.get("/health/")
     assert response.status_code == 503
     assert response.json() == {"status": "error", "database": "unreachable", "cache": "ok"}
-    assert probe.get("/health/").json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert probe.get("/health/").json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "worker": "in-process",
+        "worker_seen_at": None,
+    }

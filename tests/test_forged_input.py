@@ -37,7 +37,7 @@ from .test_permissions import APP_URLS, EXPECTED, ROLES, put_in_state, request_f
 from .test_permissions import world as permissions_world  # noqa: F401 (a fixture)
 
 MISSING = object()  # the field is left out of the payload
-SNAPSHOT_APPS = ("assessment", "secretariat", "frameworks")
+SNAPSHOT_APPS = ("assessment", "secretariat", "frameworks", "cycles", "outbox")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 GOOD_REVIEW = b"country,legislation,definition,technology,possession,isp_reporting\nFR,1,1,1,1,1\n"
 
@@ -191,6 +191,27 @@ RECIPES: dict[str, Recipe] = {
         },
     ),
     "secretariat_import:confirm": Recipe("admin", {"token": "token"}),
+    "cycles:list": Recipe(
+        "admin",
+        {
+            "year": "int!",
+            "opens_on": "date!",
+            "deadline": "date!",
+            "mnr_version": "choice!",
+            "message": "text:5000",
+            "reminder_days_text": "text:150",
+        },
+    ),
+    "cycles:open": Recipe("admin", {}),
+    "cycles:extend": Recipe("admin", {"deadline": "date!", "reason": "text:2000!"}),
+    "cycles:members": Recipe("admin", {"country": "choice!", "member_since": "date!"}),
+    "cycles:focal_point_add": Recipe(
+        "admin", {"name": "text:150!", "email": "email!", "language": "choice!"}
+    ),
+    "cycles:focal_point_invite": Recipe("admin", {}),
+    "cycles:remind_contributors": Recipe("coordinator", {}),
+    "cycles:export_start": Recipe("admin", {}),
+    "cycles:reminder_settings": Recipe("contributor", {"reminders": "choice!"}),
 }
 
 

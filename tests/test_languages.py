@@ -17,7 +17,7 @@ from accounts.people import language_of
 from frameworks.i18n import locale_dir
 from frameworks.models import Capability, FrameworkVersion
 
-from .factories import answer_all, make_assessment, make_country, make_user
+from .factories import answer_all, deliver_mail, make_assessment, make_country, make_user
 
 pytestmark = pytest.mark.usefixtures("frameworks")
 LANGS = [code for code, _name in settings.LANGUAGES]
@@ -79,6 +79,7 @@ def test_the_password_reset_email_is_in_its_recipients_language(client, coordina
     client.post(
         reverse("accounts:password_reset"), {"email": coordinator.email}, HTTP_ACCEPT_LANGUAGE="en"
     )
+    deliver_mail()
     assert len(mail.outbox) == 1
     english = "Choose a new password for the MNR self-assessment"
     with translation.override("fr"):

@@ -16,7 +16,13 @@ from accounts.people import display_name
 from assessment.models import AuditEvent, Membership
 from assessment.templatetags.people import person
 
-from .factories import PASSWORD, make_country, make_user, sign_in_with_second_factor
+from .factories import (
+    PASSWORD,
+    deliver_mail,
+    make_country,
+    make_user,
+    sign_in_with_second_factor,
+)
 
 Role = Membership.Role
 NEW_PASSWORD = "another-long-passphrase"
@@ -35,6 +41,7 @@ def invite(client: Client, coordinator, email: str = "new@ministry.example") -> 
     response = client.post(reverse("assessment:team"), {"email": email, "role": "contributor"})
     assert response.status_code == 302
     client.logout()
+    deliver_mail()
     return reverse(
         "assessment:accept_invitation",
         args=[re.search(r"/invitations/(\S+)/", mail.outbox[-1].body).group(1)],
@@ -212,6 +219,7 @@ def test_password_reset_does_not_tell_whether_the_address_has_an_account(client,
     known = client.post(reset, {"email": "pacey@ministry.example"})
     assert unknown.status_code == known.status_code == 302
     assert unknown["Location"] == known["Location"] == reverse("accounts:password_reset_done")
+    deliver_mail()
     assert [m.to for m in mail.outbox] == [["pacey@ministry.example"]]
 
 
@@ -219,6 +227,7 @@ def test_password_reset_link_sets_a_new_password_once(client, coordinator):
     coordinator.email = "pacey@ministry.example"
     coordinator.save()
     client.post(reverse("accounts:password_reset"), {"email": "pacey@ministry.example"})
+    deliver_mail()
     link = re.search(r"https?://[^/\s]+(/\S+)", mail.outbox[-1].body).group(1)
     form = client.get(link, follow=True)
     assert "Choose a new password" in form.content.decode()

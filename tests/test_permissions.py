@@ -25,6 +25,8 @@ from .factories import (
     answer_all,
     make_assessment,
     make_country,
+    make_cycle,
+    make_member,
     make_user,
     sign_in_with_second_factor,
 )
@@ -295,9 +297,33 @@ EXPECTED: dict[str, dict[str, tuple[tuple[int, ...], tuple[int, ...]]]] = {
             "api:schema",
             "api:reviews",
             "api:review_legislation",
+            "api:cycle_board",
         )
     },
     "health": same((200,) * 6, (405,) * 6),
+    # Running a cycle (issue 26): admins run it; analysts read the board; countries never see it.
+    "cycles:list": same((302, 403, 403, 403, 200, 200), (302, 403, 403, 403, 403, 302)),
+    "cycles:board": same((302, 403, 403, 403, 200, 200), (302, 403, 403, 403, 405, 405)),
+    "cycles:board_export": same((302, 403, 403, 403, 200, 200), (302, 403, 403, 403, 405, 405)),
+    "cycles:open": same((302, 403, 403, 403, 403, 405), (302, 403, 403, 403, 403, 302)),
+    "cycles:extend": same((302, 403, 403, 403, 403, 200), (302, 403, 403, 403, 403, 302)),
+    "cycles:members": same((302, 403, 403, 403, 403, 200), (302, 403, 403, 403, 403, 302)),
+    "cycles:focal_point_add": same((302, 403, 403, 403, 403, 405), (302, 403, 403, 403, 403, 302)),
+    # The coordinator's one click while the assessment is editable; anyone's own reminder choice.
+    "cycles:remind_contributors": {
+        "draft": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 302, 404, 404)),
+        "submitted": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
+        "validated": ((302, 405, 405, 405, 405, 405), (302, 404, 403, 403, 403, 403)),
+    },
+    "cycles:reminder_settings": same((302, 200, 200, 200, 200, 200), (302,) * 6),
+    "cycles:export_start": same((302, 403, 403, 403, 403, 405), (302, 403, 403, 403, 403, 302)),
+    "cycles:export": same((302, 403, 403, 403, 403, 200), (302, 403, 403, 403, 403, 405)),
+    "cycles:export_download": same(
+        (302, 403, 403, 403, 403, 200), (302, 403, 403, 403, 403, 405)
+    ),
+    "cycles:focal_point_invite": same(
+        (302, 403, 403, 403, 403, 405), (302, 403, 403, 403, 403, 302)
+    ),
     # Working offline (issue 15): the workbook is for whoever may answer a section now, as the
     # capability page's POST; the blank questionnaire for whoever may read the assessment.
     "assessment:workbook_download": {
@@ -372,6 +398,14 @@ def world(frameworks, settings, tmp_path) -> dict[str, Any]:
     )
     action = Action.objects.create(assessment=assessment, position=1, title="An action")
     invitation = Invitation.objects.create(country=country, email="n@x.example", role="contributor")
+    from cycles.models import FocalPoint
+
+    settings.EXPORT_ROOT = tmp_path / "exports"
+    from cycles import bulk
+
+    export = bulk.export_request(cycle=make_cycle(2026), user=None)
+    bulk.export_build(export.pk)
+    make_member(country, ("Focal", "focal@x.example", "fr"))
     from secretariat.models import LegislativeReview
 
     review = LegislativeReview.objects.create(source="ICMEC", year=2018, rules={"at_least": 4})
@@ -382,6 +416,8 @@ def world(frameworks, settings, tmp_path) -> dict[str, Any]:
         "evidence": record,
         "action": action,
         "token": team.invitation_token(invitation),
+        "focal_point": FocalPoint.objects.get(),
+        "export": export,
     }
 
 
@@ -473,6 +509,7 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "secretariat:review_matrix": ([], {}),
         "secretariat:review_map": ([], {}),
         "api:reviews": ([], {}),
+        "api:cycle_board": ([2026], {}),
         "api:review_legislation": ([world["review"].pk], {}),
         "secretariat_import:upload": ([], {}),
         "secretariat_import:confirm": ([], {}),
@@ -489,6 +526,37 @@ def request_for(name: str, world: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "assessment:workbook_upload": ([a.uuid], {}),  # the file: below, made only when asked
         "assessment:workbook_confirm": ([a.uuid], {"token": "no-preview"}),
         "assessment:blank_questionnaire": ([a.uuid], {}),
+        "cycles:list": (
+            [],
+            {
+                "year": "2031",
+                "opens_on": "2031-01-10",
+                "deadline": "2031-06-30",
+                "mnr_version": a.mnr_version_id,
+                "legislation_version": a.legislation_version_id,
+                "recommendations_version": a.recommendations_version_id,
+                "message": "Welcome.",
+                "reminder_days_text": "14, 7, 1",
+            },
+        ),
+        "cycles:board": ([2026], {}),
+        "cycles:board_export": ([2026, "csv"], {}),
+        "cycles:open": ([2026], {}),
+        "cycles:extend": (
+            [2026, a.country_id],
+            {"deadline": "2030-12-31", "reason": "Elections."},
+        ),
+        "cycles:members": ([], {"country": "XB", "member_since": "2021-03-01"}),
+        "cycles:focal_point_add": (
+            [a.country_id],
+            {"name": "Second", "email": "second@x.example", "language": "es"},
+        ),
+        "cycles:focal_point_invite": ([world["focal_point"].uuid], {}),
+        "cycles:remind_contributors": ([a.uuid], {}),
+        "cycles:export_start": ([2026], {}),
+        "cycles:export": ([world["export"].uuid], {}),
+        "cycles:export_download": ([world["export"].uuid], {}),
+        "cycles:reminder_settings": ([], {"reminders": "off"}),
     }
     args, data = table[name]
     if name == "assessment:workbook_upload":

@@ -29,7 +29,19 @@ from .test_permissions import world as permissions_world  # noqa: F401 (a fixtur
 
 VISIBLE_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt")
 # Typed by the people of the test's world, or named by them: shown as written.
-TYPED = {"oc", "co", "cd", "an", "ad", "An action", "e.pdf", "n@x.example", "ICMEC"}
+TYPED = {
+    "oc",
+    "co",
+    "cd",
+    "an",
+    "ad",
+    "An action",
+    "e.pdf",
+    "n@x.example",
+    "ICMEC",
+    "Focal",
+    "focal@x.example",  # the world's focal point (cycles, issue 26)
+}
 # What may stand outside the brackets: numbers, dates, codes (C04, R07, D2, XA), punctuation.
 NEUTRAL = re.compile(
     r"^[\s\d.,:;/()\[\]%+\-–—=·•|#@&*'\"“”‘’«»<>→←↑↓×✓✔✗…?!]*$"

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 import accounts.forms
 import assessment.forms
+import cycles.forms
 import secretariat.forms
 from assessment import answering, frameworks_cache
 from assessment.forms import (
@@ -22,7 +23,7 @@ from assessment.forms import (
 )
 from assessment.models import Action, AuditEvent, Membership
 
-from .factories import make_assessment, make_country, make_user
+from .factories import make_assessment, make_country, make_cycle, make_user
 
 # Passwords are hashed, never stored or shown; Django's own forms leave them unbounded.
 UNBOUNDED = {"password1", "password2"}
@@ -48,9 +49,10 @@ def every_form(a: Any) -> list[forms.BaseForm]:
         ActionForm: {"assessment": a},
         TargetForm: {"capabilities": tree.capabilities, "levels": range(3, 5)},
         AssignmentForm: {"contributors": [], "sections": []},
+        cycles.forms.ExtensionForm: {"cycle": make_cycle(2026)},
     }
     found = []
-    for module in (assessment.forms, secretariat.forms, accounts.forms):
+    for module in (assessment.forms, secretariat.forms, accounts.forms, cycles.forms):
         for _name, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__:
                 found.append(cls(**needs.get(cls, {})))

@@ -24,6 +24,7 @@ from assessment.views import questionnaire
 
 from .factories import (
     answer_all,
+    deliver_mail,
     make_assessment,
     make_country,
     make_user,
@@ -528,6 +529,7 @@ def invite(client, coordinator, email="new@ministry.example"):
     client.force_login(coordinator)
     response = client.post(reverse("assessment:team"), {"email": email, "role": "contributor"})
     assert response.status_code == 302
+    deliver_mail()
     link = re.search(r"https?://\S+/invitations/(\S+)/", mail.outbox[-1].body)
     return link.group(1)
 
@@ -588,6 +590,7 @@ def test_only_the_coordinator_invites(client, assessment, contributor):
         ).status_code
         == 403
     )
+    deliver_mail()
     assert not mail.outbox
 
 

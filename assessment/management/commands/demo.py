@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import get_language_info
 
-from assessment.demo import DEMO_PASSWORD, create_demo
+from assessment.demo import COUNTRIES, CYCLES, DEMO_PASSWORD, create_demo
 
 
 def _language(code: str) -> str:
@@ -41,3 +41,15 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'username':34} {'role':24} {'country':18} interface language")
         for username, role, country, language in logins:
             self.stdout.write(f"  {username:34} {role:24} {country:18} {_language(language)}")
+        from cycles.demo import demo_cycle_create
+
+        cycle = demo_cycle_create(
+            year=CYCLES[-1],
+            codes=[c.code for c in COUNTRIES],
+            languages={c.code: c.language for c in COUNTRIES},
+        )
+        self.stdout.write(
+            f"Cycle {cycle.year} is open for the four demo members, deadline {cycle.deadline} "
+            "(Dunmark's extended): the board is under Cycles. The reminders due now go out "
+            "with `python manage.py send_reminders` (printed here, as every email of the demo)."
+        )

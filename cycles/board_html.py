@@ -1,0 +1,64 @@
+"""The board's table body, written in Python: at 196 countries a template loop (two URL
+reversals, a dozen tags and filters per row) cost more than the rest of the page, as the
+matrix's did (docs/benchmarks.md, secretariat/templatetags/matrix.py). Every value from the
+database is escaped; the rest is fixed markup."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from .board import ASSESSMENT_LABELS, BoardRow
+from .members import FocalPointState
+
+PLACEHOLDER = "ZZ"
+OVERDUE_ROW = '<tr class="table-warning">'
+
+
+def board_body(rows: list[BoardRow], *, year: int, may_run: bool) -> SafeString:
+    if not rows:
+        return mark_safe(  # noqa: S308 (escaped text in fixed markup)
+            f'<tr><td colspan="7">{escape(_("No member country matches."))}</td></tr>'
+        )
+    country_url = reverse("secretariat:country", args=[PLACEHOLDER])
+    extend_url = reverse("cycles:extend", args=[year, PLACEHOLDER])
+    extended = f' <span class="badge text-bg-info">{escape(_("extended"))}</span>'
+    extend_label = escape(_("Extend the deadline"))
+    # Each label translated once per page, not once per row (lazy strings are evaluated on
+    # every str(); the region's name is looked up in the M49 tables).
+    states = {k: escape(v) for k, v in FocalPointState.LABELS.items()}
+    statuses = {k: escape(v) for k, v in ASSESSMENT_LABELS.items()}
+    regions: dict[int | None, str] = {}
+    html = []
+    for r in rows:
+        region = regions.get(r.country.region_code)
+        if region is None:
+            region = regions[r.country.region_code] = escape(r.country.region_label)
+        code = r.country.pk
+        name = escape(r.country.name)
+        head = (
+            f'<a href="{escape(country_url.replace(PLACEHOLDER, code))}">{name}</a>'
+            if r.assessment_uuid
+            else name
+        )
+        words = r.deadline_words
+        deadline = (
+            r.deadline.isoformat()
+            + (extended if r.extended else "")
+            + (f'<br><span class="small">{escape(words)}</span>' if words else "")
+        )
+        action = (
+            f'<td><a href="{escape(extend_url.replace(PLACEHOLDER, code))}">{extend_label}'
+            f'<span class="visually-hidden"> — {name}</span></a></td>'
+            if may_run
+            else ""
+        )
+        activity = r.last_activity.date().isoformat() if r.last_activity else "—"
+        html.append(
+            (OVERDUE_ROW if r.overdue else "<tr>") + f'<th scope="row">{head}</th><td>{region}</td>'
+            f"<td>{states[r.focal_state]}</td><td>{statuses[r.assessment_status]}</td>"
+            f"<td>{activity}</td><td>{deadline}</td>{action}</tr>\n"
+        )
+    return mark_safe("".join(html))  # noqa: S308 (escaped values and fixed markup)
