@@ -80,7 +80,7 @@ def _claim(export_id: int, now: datetime) -> bool:
 
 
 def scores_workbook(cycle: Cycle, language: str) -> bytes:
-    from secretariat.review_labels import xlsx
+    from secretariat.reviews.labels import xlsx
 
     from secretariat import comparison as cmp
     from secretariat.views import aggregates_sheet, matrix_sheet

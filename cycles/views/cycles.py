@@ -105,7 +105,7 @@ def board_export(request: AuthenticatedHttpRequest, year: int, fmt: str) -> Http
         content: bytes = write_csv(header, body).encode("utf-8-sig")
         content_type = "text/csv; charset=utf-8"
     elif fmt == "xlsx":
-        from secretariat.review_labels import xlsx
+        from secretariat.reviews.labels import xlsx
 
         content = xlsx({_("Board"): (header, body)})
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
