@@ -80,9 +80,8 @@ def _claim(export_id: int, now: datetime) -> bool:
 
 
 def scores_workbook(cycle: Cycle, language: str) -> bytes:
-    from secretariat.reviews.labels import xlsx
-
     from secretariat import comparison as cmp
+    from secretariat.reviews.labels import xlsx
     from secretariat.views import aggregates_sheet, matrix_sheet
 
     with translation.override(language):
