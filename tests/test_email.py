@@ -217,6 +217,7 @@ def test_email_links_come_from_site_url_never_from_the_request_host(client, smtp
         HTTP_HOST=FORGED_HOST,
     )
     assert reset.status_code == 302
+    assert deliver_mail() == 2  # the outbox holds both; the worker sends them
     invitation, reset_mail = smtp_inbox.messages
     for message in (invitation, reset_mail):
         [link] = links_in(message)

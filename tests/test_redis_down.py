@@ -96,7 +96,13 @@ def test_health_reports_the_cache_as_unreachable(client, redis_down):
     # The database is there and the pages work: the instance stays in the pool (200), and says
     # it is degraded so that monitoring alerts (config/health.py).
     assert response.status_code == 200
-    assert response.json() == {"status": "degraded", "database": "ok", "cache": "unreachable"}
+    assert response.json() == {
+        "status": "degraded",
+        "database": "ok",
+        "cache": "unreachable",
+        "worker": "in-process",
+        "worker_seen_at": None,
+    }
 
 
 def test_sign_in_and_the_pages_keep_working(client, redis_down, member):
@@ -109,4 +115,10 @@ def test_sign_in_and_the_pages_keep_working(client, redis_down, member):
 def test_health_says_ok_when_the_cache_answers(client, db):
     response = client.get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "worker": "in-process",
+        "worker_seen_at": None,
+    }
