@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from assessment import answering, audit, frameworks_cache, services, views
+from assessment import answering, audit, frameworks_cache, services
 from assessment.models import (
     Assessment,
     AuditEvent,
@@ -19,6 +19,7 @@ from assessment.models import (
     EvidenceFile,
     Membership,
 )
+from assessment.views import questionnaire as views
 
 from .factories import (
     answer_all,
