@@ -179,8 +179,10 @@ def test_trend_over_countries_present_in_both_cycles():
 
 
 def test_matrix_queries_do_not_grow_with_countries(analyst_client):
-    """The matrix page, its CSV and the comparison's XLSX, at 10 and at 196 countries (one
-    world for the three: building 588 assessments is most of the cost)."""
+    """The matrix page, its CSV and the comparison's XLSX, at 4 and at 40 countries of three
+    cycles each (one world for the three pages). A query per row, per country or per cycle
+    would add at least 36 queries; ten times the countries is as sure a proof as the 196 of
+    the reference set (bench/run.py measures those), at a fifth of the rows to build."""
     urls = {
         "matrix": reverse("secretariat:matrix"),
         "csv": reverse("secretariat:export", args=["matrix", "csv"]),
@@ -197,13 +199,13 @@ def test_matrix_queries_do_not_grow_with_countries(analyst_client):
             found[page] = len(ctx)
         return found
 
-    codes = real_country_codes(196)
-    answered_assessments(codes[:10], [2024, 2025, 2026])
-    at_10 = counts()
-    answered_assessments(codes[10:196], [2024, 2025, 2026], seed=3)
-    at_196 = counts()
-    assert at_10 == at_196
-    assert max(at_196.values()) <= 20, at_196
+    codes = real_country_codes(40)
+    answered_assessments(codes[:4], [2024, 2025, 2026])
+    at_4 = counts()
+    answered_assessments(codes[4:40], [2024, 2025, 2026], seed=3)
+    at_40 = counts()
+    assert at_4 == at_40
+    assert max(at_40.values()) <= 20, at_40
 
 
 def test_one_countrys_trend_uses_only_that_country(analyst_client):
