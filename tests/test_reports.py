@@ -20,6 +20,7 @@ from django.template.defaultfilters import floatformat
 from pypdf import PdfReader
 
 from assessment.gaps import CapabilityMeta, CriterionMeta, Gap, GapKind, compute_gaps
+from assessment.reports import pdf as pdf_module
 from assessment.reports.data import ActionRow, Report
 from assessment.reports.pdf import StaticFileFetcher, render_html, render_pdf, static_dir
 from assessment.reports.tabular import sheets, to_csv, to_xlsx
@@ -386,6 +387,7 @@ def test_pdf_embeds_our_own_fonts(report: Report, monkeypatch):
         return original(self, url, headers)
 
     monkeypatch.setattr(StaticFileFetcher, "fetch", spy)
+    monkeypatch.setattr(pdf_module, "_STYLES", {})  # the fonts as a fresh worker loads them
     data = render_pdf(report)
     names = [u.rsplit("/", 1)[-1] for u in fetched]
     # The CSS is read directly; the Arabic faces (issue 14) are loaded for every report.
@@ -402,6 +404,15 @@ def test_pdf_embeds_our_own_fonts(report: Report, monkeypatch):
             fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
     # Embedded under the @font-face family name: proof that no system font was used.
     assert fonts == {"MNR-Report-Sans", "MNR-Report-Sans-Bold"}, fonts
+    # The next PDF reuses the parsed stylesheets and loaded fonts (issue 27): the same fonts.
+    fetched.clear()
+    again = PdfReader(io.BytesIO(render_pdf(report)))
+    assert not fetched
+    assert {
+        str(font.get_object()["/BaseFont"]).split("+")[-1]
+        for page in again.pages
+        for font in page["/Resources"]["/Font"].values()
+    } == fonts
 
 
 # ------------------------------------------------------------------------------ XLSX, CSV
