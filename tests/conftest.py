@@ -71,9 +71,11 @@ def _fresh_framework_cache() -> None:
     # (possibly with the same ids) must not leak into it.
     from assessment.frameworks_cache import clear_framework_cache
     from assessment.reports import questionnaire_pdf
+    from secretariat import row_cache
 
     clear_framework_cache()
     questionnaire_pdf._KEPT.clear()  # blank questionnaires kept by an earlier test's rows
+    row_cache.clear()  # matrix rows kept from an earlier test's assessments
 
 
 @pytest.fixture(scope="session")

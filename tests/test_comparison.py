@@ -435,3 +435,50 @@ def test_only_the_matrix_table_scrolls():
     css = (Path(settings.BASE_DIR) / "static" / "css" / "app.css").read_text()
     assert ".matrix-wrap { position: relative;" in css
     assert "position: sticky;\n  inset-inline-start: 0;" in css
+
+
+def test_matrix_rows_are_kept_per_language_and_redrawn_when_scores_are_frozen_again(
+    analyst_client,
+):
+    """Issue 27: a row of frozen scores is drawn once per language and kept; freezing the
+    scores again (a validation after a return) draws it anew, and a French reader never gets
+    the English row."""
+    from assessment import frozen
+    from assessment.models import CapabilityAnswer
+    from secretariat import row_cache
+
+    kenya, france = answered_assessments(["KE", "FR"], [2026], seed=5)
+    frozen.freeze_all()
+    row_cache.clear()
+    url = reverse("secretariat:matrix") + "?cycle=2026"
+
+    def kenya_row(page: str) -> str:
+        start = page.index(reverse("secretariat:country", args=["KE"]))
+        return page[start : page.index("</tr>", start)]
+
+    def body(page: str) -> str:
+        return page[page.index("<tbody>") : page.index("</tbody>")]
+
+    first = analyst_client.get(url).content.decode()
+    assert row_cache.size() == 2
+    assert body(analyst_client.get(url).content.decode()) == body(first)  # recalled
+    analyst_client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    french = analyst_client.get(url).content.decode()
+    assert row_cache.size() == 4
+    assert 'class="met">oui</td>' in kenya_row(french) or 'class="not_met">non' in kenya_row(
+        french
+    )
+    assert ">yes</td>" not in kenya_row(french) and ">no</td>" not in kenya_row(french)
+
+    # Returned, changed and validated again: frozen anew, so the row shows the new level.
+    c01 = CapabilityAnswer.objects.get(assessment=kenya, capability__code="C01")
+    level = "4" if c01.response != "4" else "0"
+    CapabilityAnswer.objects.filter(pk=c01.pk).update(response=level)
+    kenya.refresh_from_db()
+    frozen.freeze(kenya)
+    again = kenya_row(analyst_client.get(url).content.decode())
+    assert again != kenya_row(french)
+    assert re.search(rf'<td class="level-{level}">{level}</td>', again)
+    # And what is recalled is what a fresh drawing gives.
+    row_cache.clear()
+    assert kenya_row(analyst_client.get(url).content.decode()) == again
