@@ -340,14 +340,24 @@ def section_confirm(
 
 def to_confirm_codes(assessment: Assessment) -> frozenset[str]:
     """The codes of the capabilities and criteria whose answer was copied from the previous
-    cycle and is not yet confirmed (they count as unanswered until then)."""
-    capabilities = CapabilityAnswer.objects.filter(
-        assessment=assessment, to_confirm=True
-    ).values_list("capability__code", flat=True)
-    criteria = CriterionAnswer.objects.filter(assessment=assessment, to_confirm=True).values_list(
-        "criterion__code", flat=True
+    cycle and is not yet confirmed (they count as unanswered until then).
+
+    One statement for both tables, the codes read from the cached framework trees instead of
+    a join (the overview asks on every visit; two joined queries were a fifth of its time)."""
+    capabilities = mnr_tree(assessment.mnr_version).capability_codes
+    criteria = {c.pk: c.code for c in criteria_of(assessment.legislation_version)}
+    cap, crit = CapabilityAnswer._meta.db_table, CriterionAnswer._meta.db_table
+    sql = (
+        f"SELECT capability_id, NULL FROM {cap} WHERE assessment_id = %s AND to_confirm "
+        f"UNION ALL SELECT NULL, criterion_id FROM {crit} WHERE assessment_id = %s AND to_confirm"
     )
-    return frozenset([*capabilities, *criteria])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [assessment.pk, assessment.pk])
+        rows = cursor.fetchall()
+    return frozenset(
+        capabilities[capability_id] if capability_id is not None else criteria[criterion_id]
+        for capability_id, criterion_id in rows
+    )
 
 
 def copied_cycle(assessment: Assessment) -> int | None:

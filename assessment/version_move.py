@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from frameworks.models import Capability, Criterion, FrameworkVersion, Indicator, Recommendation
@@ -65,18 +66,29 @@ def _pinned(assessment: Assessment, kind: str) -> FrameworkVersion:
 
 
 def newer_versions(*, assessment: Assessment) -> dict[str, FrameworkVersion]:
-    """Kind -> the latest version of the same framework, where it is newer than the pinned one."""
-    result = {}
-    for kind in KINDS:
-        pinned = _pinned(assessment, kind)
-        latest = (
-            FrameworkVersion.objects.filter(framework_id=pinned.framework_id)
-            .order_by("-number")
-            .first()
-        )
-        if latest is not None and latest.number > pinned.number:
-            result[kind] = latest
-    return result
+    """Kind -> the latest version of the same framework, where it is newer than the pinned one.
+
+    One query asks for the three frameworks' latest numbers (the overview asks this on every
+    visit by a coordinator, and a newer version is rare); the versions themselves are read
+    only when one is newer."""
+    pinned = {kind: _pinned(assessment, kind) for kind in KINDS}
+    latest = dict(
+        FrameworkVersion.objects.filter(framework_id__in=[v.framework_id for v in pinned.values()])
+        .values_list("framework_id")
+        .annotate(Max("number"))
+    )
+    newer = {
+        kind: (v.framework_id, latest[v.framework_id])
+        for kind, v in pinned.items()
+        if latest.get(v.framework_id, 0) > v.number
+    }
+    if not newer:
+        return {}
+    rows = FrameworkVersion.objects.filter(
+        Q(*(Q(framework_id=f, number=n) for f, n in newer.values()), _connector=Q.OR)
+    )
+    by_framework = {v.framework_id: v for v in rows}
+    return {kind: by_framework[f] for kind, (f, _n) in newer.items()}
 
 
 def _items(version: FrameworkVersion) -> dict[str, tuple[str, str]]:

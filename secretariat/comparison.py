@@ -17,12 +17,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Q
 from django.utils.translation import gettext
 
 from assessment import access, frameworks_cache, frozen, scoring
-from assessment.models import Assessment, Country
+from assessment.models import Assessment, Country, FrozenScores
 from frameworks.models import FrameworkVersion
 
 from . import disclosure
@@ -88,6 +89,8 @@ class Row:
     levels: dict[str, int | None]  # capability code -> counted level (None: not counted)
     domains: dict[str, float | None]  # domain code -> mean
     criteria: dict[str, str]  # criterion code -> "met" / "not_met" / "dont_know" / ""
+    # When the scores shown were frozen; None when scored live (secretariat/row_cache.py).
+    frozen_at: datetime | None = None
 
     @property
     def overall(self) -> float | None:
@@ -150,6 +153,21 @@ class Comparison:
         return len(base.hidden) + base.left_out
 
 
+def _frozen_at(a: Assessment) -> datetime | None:
+    """When `a`'s stored scores were frozen, if they are the ones its row shows (as
+    `frozen.stored_scores` decides: stored, and on the assessment's versions)."""
+    try:
+        stored = a.frozen_scores
+    except FrozenScores.DoesNotExist:
+        return None
+    if (stored.mnr_version_id, stored.legislation_version_id) != (
+        a.mnr_version_id,
+        a.legislation_version_id,
+    ):
+        return None
+    return stored.frozen_at
+
+
 def load_rows(filters: Filters) -> Comparison:
     """Visible assessments of the filter with the scores stored when they were submitted or
     validated (`assessment.frozen`: what countries submitted, read in the same query), scored
@@ -182,6 +200,7 @@ def load_rows(filters: Filters) -> Comparison:
                 levels={c.code: (c.level if c.counts else None) for c in scores.capabilities},
                 domains={d.code: d.score for d in scores.domains},
                 criteria={r.code: r.value for r in scores.legislation.criteria},
+                frozen_at=_frozen_at(a),
             )
         )
     latest = FrameworkVersion.objects.latest_of_kind("mnr")

@@ -19,6 +19,7 @@ from config.converters import CountryConverter
 from . import comparison as cmp
 from .access import secretariat_required
 from .forms import FilterForm
+from .row_cache import Cells
 
 
 def _filters(request: HttpRequest) -> tuple[FilterForm, cmp.Filters]:
@@ -39,7 +40,7 @@ def _matrix_context(request: HttpRequest) -> dict[str, Any]:
     sort = request.GET.get("sort", "")
     descending = request.GET.get("dir") == "desc"
     rows = cmp.sort_rows(result.named_rows, sort, descending, result.columns)
-    table = [(row, [(c, cmp.cell(row, c)) for c in result.columns]) for row in rows]
+    table = [(row, Cells(row, result.columns)) for row in rows]
     return {
         "form": form,
         "filters": filters,

@@ -18,18 +18,14 @@ from pathlib import Path
 
 import pytest
 
-INSTALL = "apt-get install default-jre-headless && npm install --global vnu-jar"
+from .services import VNU_JAR
+
+INSTALL = "`./run test` installs both (Debian's default-jre-headless, npm's vnu-jar)"
 
 
 def vnu_jar() -> Path:
-    """VNU_JAR if set, else the npm package's jar under the global node_modules."""
-    if os.environ.get("VNU_JAR"):
-        return Path(os.environ["VNU_JAR"])
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.fail(f"npm is missing, so vnu.jar cannot be found: {INSTALL}")
-    root = subprocess.run([npm, "root", "--global"], capture_output=True, text=True, check=True)
-    return Path(root.stdout.strip()) / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    """VNU_JAR if set in the environment, else the jar `./run test` installs."""
+    return Path(os.environ["VNU_JAR"]) if os.environ.get("VNU_JAR") else VNU_JAR
 
 
 def vnu_errors(pages: dict[str, str]) -> list[str]:

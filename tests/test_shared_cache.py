@@ -1,7 +1,7 @@
 """With REDIS_URL, the API's throttle counts are shared by every worker process.
 
-Runs against the Redis on 127.0.0.1:6379 (TEST_REDIS_URL to point elsewhere). CI starts it
-(.ci/run); without it this test fails rather than skips, since it is the only proof that
+Runs against a Redis server of the test session's own (the `redis_url` fixture in conftest.py);
+without redis-server this test fails rather than skips, since it is the only proof that
 several gunicorn workers do not each allow the full rate.
 """
 
@@ -14,11 +14,8 @@ import sys
 import uuid
 from typing import Any
 
-import pytest
-import redis
 from django.conf import settings
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 RATE = 6
 
 # One worker's share of the traffic: the DRF user throttle, exactly as the API runs it, for one
@@ -66,15 +63,6 @@ def worker(user_id: str, requests: int, **env: str) -> dict[str, Any]:
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-@pytest.fixture
-def redis_url() -> str:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        pytest.fail(f"No Redis at {REDIS_URL} ({error}); .ci/run starts one, or set TEST_REDIS_URL")
-    return REDIS_URL
 
 
 def test_two_worker_processes_share_one_throttle_count(redis_url):

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from assessment import frameworks_cache
 from assessment.models import (
+    LEGISLATION_SECTION,
     Assessment,
     CapabilityAnswer,
     CriterionAnswer,
@@ -288,3 +292,53 @@ def test_results_chart_coordinates_are_not_localised(member_client, assessment):
 
     assert not re.search(r'(x1|x2|x|y|width)="\d+,\d', svg)
     assert 'x1="330' in svg
+
+
+def test_overview_asks_one_query_for_newer_versions_and_one_for_answers_to_confirm(
+    member_client, assessment, django_assert_num_queries
+):
+    """Issue 27: the coordinator's overview asked three queries (one per framework) whether a
+    corrected version exists, and two (one with a join) how many copied answers wait for
+    confirmation; each question is now one query, and the answers stay the same."""
+    from assessment import answering, progress, services, version_move
+
+    answer_all(assessment)
+    tree = frameworks_cache.mnr_tree(assessment.mnr_version)
+    CapabilityAnswer.objects.filter(
+        assessment=assessment, capability__in=tree.domains[1].capability_list[:2]
+    ).update(to_confirm=True)
+    CriterionAnswer.objects.filter(assessment=assessment).update(to_confirm=True)
+    law = CriterionAnswer.objects.filter(assessment=assessment).count()
+    with django_assert_num_queries(1):
+        codes = answering.to_confirm_codes(assessment)
+    counts = progress.to_confirm_by_section(services.assessment_scores(assessment), codes)
+    assert counts == {tree.domains[1].code: 2, LEGISLATION_SECTION: law}
+    with django_assert_num_queries(1):
+        assert version_move.newer_versions(assessment=assessment) == {}
+    member_client.get(url("overview", assessment))
+    with CaptureQueriesContext(connection) as page:
+        assert member_client.get(url("overview", assessment)).status_code == 200
+    versions = [q for q in page.captured_queries if "frameworks_frameworkversion" in q["sql"]]
+    assert len(versions) == 1, versions
+
+
+@pytest.mark.parametrize(
+    ("language", "file_label", "comment_label"),
+    [
+        ("en", "Attach an evidence file", "Add a comment"),
+        ("fr", "Joindre un justificatif", "Ajouter un commentaire"),
+        ("ar", "إرفاق ملف دليل", "إضافة تعليق"),
+    ],
+)
+def test_capability_page_forms_are_drawn_in_each_readers_language(
+    member_client, assessment, language, file_label, comment_label
+):
+    """The blank file and comment forms are drawn once per language and kept (issue 27): a
+    reader in another language still gets them in theirs, never in the first reader's."""
+    for lang in ("en", language):  # English first, so a cache keyed on nothing would show it
+        member_client.post("/i18n/setlang/", {"language": lang, "next": "/"})
+        page = member_client.get(url("capability", assessment, "C04")).content.decode()
+    assert 'for="id_file"' in page and 'name="file"' in page and 'name="text"' in page
+    assert file_label in page and comment_label in page
+    if language != "en":
+        assert "Attach an evidence file" not in page

@@ -135,23 +135,41 @@ def render_html(report: Report, chart_rules: str = "") -> str:
         )
 
 
+# The parsed stylesheets and the fonts they load (@font-face), per language (the page-number
+# rule is translated) and stylesheet version: parsing them and loading the fonts again for
+# every PDF was a tenth of its processor time. A FontConfiguration may serve many documents.
+_STYLES: dict[tuple[str | None, int, int], tuple[FontConfiguration, list[CSS], str]] = {}
+
+
+def _styles(root: Path) -> tuple[FontConfiguration, list[CSS], str]:
+    """The font configuration, the page's stylesheets and the chart's SVG rules, in the active
+    language; read again when the stylesheet file changes."""
+    stat = (root / STYLESHEET).stat()
+    key = (translation.get_language(), stat.st_mtime_ns, stat.st_size)
+    if key not in _STYLES:
+        page_rules, chart_rules = _stylesheet()
+        fetcher = StaticFileFetcher(root)
+        # @font-face rules in a stylesheet given here load only through an explicit font
+        # config, shared with the document; without one WeasyPrint silently uses the
+        # system's fonts.
+        fonts = FontConfiguration()
+        stylesheet_url = (root / STYLESHEET).as_uri()
+        sheets = [
+            CSS(string=page_rules, base_url=stylesheet_url, url_fetcher=fetcher, font_config=fonts),
+            CSS(string=_page_number_css(), url_fetcher=fetcher, font_config=fonts),
+        ]
+        if len(_STYLES) >= 8:
+            _STYLES.pop(next(iter(_STYLES)))
+        _STYLES[key] = (fonts, sheets, chart_rules)
+    return _STYLES[key]
+
+
 def render_pdf(report: Report) -> bytes:
     """The action plan as PDF bytes: A4, in the report's language, fonts embedded."""
     root = static_dir()
-    page_rules, chart_rules = _stylesheet()
-    html = render_html(report, chart_rules)
     with translation.override(report.language):
-        page_numbers = _page_number_css()
-    fetcher = StaticFileFetcher(root)
-    # @font-face rules in a stylesheet given here load only through an explicit font config,
-    # shared with the document; without one WeasyPrint silently uses the system's fonts.
-    fonts = FontConfiguration()
-    stylesheet_url = (root / STYLESHEET).as_uri()
-    return HTML(string=html, base_url=f"{root}/", url_fetcher=fetcher).write_pdf(
-        stylesheets=[
-            CSS(string=page_rules, base_url=stylesheet_url, url_fetcher=fetcher, font_config=fonts),
-            CSS(string=page_numbers, url_fetcher=fetcher, font_config=fonts),
-        ],
-        font_config=fonts,
-        **PDF_UA,
+        fonts, sheets, chart_rules = _styles(root)
+    html = render_html(report, chart_rules)
+    return HTML(string=html, base_url=f"{root}/", url_fetcher=StaticFileFetcher(root)).write_pdf(
+        stylesheets=sheets, font_config=fonts, **PDF_UA
     )

@@ -42,6 +42,7 @@ from assessment.forms import (
     LegislationForm,
     ReviewForm,
     StartAssessmentForm,
+    blank_fields,
     legislation_initial,
 )
 from assessment.models import LEGISLATION_SECTION, Assessment, EvidenceFile, Membership
@@ -275,8 +276,8 @@ def capability(request: AuthenticatedHttpRequest, uuid: UUID, code: str) -> Http
             "history": history[:HISTORY_ON_PAGE],
             "more_history": len(history) > HISTORY_ON_PAGE
             or len(around.latest_events) == HISTORY_EVENTS,
-            "comment_form": CommentForm(),
-            "evidence_form": EvidenceForm(),
+            "comment_fields": blank_fields(CommentForm),
+            "evidence_fields": blank_fields(EvidenceForm),
         },
         status=status,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from django import template
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from assessment.rounding import half_up
 from secretariat.comparison import Column, Row
+from secretariat.row_cache import Cells, row_html
 
 register = template.Library()
 
@@ -78,14 +79,31 @@ def matrix_rows(
     """Every row of the matrix: the country's name (on the page a link to its profile), the
     cycle and the cells. The profile's URL is reversed once, not once per country."""
     profile_url = reverse("secretariat:country", args=[PLACEHOLDER])
-    html = []
-    for row, cells in table:
+
+    def draw(row: Row, cells: Sequence[tuple[Column, Any]]) -> str:
         name: str = escape(row.country.name)
         if not plain:
             href = escape(profile_url.replace(PLACEHOLDER, row.country.pk))
             name = f'<a href="{href}">{name}</a>'
-        html.append(
+        return (
             f'<tr><th scope="row" class="name">{name}</th><td>{int(row.cycle)}</td>'
             f"{matrix_cells(cells)}</tr>\n"
+        )
+
+    html = []
+    for row, cells in table:
+        if not isinstance(cells, Cells):
+            html.append(draw(row, cells))
+            continue
+        # A row of frozen scores is drawn once per language (secretariat/row_cache.py).
+        html.append(
+            row_html(
+                assessment_uuid=row.uuid,
+                frozen_at=row.frozen_at,
+                country_name=str(row.country.name),
+                columns=cells.column_keys,
+                plain=plain,
+                draw=partial(draw, row, cells),
+            )
         )
     return mark_safe("".join(html))  # noqa: S308 (escaped names, numbers and fixed markup)
