@@ -206,9 +206,9 @@ def bulk_export_rate(plans: int) -> None:
         cycle = Cycle.objects.get(year=reference_data.CYCLES[-1])
         Assessment.objects.filter(cycle=cycle.year).update(status="submitted")
         chosen = list(
-            Assessment.objects.filter(cycle=cycle.year).order_by("country")[:plans].values_list(
-                "pk", flat=True
-            )
+            Assessment.objects.filter(cycle=cycle.year)
+            .order_by("country")[:plans]
+            .values_list("pk", flat=True)
         )
         Assessment.objects.filter(pk__in=chosen).update(status="validated", sharing="named")
         export = bulk.export_request(cycle=cycle, user=None)

@@ -473,6 +473,8 @@ def test_the_csv_exports_speak_the_readers_language_with_codes_beside(
     assert aggregates.content.startswith(b"\xef\xbb\xbf")
     text = aggregates.content.decode("utf-8-sig")
     assert "dont_know" not in text and "assessments counted" not in text
+
+
 def test_matrix_rows_are_kept_per_language_and_redrawn_when_scores_are_frozen_again(
     analyst_client,
 ):
@@ -501,9 +503,7 @@ def test_matrix_rows_are_kept_per_language_and_redrawn_when_scores_are_frozen_ag
     analyst_client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
     french = analyst_client.get(url).content.decode()
     assert row_cache.size() == 4
-    assert 'class="met">oui</td>' in kenya_row(french) or 'class="not_met">non' in kenya_row(
-        french
-    )
+    assert 'class="met">oui</td>' in kenya_row(french) or 'class="not_met">non' in kenya_row(french)
     assert ">yes</td>" not in kenya_row(french) and ">no</td>" not in kenya_row(french)
 
     # Returned, changed and validated again: frozen anew, so the row shows the new level.

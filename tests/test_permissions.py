@@ -318,9 +318,7 @@ EXPECTED: dict[str, dict[str, tuple[tuple[int, ...], tuple[int, ...]]]] = {
     "cycles:reminder_settings": same((302, 200, 200, 200, 200, 200), (302,) * 6),
     "cycles:export_start": same((302, 403, 403, 403, 403, 405), (302, 403, 403, 403, 403, 302)),
     "cycles:export": same((302, 403, 403, 403, 403, 200), (302, 403, 403, 403, 403, 405)),
-    "cycles:export_download": same(
-        (302, 403, 403, 403, 403, 200), (302, 403, 403, 403, 403, 405)
-    ),
+    "cycles:export_download": same((302, 403, 403, 403, 403, 200), (302, 403, 403, 403, 403, 405)),
     "cycles:focal_point_invite": same(
         (302, 403, 403, 403, 403, 405), (302, 403, 403, 403, 403, 302)
     ),

@@ -1,5 +1,6 @@
-"""A real Celery worker (with its beat scheduler) in a subprocess, on the local Redis, against
-the test's own database, for the tests that promise "nothing is lost".
+"""A real Celery worker (with its beat scheduler) in a subprocess, on the test session's own
+Redis (the `redis_url` fixture), against the test's own database, for the tests that promise
+"nothing is lost".
 
 The worker needs to see the test's rows: on PostgreSQL the test database is a real database
 (the test uses `transactional_db`, so its rows are committed); on SQLite the test database is
@@ -21,11 +22,6 @@ from pathlib import Path
 from django.db import connections
 
 ROOT = Path(__file__).resolve().parent.parent
-# Our own Redis database number and a queue name of our own: other tests and engineers use the
-# same Redis, and nothing here ever empties a database.
-REDIS_DB = 14
-
-
 @contextmanager
 def shared_database(tmp_path: Path) -> Iterator[str]:
     """A DATABASE_URL the worker process can open, showing this test's database."""
@@ -57,20 +53,19 @@ def shared_database(tmp_path: Path) -> Iterator[str]:
         settings["NAME"] = old_name
 
 
-def broker_url() -> str:
-    return f"redis://127.0.0.1:6379/{REDIS_DB}"
-
-
 @contextmanager
-def celery_worker(tmp_path: Path, env: dict[str, str]) -> Iterator[dict[str, str]]:
-    """Start `celery -A config worker --beat` with `env` (DATABASE_URL, EMAIL_*, …), on a queue of
-    its own; yields the Celery settings this process must use to reach it. Stopped at the end."""
+def celery_worker(
+    tmp_path: Path, env: dict[str, str], *, broker_url: str
+) -> Iterator[dict[str, str]]:
+    """Start `celery -A config worker --beat` with `env` (DATABASE_URL, EMAIL_*, …) on the Redis
+    at `broker_url` (the session's own, `redis_url`), on a queue of its own; yields the Celery
+    settings this process must use to reach it. Stopped at the end."""
     queue = f"mnr-test-{uuid.uuid4().hex[:12]}"
     full_env = (
         {k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "CELERY_"))}
         | {
             "DJANGO_SETTINGS_MODULE": "config.settings",
-            "CELERY_BROKER_URL": broker_url(),
+            "CELERY_BROKER_URL": broker_url,
             "CELERY_QUEUE": queue,
             "OUTBOX_TICK_SECONDS": "1",
             "OUTBOX_RETRY_SECONDS": "1",
@@ -106,7 +101,7 @@ def celery_worker(tmp_path: Path, env: dict[str, str]) -> Iterator[dict[str, str
             stderr=subprocess.STDOUT,
         )
     try:
-        yield {"broker_url": broker_url(), "task_default_queue": queue, "log": str(log)}
+        yield {"broker_url": broker_url, "task_default_queue": queue, "log": str(log)}
     finally:
         process.terminate()
         try:
@@ -114,10 +109,11 @@ def celery_worker(tmp_path: Path, env: dict[str, str]) -> Iterator[dict[str, str
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        # Our queue's keys only (its list and bindings); the database is shared.
+        # Our queue's keys only (its list and bindings): other tests of this session share
+        # the server.
         import redis
 
-        client = redis.Redis.from_url(broker_url())
+        client = redis.Redis.from_url(broker_url)
         keys = list(client.scan_iter(f"*{queue}*"))
         if keys:
             client.delete(*keys)
