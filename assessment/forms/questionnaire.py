@@ -1,39 +1,28 @@
-"""Questionnaire forms, built from the framework rows of the assessment's pinned version."""
+"""The questionnaire's forms, built from the framework rows of the assessment's pinned
+version: a capability, the legislation, a comment, an evidence file."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, cast
 
-from crispy_forms.bootstrap import InlineCheckboxes
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Field, Layout, Row
 from crispy_forms.utils import render_crispy_form
 from django import forms
-from django.conf import settings
-from django.contrib.auth.models import User
-from django.core.validators import MinValueValidator
 from django.forms.fields import InvalidJSONInput
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.people import display_name, validate_display_name, validate_username
 from frameworks.i18n import lang_attribute
 from frameworks.models import Capability, Criterion, Indicator
 
-from .answering import CriterionInput
-from .models import (
-    Action,
-    Assessment,
+from ..answering import CriterionInput
+from ..models import (
     CapabilityAnswer,
-    Country,
     CriterionAnswer,
     IndicatorAnswer,
-    Membership,
 )
-from .plan import ACTION_FIELDS
 
 INDICATOR_PREFIX = "ind_"
 CRITERION_PREFIX = "crit_"
@@ -305,57 +294,6 @@ def legislation_initial(criteria: list[Criterion], answers: dict[str, Any]) -> d
     return initial
 
 
-class StartAssessmentForm(forms.Form):
-    cycle = forms.IntegerField(
-        label=_("Cycle (year)"),
-        min_value=2000,
-        max_value=2100,
-        help_text=_("The year whose situation this assessment describes."),
-    )
-    language = forms.ChoiceField(
-        label=_("Working language"),
-        choices=settings.LANGUAGES,
-        required=False,  # left out: the language of the person starting it
-        help_text=_(
-            "The language of its PDF, spreadsheet and CSV exports. Everyone still reads the pages "
-            "in their own language; the coordinator can change this later."
-        ),
-    )
-
-
-class LanguageForm(forms.Form):
-    language = forms.ChoiceField(label=_("Working language"), choices=settings.LANGUAGES)
-
-
-class SubmitForm(forms.Form):
-    sharing = forms.ChoiceField(
-        label=_("How may the secretariat use these results?"),
-        choices=Assessment.Sharing.choices,
-        widget=forms.RadioSelect,
-    )
-
-
-class WaiverForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why is this section not assessed?"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(
-        choices=[("validate", _("Validate")), ("return", _("Return to the country"))]
-    )
-    comment = forms.CharField(
-        label=_("Comments to the country"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
 def fields_helper(form: forms.BaseForm) -> FormHelper:
     """Crispy renders the fields (labels, required marks, errors and help texts the same on
     every page); the template keeps the <form> tag, its CSRF token and the buttons, whose
@@ -399,253 +337,6 @@ class EvidenceForm(forms.Form):
         help_text=_("PDF, DOCX, XLSX, ODT, PNG or JPEG."),
         # The picker offers what the upload accepts; the server still checks the content.
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.odt,.png,.jpg,.jpeg"}),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = fields_helper(self)
-
-
-class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"))
-    role = forms.ChoiceField(
-        label=_("Role"), choices=Membership.Role.choices[:2], initial=Membership.Role.CONTRIBUTOR
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = fields_helper(self)
-
-
-class AcceptInvitationForm(forms.Form):
-    """The invitee chooses how they sign in (username, password) and how others see them
-    (display name). `country` is the invitation's: usernames that look like a team member's
-    are refused."""
-
-    username = forms.CharField(
-        label=_("Username"),
-        max_length=150,
-        help_text=_("For signing in. Letters, digits and . - _ @ + only."),
-        widget=forms.TextInput(
-            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
-        ),
-    )
-    display_name = forms.CharField(
-        label=_("Your name as colleagues will see it"),
-        max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "name", "dir": "auto"}),
-    )
-    password1 = forms.CharField(
-        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
-    password2 = forms.CharField(
-        label=_("Password again"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def __init__(self, *args: Any, country: Country | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.country = country
-        self.helper = fields_helper(self)
-
-    def clean_username(self) -> str:
-        return validate_username(self.cleaned_data["username"], self.country)
-
-    def clean_display_name(self) -> str:
-        return validate_display_name(self.cleaned_data["display_name"])
-
-    def clean(self) -> dict[str, Any]:
-        from django.contrib.auth import get_user_model, password_validation
-
-        cleaned = super().clean() or self.cleaned_data  # None means: cleaned_data as it is
-        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
-        if p1 and p1 != p2:
-            self.add_error("password2", _("The two passwords differ."))
-        elif p1:
-            # The validators compare the password with the chosen names too.
-            candidate = get_user_model()(
-                username=cleaned.get("username", ""), first_name=cleaned.get("display_name", "")
-            )
-            try:
-                password_validation.validate_password(p1, candidate)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
-        return cleaned
-
-
-class ActionForm(forms.ModelForm):
-    # Declared here: the model's TextField has no limit, and a ModelForm field's max_length
-    # set after __init__ would not add a validator.
-    description = forms.CharField(
-        label=_("Description"),
-        required=False,
-        max_length=MAX_ACTION_DESCRIPTION,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    recommendations = forms.MultipleChoiceField(
-        label=_("Recommendations it answers"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    class Meta:
-        model = Action
-        fields = list(ACTION_FIELDS)  # the same fields the change log records
-        labels = {
-            "title": _("Action"),
-            "description": _("Description"),
-            "capability": _("Capability"),
-            "criterion": _("Legislative criterion"),
-            "lead_agency": _("Lead agency"),
-            "supporting_agencies": _("Supporting agencies"),
-            "start_date": _("Start date"),
-            "due_date": _("Due date"),
-            "status": _("Status"),
-            "priority": _("Priority (1 = first)"),
-        }
-        widgets = {
-            "description": forms.Textarea(attrs={"rows": 3}),
-            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
-
-    def __init__(self, *args: Any, assessment: Assessment, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        from frameworks.models import Capability, Criterion, Recommendation
-
-        capability = cast(forms.ModelChoiceField, self.fields["capability"])
-        capability.queryset = Capability.objects.filter(version=assessment.mnr_version)
-        criterion = cast(forms.ModelChoiceField, self.fields["criterion"])
-        criterion.queryset = Criterion.objects.filter(
-            version=assessment.legislation_version, scored=True
-        )
-        # The recommendation's words, grouped by the actor it is addressed to (issue 16): a
-        # code and an actor alone do not say what the action answers.
-        groups: dict[str, list[tuple[str, str]]] = {}
-        for r in Recommendation.objects.filter(version=assessment.recommendations_version):
-            groups.setdefault(r.actor, []).append((r.code, f"{r.code}: {r.text}"))
-        cast(forms.ChoiceField, self.fields["recommendations"]).choices = list(groups.items())
-        # Setting min_value after __init__ changes nothing; the validator does the refusing.
-        priority = cast(forms.IntegerField, self.fields["priority"])
-        priority.min_value = 1
-        priority.validators.append(MinValueValidator(1))
-        priority.widget.attrs["min"] = 1
-        # What people type keeps its own direction (an Arabic title in an English page).
-        for name in ("title", "description", "lead_agency", "supporting_agencies"):
-            self.fields[name].widget.attrs["dir"] = "auto"
-        # Rendered by crispy (labels, required marks, errors as every other form); the
-        # recommendations keep one fieldset per actor, which crispy's own template lacks.
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False  # the template holds the form, its buttons and CSRF
-        self.helper.layout = Layout(
-            *(
-                Field(name, template="assessment/crispy/recommendations.html")
-                if name == "recommendations"
-                else name
-                for name in self.fields
-            )
-        )
-        for name, field in self.fields.items():
-            if name != "recommendations":
-                css = (
-                    "form-select"
-                    if name in ("capability", "criterion", "status")
-                    else ("form-control")
-                )
-                field.widget.attrs.setdefault("class", css)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or self.cleaned_data  # None means: cleaned_data as it is
-        start, due = cleaned.get("start_date"), cleaned.get("due_date")
-        if start and due and due < start:
-            self.add_error("due_date", _("The due date must be on or after the start date."))
-        if cleaned.get("capability") and cleaned.get("criterion"):
-            self.add_error(
-                "criterion", _("Link the action to a capability or to a criterion, not both.")
-            )
-        return cleaned
-
-
-class TargetForm(forms.Form):
-    """Raise one capability's target. The level is offered from the default up to the top of
-    the scale; plan.target_set still checks the range and asks for a reason above the
-    default (a forged level gets its message there)."""
-
-    capability = forms.ChoiceField(label=_("Capability"))
-    level = forms.IntegerField(label=_("Target level"), min_value=0, max_value=10)
-    reason = forms.CharField(
-        label=_("Reason"),
-        required=False,
-        max_length=2000,
-        help_text=_("Needed when the target is above the default."),
-        widget=forms.TextInput(attrs={"dir": "auto"}),
-    )
-
-    def __init__(
-        self,
-        *args: Any,
-        capabilities: Sequence[Capability],
-        levels: Sequence[int],
-        **kwargs: Any,
-    ) -> None:
-        kwargs.setdefault("auto_id", "target-%s")
-        super().__init__(*args, **kwargs)
-        capability = cast(forms.ChoiceField, self.fields["capability"])
-        capability.choices = [(c.code, f"{c.number}. {c.name}") for c in capabilities]
-        self.fields["level"].widget = forms.Select(choices=[(n, str(n)) for n in levels])
-        self.helper = fields_helper(self)
-        self.helper.layout = Layout(
-            Row(
-                Column("capability", css_class="col-md-5"),
-                Column("level", css_class="col-md-2"),
-                Column("reason", css_class="col-md-5"),
-            )
-        )
-
-
-class AssignmentForm(forms.Form):
-    """One contributor's sections; the page shows one such form per contributor, its legend
-    the contributor's name (escaped like every label). `user` comes back as the User."""
-
-    user = forms.TypedChoiceField(widget=forms.HiddenInput)
-    sections = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
-
-    def __init__(
-        self,
-        *args: Any,
-        contributors: Sequence[User],
-        sections: Sequence[tuple[str, str]],
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        by_id = {str(u.pk): u for u in contributors}
-        user = cast(forms.TypedChoiceField, self.fields["user"])
-        user.choices = [(pk, pk) for pk in by_id]
-        user.coerce = by_id.__getitem__
-        chosen = cast(forms.MultipleChoiceField, self.fields["sections"])
-        chosen.choices = list(sections)
-        member = by_id.get(str(self.initial.get("user")))
-        if member is not None:
-            chosen.label = display_name(member)
-        self.helper = fields_helper(self)
-        self.helper.layout = Layout("user", InlineCheckboxes("sections"))
-
-
-class WorkbookUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("The workbook (.xlsx or .ods)"),
-        help_text=_(
-            "The workbook downloaded from this assessment, saved as .xlsx (Excel) or .ods "
-            "(LibreOffice)."
-        ),
-        # The picker offers what the upload accepts; the server reads and checks the content.
-        widget=forms.ClearableFileInput(
-            attrs={
-                "accept": ".xlsx,.ods,"
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
-                "application/vnd.oasis.opendocument.spreadsheet"
-            }
-        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
