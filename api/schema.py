@@ -44,21 +44,24 @@ class AutoSchema(BaseAutoSchema):
         found = self.get_response_serializers()
         errors: dict[int, tuple[str, Any]] = {
             401: (
-                _("No token, or an unknown or revoked one (`Authorization: Token <key>`)."),
+                english("No token, or an unknown or revoked one (`Authorization: Token <key>`)."),
                 DETAIL,
             ),
-            429: (_("Too many requests: wait the seconds `Retry-After` gives."), DETAIL),
-            503: (_("The service is briefly unavailable; try again later."), DETAIL),
+            429: (english("Too many requests: wait the seconds `Retry-After` gives."), DETAIL),
+            503: (english("The service is briefly unavailable; try again later."), DETAIL),
         }
         if any(not isinstance(p, IsAuthenticated) for p in self.view.get_permissions()):
-            errors[403] = (_("The token's user may not read this (the secretariat only)."), DETAIL)
+            errors[403] = (
+                english("The token's user may not read this (the secretariat only)."),
+                DETAIL,
+            )
         if "{" in self.path or self._paged(found):
             errors[404] = (
-                _("No such object, or the token's user may not read it; or no such page."),
+                english("No such object, or the token's user may not read it; or no such page."),
                 DETAIL,
             )
         if self._filtered():
-            errors[400] = (_("A query parameter is not valid."), INVALID)
+            errors[400] = (english("A query parameter is not valid."), INVALID)
         for code, (description, body) in sorted(errors.items()):
             responses.setdefault(
                 str(code), self._get_response_for_code(_error(description, body), str(code))
@@ -78,6 +81,7 @@ class AutoSchema(BaseAutoSchema):
         )
 
 
-def _(text: str) -> str:
-    # The schema is read by programs and their developers: its texts stay in English.
+def english(text: str) -> str:
+    # The schema is read by programs and their developers: its texts stay in English (and the
+    # name is not `_`, so that makemessages does not offer them to translators).
     return text
