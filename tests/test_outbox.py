@@ -162,7 +162,10 @@ def test_with_a_real_worker_an_smtp_outage_delays_every_email_and_each_arrives_o
             "DEFAULT_FROM_EMAIL": SENDER,
             "REMINDER_TICK_SECONDS": "1",
         }
-        with celery_worker(tmp_path, worker_env, broker_url=redis_url) as worker, publishing_to(worker, settings):
+        with (
+            celery_worker(tmp_path, worker_env, broker_url=redis_url) as worker,
+            publishing_to(worker, settings),
+        ):
             client.force_login(coordinator)
             for email in ("nadia@ministry.example", "omar@ministry.example"):
                 response = client.post(

@@ -22,6 +22,8 @@ from pathlib import Path
 from django.db import connections
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
 @contextmanager
 def shared_database(tmp_path: Path) -> Iterator[str]:
     """A DATABASE_URL the worker process can open, showing this test's database."""
