@@ -12,11 +12,30 @@ from django.utils.translation import gettext as _
 
 from assessment import audit
 from assessment.models import Country
+from frameworks.models import FrameworkVersion
 from outbox.mail import email_queue
 from outbox.models import OutgoingEmail
 
 from .members import focal_point_invite
 from .models import AllianceMember, Cycle, DeadlineExtension, FocalPoint
+
+
+def cycle_versions(year: int) -> dict[str, FrameworkVersion] | None:
+    """The framework versions the secretariat chose for the cycle of `year` (by kind, as
+    `assessment.services.assessment_start` takes them), or None when no cycle of that year was
+    created in the app (the latest versions are used then)."""
+    cycle = (
+        Cycle.objects.filter(year=year)
+        .select_related("mnr_version", "legislation_version", "recommendations_version")
+        .first()
+    )
+    if cycle is None:
+        return None
+    return {
+        "mnr": cycle.mnr_version,
+        "legislation": cycle.legislation_version,
+        "recommendations": cycle.recommendations_version,
+    }
 
 
 def deadlines_of(cycle: Cycle, countries: Iterable[str] | None = None) -> dict[str, date]:

@@ -320,3 +320,29 @@ def test_the_board_says_when_the_worker_has_not_been_seen(board_world, admin_cli
     assert 'id="worker-late"' in admin_client.get(url).content.decode()
     heartbeat_record()
     assert 'id="worker-late"' not in admin_client.get(url).content.decode()
+
+
+def test_an_assessment_started_in_a_cycle_uses_the_cycles_framework_versions(no_frameworks, client):
+    """Issue 26: the secretariat opens a cycle with the framework versions it uses; a country
+    starting its assessment of that cycle is pinned to them, not to whatever was loaded last.
+    A year with no cycle in the app still starts on the latest versions."""
+    from pathlib import Path
+
+    from frameworks.loader import load_frameworks
+    from frameworks.models import FrameworkVersion
+
+    data = Path(__file__).resolve().parent.parent / "frameworks" / "data"
+    load_frameworks(sorted((data / "archive").glob("*-v1.yaml")))
+    first = {k: FrameworkVersion.objects.latest_of_kind(k) for k in ("mnr", "legislation")}
+    make_cycle(2026, mnr_version=first["mnr"], legislation_version=first["legislation"])
+    load_frameworks()  # a corrected version arrives after the cycle opened
+    latest_mnr = FrameworkVersion.objects.latest_of_kind("mnr")
+    assert latest_mnr != first["mnr"]
+    country = make_country("XA", "Arvenia (demo)")
+    client.force_login(make_user("co", country=country, role=Role.COORDINATOR))
+    for year in (2026, 2028):
+        assert client.post(reverse("assessment:start"), {"cycle": year}).status_code == 302
+    in_cycle = Assessment.objects.get(country=country, cycle=2026)
+    assert in_cycle.mnr_version == first["mnr"]
+    assert in_cycle.legislation_version == first["legislation"]
+    assert Assessment.objects.get(country=country, cycle=2028).mnr_version == latest_mnr

@@ -46,6 +46,7 @@ from assessment.forms import (
     legislation_initial,
 )
 from assessment.models import LEGISLATION_SECTION, Assessment, EvidenceFile, Membership
+from cycles.running import cycle_versions
 from frameworks.models import Capability
 
 HISTORY_ON_PAGE = 5  # lines shown on the capability page; the rest on its history page
@@ -118,6 +119,8 @@ def assessment_start(request: AuthenticatedHttpRequest) -> HttpResponse:
             country=country,
             cycle=form.cleaned_data["cycle"],
             user=request.user,
+            # The versions the secretariat opened the cycle with, when it was opened in the app.
+            versions=cycle_versions(form.cleaned_data["cycle"]),
             language=form.cleaned_data["language"] or get_language() or "en",
         )
     except services.FrameworksMissing:
