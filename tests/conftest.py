@@ -11,6 +11,16 @@ from frameworks.loader import load_frameworks
 from . import services
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Hypothesis keeps a cache (.hypothesis/constants) in the working directory whatever its
+    # example database says; tests write only under temporary folders (issue 27).
+    import tempfile
+
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(tempfile.mkdtemp(prefix="mnr-hypothesis-"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _evidence_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests write only under temporary folders: evidence files too (the default EVIDENCE_ROOT
