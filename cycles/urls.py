@@ -1,5 +1,7 @@
 from django.urls import path
 
+import config.converters  # noqa: F401  (registers the <code:> and <country:> converters)
+
 from .views import cycles, exports, members, reminders
 
 app_name = "cycles"
@@ -10,7 +12,7 @@ urlpatterns = [
     path("secretariat/cycles/<int:year>/board.<str:fmt>", cycles.board_export, name="board_export"),
     path("secretariat/cycles/<int:year>/open/", cycles.cycle_open, name="open"),
     path(
-        "secretariat/cycles/<int:year>/deadline/<str:code>/",
+        "secretariat/cycles/<int:year>/deadline/<country:code>/",
         cycles.deadline_extend,
         name="extend",
     ),
@@ -29,7 +31,7 @@ urlpatterns = [
     ),
     path("accounts/reminders/", reminders.reminder_settings, name="reminder_settings"),
     path(
-        "secretariat/members/<str:code>/focal-points/",
+        "secretariat/members/<country:code>/focal-points/",
         members.focal_point_add,
         name="focal_point_add",
     ),
