@@ -28,8 +28,9 @@ def board_body(rows: list[BoardRow], *, year: int, may_run: bool) -> SafeString:
     extend_label = escape(_("Extend the deadline"))
     # Each label translated once per page, not once per row (lazy strings are evaluated on
     # every str(); the region's name is looked up in the M49 tables).
-    states = {k: escape(v) for k, v in FocalPointState.LABELS.items()}
-    statuses = {k: escape(v) for k, v in ASSESSMENT_LABELS.items()}
+    # (str() first: escape() keeps a lazy string lazy, to be translated again in every row.)
+    states = {k: escape(str(v)) for k, v in FocalPointState.LABELS.items()}
+    statuses = {k: escape(str(v)) for k, v in ASSESSMENT_LABELS.items()}
     regions: dict[int | None, str] = {}
     html = []
     for r in rows:
