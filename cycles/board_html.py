@@ -17,7 +17,11 @@ PLACEHOLDER = "ZZ"
 OVERDUE_ROW = '<tr class="table-warning">'
 
 
-def board_body(rows: list[BoardRow], *, year: int, may_run: bool) -> SafeString:
+def board_body(
+    rows: list[BoardRow], *, year: int, may_run: bool, labels: dict[str, str]
+) -> SafeString:
+    """The board's rows; each cell carries its column's name (`labels`, by column key), which a
+    phone shows before it when the table is stacked row by row (issue 24's `.table-stack`)."""
     if not rows:
         return mark_safe(  # noqa: S308 (escaped text in fixed markup)
             f'<tr><td colspan="7">{escape(_("No member country matches."))}</td></tr>'
@@ -31,6 +35,7 @@ def board_body(rows: list[BoardRow], *, year: int, may_run: bool) -> SafeString:
     # (str() first: escape() keeps a lazy string lazy, to be translated again in every row.)
     states = {k: escape(str(v)) for k, v in FocalPointState.LABELS.items()}
     statuses = {k: escape(str(v)) for k, v in ASSESSMENT_LABELS.items()}
+    cell = {key: f'data-label="{escape(str(label))}"' for key, label in labels.items()}
     regions: dict[int | None, str] = {}
     html = []
     for r in rows:
@@ -51,15 +56,19 @@ def board_body(rows: list[BoardRow], *, year: int, may_run: bool) -> SafeString:
             + (f'<br><span class="small">{escape(words)}</span>' if words else "")
         )
         action = (
-            f'<td><a href="{escape(extend_url.replace(PLACEHOLDER, code))}">{extend_label}'
+            f'<td data-label="{extend_label}">'
+            f'<a href="{escape(extend_url.replace(PLACEHOLDER, code))}">{extend_label}'
             f'<span class="visually-hidden"> — {name}</span></a></td>'
             if may_run
             else ""
         )
         activity = r.last_activity.date().isoformat() if r.last_activity else "—"
         html.append(
-            (OVERDUE_ROW if r.overdue else "<tr>") + f'<th scope="row">{head}</th><td>{region}</td>'
-            f"<td>{states[r.focal_state]}</td><td>{statuses[r.assessment_status]}</td>"
-            f"<td>{activity}</td><td>{deadline}</td>{action}</tr>\n"
+            (OVERDUE_ROW if r.overdue else "<tr>")
+            + f'<th scope="row">{head}</th><td {cell["region"]}>{region}</td>'
+            f"<td {cell['focal_point']}>{states[r.focal_state]}</td>"
+            f"<td {cell['assessment']}>{statuses[r.assessment_status]}</td>"
+            f"<td {cell['activity']}>{activity}</td><td {cell['deadline']}>{deadline}</td>"
+            f"{action}</tr>\n"
         )
     return mark_safe("".join(html))  # noqa: S308 (escaped values and fixed markup)

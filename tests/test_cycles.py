@@ -346,3 +346,17 @@ def test_an_assessment_started_in_a_cycle_uses_the_cycles_framework_versions(no_
     assert in_cycle.mnr_version == first["mnr"]
     assert in_cycle.legislation_version == first["legislation"]
     assert Assessment.objects.get(country=country, cycle=2028).mnr_version == latest_mnr
+
+
+def test_the_board_stacks_on_a_phone_each_cell_named_by_its_column(board_world, admin_client):
+    """Issue 24's rule for tables read row by row: on a phone each row is a block and each
+    cell says its column's name (`data-label`), in the reader's language."""
+    admin_client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    page = admin_client.get(reverse("cycles:board", args=[2026])).content.decode()
+    table = page[page.index('id="board"') - 60 : page.index("</table>", page.index('id="board"'))]
+    assert 'class="table table-sm table-stack" id="board"' in table
+    body = table[table.index("<tbody>") :]
+    cells = re.findall(r"<td( [^>]*)?>", body)
+    assert len(cells) == 3 * 6  # three members, five columns and the extension link
+    assert all('data-label="' in (attrs or "") for attrs in cells)
+    assert 'data-label="Date limite"' in body or 'data-label="Échéance"' in body

@@ -76,19 +76,25 @@ def board_page(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, year=year)
     context = _board_context(request, cycle)
     may_run = may_run_cycles(request)
+    columns = [
+        ("country", _("Country")),
+        ("region", _("UN region")),
+        ("focal_point", _("Focal point")),
+        ("assessment", _("Assessment")),
+        ("activity", _("Last activity")),
+        ("deadline", _("Deadline")),
+    ]
     context |= {
         "may_run": may_run,
-        "body": board_body(context["rows"], year=cycle.year, may_run=may_run),  # type: ignore[arg-type]
+        "body": board_body(
+            context["rows"],  # type: ignore[arg-type]
+            year=cycle.year,
+            may_run=may_run,
+            labels=dict(columns),
+        ),
         "worker": worker_state(),
         "exports": cycle.exports.all()[:5] if may_run else [],
-        "columns": [
-            ("country", _("Country")),
-            ("region", _("UN region")),
-            ("focal_point", _("Focal point")),
-            ("assessment", _("Assessment")),
-            ("activity", _("Last activity")),
-            ("deadline", _("Deadline")),
-        ],
+        "columns": columns,
     }
     return render(request, "cycles/board.html", context)
 
