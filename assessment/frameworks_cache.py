@@ -7,11 +7,13 @@ time a version is seen, none after.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
 
+from django.db.models import Max
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -80,7 +82,14 @@ _CRITERIA: dict[_Key, list[Criterion]] = {}
 _CRITERION_SPECS: dict[_Key, list[scoring.CriterionSpec]] = {}
 _SUFFICIENCY: dict[_Key, scoring.SufficiencyRule] = {}
 _VERSIONS: dict[tuple[int, str], FrameworkVersion] = {}
-_CACHES = (_TREES, _CRITERIA, _CRITERION_SPECS, _SUFFICIENCY, _VERSIONS)
+# The latest version number of each framework, with the time it was read. A new version is
+# loaded a few times a year, by `load_frameworks` in another process, and the overview asks on
+# every coordinator's visit: a worker reads it again after LATEST_MAX_AGE seconds, so a new
+# version is offered within a minute everywhere, and at once in the process that loaded it (the
+# loader clears every cache here).
+LATEST_MAX_AGE = 60.0
+_LATEST: dict[str, tuple[float, dict[int, int]]] = {}
+_CACHES = (_TREES, _CRITERIA, _CRITERION_SPECS, _SUFFICIENCY, _VERSIONS, _LATEST)
 
 
 def _language() -> str:
@@ -93,6 +102,15 @@ def clear_framework_cache() -> None:
     from frameworks import i18n
 
     i18n.clear_cache()
+
+
+def latest_version_numbers() -> dict[int, int]:
+    """Framework id -> the number of its latest version: one query a minute per process."""
+    kept = _LATEST.get("all")
+    if kept is None or time.monotonic() - kept[0] > LATEST_MAX_AGE:
+        numbers = FrameworkVersion.objects.values_list("framework_id").annotate(Max("number"))
+        kept = _LATEST["all"] = (time.monotonic(), dict(numbers))
+    return kept[1]
 
 
 def attach_versions(assessment: Assessment) -> Assessment:

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from frameworks.models import Capability, Criterion, FrameworkVersion, Indicator, Recommendation
 
-from . import audit, services
+from . import audit, frameworks_cache, services
 from .models import (
     Action,
     Assessment,
@@ -68,15 +68,11 @@ def _pinned(assessment: Assessment, kind: str) -> FrameworkVersion:
 def newer_versions(*, assessment: Assessment) -> dict[str, FrameworkVersion]:
     """Kind -> the latest version of the same framework, where it is newer than the pinned one.
 
-    One query asks for the three frameworks' latest numbers (the overview asks this on every
-    visit by a coordinator, and a newer version is rare); the versions themselves are read
-    only when one is newer."""
+    The frameworks' latest numbers are kept per process for a minute (the overview asks this on
+    every visit by a coordinator, and a newer version is rare); the versions themselves are
+    read only when one is newer."""
     pinned = {kind: _pinned(assessment, kind) for kind in KINDS}
-    latest = dict(
-        FrameworkVersion.objects.filter(framework_id__in=[v.framework_id for v in pinned.values()])
-        .values_list("framework_id")
-        .annotate(Max("number"))
-    )
+    latest = frameworks_cache.latest_version_numbers()
     newer = {
         kind: (v.framework_id, latest[v.framework_id])
         for kind, v in pinned.items()

@@ -63,3 +63,39 @@ def test_nothing_to_move_when_on_the_latest(frameworks):
     assert not version_move.version_move_preview(assessment=assessment).possible
     with pytest.raises(version_move.MoveRefused):
         version_move.version_move(assessment=assessment, user=None)
+
+
+def test_a_version_saved_after_a_visit_is_offered_at_once_in_the_same_process(no_frameworks):
+    """The latest numbers are kept per process (issue 27); the loader clears them."""
+    load_frameworks(sorted((DATA / "archive").glob("*-v1.yaml")))
+    assessment = make_assessment()
+    assert version_move.newer_versions(assessment=assessment) == {}  # now kept
+    load_frameworks()
+    assert set(version_move.newer_versions(assessment=assessment)) == {
+        "mnr",
+        "legislation",
+        "recommendations",
+    }
+
+
+def test_a_version_loaded_by_another_process_is_offered_within_a_minute(
+    no_frameworks, monkeypatch
+):
+    """load_frameworks runs in a process of its own: a web process reads the latest numbers
+    again once they are older than LATEST_MAX_AGE."""
+    from assessment import frameworks_cache
+
+    load_frameworks(sorted((DATA / "archive").glob("*-v1.yaml")))
+    assessment = make_assessment()
+    assert version_move.newer_versions(assessment=assessment) == {}  # now kept
+    kept_at = frameworks_cache._LATEST["all"][0]
+    with monkeypatch.context() as another_process:  # the loader clears no cache of ours
+        another_process.setattr(frameworks_cache, "clear_framework_cache", lambda: None)
+        load_frameworks()
+    assert version_move.newer_versions(assessment=assessment) == {}
+    monkeypatch.setattr(frameworks_cache.time, "monotonic", lambda: kept_at + 61)
+    assert set(version_move.newer_versions(assessment=assessment)) == {
+        "mnr",
+        "legislation",
+        "recommendations",
+    }

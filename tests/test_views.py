@@ -318,8 +318,9 @@ def test_overview_asks_one_query_for_newer_versions_and_one_for_answers_to_confi
     member_client.get(url("overview", assessment))
     with CaptureQueriesContext(connection) as page:
         assert member_client.get(url("overview", assessment)).status_code == 200
+    # The latest numbers are kept for a minute: a second visit asks none (issue 27's budget).
     versions = [q for q in page.captured_queries if "frameworks_frameworkversion" in q["sql"]]
-    assert len(versions) == 1, versions
+    assert versions == [], versions
 
 
 @pytest.mark.parametrize(
