@@ -78,9 +78,7 @@ def test_a_version_saved_after_a_visit_is_offered_at_once_in_the_same_process(no
     }
 
 
-def test_a_version_loaded_by_another_process_is_offered_within_a_minute(
-    no_frameworks, monkeypatch
-):
+def test_a_version_loaded_by_another_process_is_offered_within_a_minute(no_frameworks, monkeypatch):
     """load_frameworks runs in a process of its own: a web process reads the latest numbers
     again once they are older than LATEST_MAX_AGE."""
     from assessment import frameworks_cache
