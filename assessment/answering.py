@@ -9,7 +9,7 @@ call them stay bounded (tests pin the counts).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -27,11 +27,14 @@ from .scoring import Scores
 @dataclass(frozen=True)
 class AnswerValues:
     """An assessment's answers as plain values, reduced to what scoring counts: answers copied
-    from a previous cycle count only once confirmed, so those still "to confirm" are left out."""
+    from a previous cycle count only once confirmed, so those still "to confirm" are left out
+    of the answers and listed apart."""
 
     responses: dict[str, str]  # capability code -> "0".."4", "dont_know", "not_applicable"
     indicators: dict[str, str]  # indicator code -> "yes", "partly", "no"
     criteria: dict[str, str]  # criterion code -> "met", "not_met", "dont_know"
+    # Codes of the capabilities and criteria whose copied answer is not yet confirmed.
+    to_confirm: set[str] = field(default_factory=set)
 
 
 ANSWER_VALUES_CHUNK = 1000  # 3 parameters each, well within PostgreSQL's and SQLite's limits
@@ -61,10 +64,14 @@ def answer_values_of_many(assessments: Sequence[Assessment]) -> dict[int, Answer
         for start in range(0, len(ids), ANSWER_VALUES_CHUNK):
             chunk = ids[start : start + ANSWER_VALUES_CHUNK]
             cursor.execute(_answer_values_sql(len(chunk)), chunk * 3)
-            for kind, aid, item_id, value in cursor.fetchall():
+            for kind, aid, item_id, value, to_confirm in cursor.fetchall():
                 codes, answers = targets[kind]
                 code = codes.get(item_id)
-                if code is not None:
+                if code is None:
+                    continue
+                if to_confirm:
+                    values[aid].to_confirm.add(code)
+                else:
                     answers[aid][code] = value
     return values
 
@@ -82,12 +89,12 @@ def _answer_values_sql(n: int) -> str:
         "crit": CriterionAnswer._meta.db_table,
     }
     return (
-        "SELECT 'c', assessment_id, capability_id, response FROM {cap} "
-        f"WHERE assessment_id IN ({ids}) AND NOT to_confirm "
-        "UNION ALL SELECT 'i', assessment_id, indicator_id, value FROM {ind} "
+        "SELECT 'c', assessment_id, capability_id, response, to_confirm FROM {cap} "
         f"WHERE assessment_id IN ({ids}) "
-        "UNION ALL SELECT 'r', assessment_id, criterion_id, value FROM {crit} "
-        f"WHERE assessment_id IN ({ids}) AND NOT to_confirm"
+        "UNION ALL SELECT 'i', assessment_id, indicator_id, value, FALSE FROM {ind} "
+        f"WHERE assessment_id IN ({ids}) "
+        "UNION ALL SELECT 'r', assessment_id, criterion_id, value, to_confirm FROM {crit} "
+        f"WHERE assessment_id IN ({ids})"
     ).format(**tables)
 
 
@@ -338,28 +345,6 @@ def section_confirm(
     return len(answers)
 
 
-def to_confirm_codes(assessment: Assessment) -> frozenset[str]:
-    """The codes of the capabilities and criteria whose answer was copied from the previous
-    cycle and is not yet confirmed (they count as unanswered until then).
-
-    One statement for both tables, the codes read from the cached framework trees instead of
-    a join (the overview asks on every visit; two joined queries were a fifth of its time)."""
-    capabilities = mnr_tree(assessment.mnr_version).capability_codes
-    criteria = {c.pk: c.code for c in criteria_of(assessment.legislation_version)}
-    cap, crit = CapabilityAnswer._meta.db_table, CriterionAnswer._meta.db_table
-    sql = (
-        f"SELECT capability_id, NULL FROM {cap} WHERE assessment_id = %s AND to_confirm "
-        f"UNION ALL SELECT NULL, criterion_id FROM {crit} WHERE assessment_id = %s AND to_confirm"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [assessment.pk, assessment.pk])
-        rows = cursor.fetchall()
-    return frozenset(
-        capabilities[capability_id] if capability_id is not None else criteria[criterion_id]
-        for capability_id, criterion_id in rows
-    )
-
-
 def copied_cycle(assessment: Assessment) -> int | None:
     """The cycle the assessment's answers were copied from, when it still exists."""
     if assessment.copied_from_id is None:
@@ -373,12 +358,12 @@ def copied_cycle(assessment: Assessment) -> int | None:
 
 
 def copied_progress(
-    assessment: Assessment, scores: Scores
+    assessment: Assessment, scores: Scores, to_confirm: set[str]
 ) -> tuple[progress.Overall, frozenset[str]]:
-    """The progress line of a draft, its copied answers to confirm counted apart, and their
-    codes (none once the assessment is no longer editable)."""
+    """The progress line of a draft, its copied answers to confirm (`AnswerValues.to_confirm`)
+    counted apart, and their codes (none once the assessment is no longer editable)."""
     if not assessment.is_editable:
         return progress.overall(scores), frozenset()
-    codes = to_confirm_codes(assessment)
+    codes = frozenset(to_confirm)
     cycle = copied_cycle(assessment) if codes else None
     return progress.overall(scores, codes, cycle), codes

@@ -52,7 +52,7 @@ class Overall:
 def overall(
     scores: Scores, to_confirm: Collection[str] = (), copied_from: int | None = None
 ) -> Overall:
-    """Answered and total items; `to_confirm` (codes, `answering.to_confirm_codes`) are
+    """Answered and total items; `to_confirm` (codes, `AnswerValues.to_confirm`) are
     counted apart, as answers copied from cycle `copied_from` that wait to be confirmed."""
     criteria = scores.legislation.criteria
     return Overall(

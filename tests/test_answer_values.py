@@ -32,6 +32,14 @@ def orm_values(assessment_id: int) -> answering.AnswerValues:
             a.criterion.code: a.value
             for a in CriterionAnswer.objects.filter(assessment_id=assessment_id, to_confirm=False)
         },
+        to_confirm={
+            a.capability.code
+            for a in CapabilityAnswer.objects.filter(assessment_id=assessment_id, to_confirm=True)
+        }
+        | {
+            a.criterion.code
+            for a in CriterionAnswer.objects.filter(assessment_id=assessment_id, to_confirm=True)
+        },
     )
 
 
@@ -51,6 +59,8 @@ def test_answer_values_equal_the_orms_and_leave_out_copies_to_confirm():
         assert values[a.pk] == orm_values(a.pk)
     assert "C04" in values[first.pk].responses and "C04" not in values[second.pk].responses
     assert "possession" not in values[second.pk].criteria
+    assert values[second.pk].to_confirm == {"C04", "possession"}
+    assert values[first.pk].to_confirm == set()
     assert len(values[first.pk].responses) == 21 and len(values[first.pk].indicators) == 169
     assert values[third.pk].indicators == {}
 

@@ -294,12 +294,13 @@ def test_results_chart_coordinates_are_not_localised(member_client, assessment):
     assert 'x1="330' in svg
 
 
-def test_overview_asks_one_query_for_newer_versions_and_one_for_answers_to_confirm(
+def test_overview_asks_one_query_for_newer_versions_and_none_for_answers_to_confirm(
     member_client, assessment, django_assert_num_queries
 ):
     """Issue 27: the coordinator's overview asked three queries (one per framework) whether a
     corrected version exists, and two (one with a join) how many copied answers wait for
-    confirmation; each question is now one query, and the answers stay the same."""
+    confirmation. The versions are one query, kept a minute; the copied answers come with the
+    answers themselves, in the one query every score reads; the counts stay the same."""
     from assessment import answering, progress, services, version_move
 
     answer_all(assessment)
@@ -310,8 +311,9 @@ def test_overview_asks_one_query_for_newer_versions_and_one_for_answers_to_confi
     CriterionAnswer.objects.filter(assessment=assessment).update(to_confirm=True)
     law = CriterionAnswer.objects.filter(assessment=assessment).count()
     with django_assert_num_queries(1):
-        codes = answering.to_confirm_codes(assessment)
-    counts = progress.to_confirm_by_section(services.assessment_scores(assessment), codes)
+        values = answering.answer_values(assessment)
+    codes = values.to_confirm
+    counts = progress.to_confirm_by_section(services.scores_of(assessment, values), codes)
     assert counts == {tree.domains[1].code: 2, LEGISLATION_SECTION: law}
     with django_assert_num_queries(1):
         assert version_move.newer_versions(assessment=assessment) == {}
@@ -321,6 +323,8 @@ def test_overview_asks_one_query_for_newer_versions_and_one_for_answers_to_confi
     # The latest numbers are kept for a minute: a second visit asks none (issue 27's budget).
     versions = [q for q in page.captured_queries if "frameworks_frameworkversion" in q["sql"]]
     assert versions == [], versions
+    confirm = [q for q in page.captured_queries if "to_confirm" in q["sql"]]
+    assert len(confirm) == 1, confirm  # the answers' own query
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,6 @@ from assessment import (
     frameworks_cache,
     progress,
     services,
-    workflow,
 )
 from assessment.charts import bar_chart
 from assessment.evidence_store import EvidenceReader, evidence_stored
@@ -138,17 +137,17 @@ def assessment_start(request: AuthenticatedHttpRequest) -> HttpResponse:
 def overview(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     membership = access.membership_of(request.user)
-    scores = services.assessment_scores(assessment)
+    values = answering.answer_values(assessment)
+    scores = services.scores_of(assessment, values)
     editable = access.editable_sections(membership, assessment)
     may_submit = access.may_submit(membership, assessment)
-    copied, to_confirm = answering.copied_progress(assessment, scores)
+    copied, to_confirm = answering.copied_progress(assessment, scores, values.to_confirm)
     return render(
         request,
         "assessment/overview.html",
         {
             "assessment": assessment,
             "scores": scores,
-            "sections": workflow.sections(assessment, scores),
             "editable": editable,
             "progress": copied,
             "to_confirm_codes": to_confirm,
@@ -360,7 +359,8 @@ def legislation(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
 def results(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     assessment = access.assessment_for(request.user, uuid)
     tree = frameworks_cache.mnr_tree(assessment.mnr_version)
-    scores = services.assessment_scores(assessment)
+    values = answering.answer_values(assessment)
+    scores = services.scores_of(assessment, values)
     target = assessment.mnr_version.rules["scoring"]["default_target"]
     return render(
         request,
@@ -368,7 +368,7 @@ def results(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
         {
             "assessment": assessment,
             "scores": scores,
-            "progress": answering.copied_progress(assessment, scores)[0],
+            "progress": answering.copied_progress(assessment, scores, values.to_confirm)[0],
             "scale": tree.scale,
             "rules": tree.rules,
             "target": target,

@@ -56,8 +56,9 @@ def submit(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
         else:
             messages.success(request, _("Submitted to the secretariat."))
             return redirect("assessment:overview", uuid=assessment.uuid)
-    scores = services.assessment_scores(assessment)
-    copied, to_confirm = answering.copied_progress(assessment, scores)
+    values = answering.answer_values(assessment)
+    scores = services.scores_of(assessment, values)
+    copied, to_confirm = answering.copied_progress(assessment, scores, values.to_confirm)
     missing = progress.missing_by_section(assessment, scores, to_confirm)
     return render(
         request,
