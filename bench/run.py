@@ -133,6 +133,9 @@ def cases() -> tuple[Client, list[tuple[str, Callable[[], HttpResponse], int]]]:
         ("overview", lambda: team.get(base), N),
         ("capability page", lambda: team.get(base + "capability/C04/"), N),
         ("results page", lambda: team.get(base + "results/"), N),
+        # The team's other pages (issue 27: every country-team page within 2.5x).
+        ("legislation page", lambda: team.get(base + "legislation/"), N),
+        ("gaps and action plan page", lambda: team.get(base + "plan/"), N),
         ("save one answer (autosave POST)", save, N),
         ("secretariat matrix, 196 countries", lambda: analyst.get("/secretariat/?cycle=2026"), 30),
         ("matrix, all 3 cycles (588 rows)", lambda: analyst.get("/secretariat/"), 10),

@@ -3,6 +3,7 @@ version: a capability, the legislation, a comment, an evidence file."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
@@ -149,20 +150,14 @@ class CapabilityForm(ForgedFieldsMixin, forms.Form):
         for indicator in self.indicators:
             field = self[INDICATOR_PREFIX + indicator.code]
             name, auto_id = escape(field.html_name), escape(field.auto_id)
-            current = field.value() or ""
+            current = escape(field.value() or "")
             said = " ".join(str(e) for e in field.errors)
             errors = (
                 f'<div class="text-danger" role="alert">{escape(said)}</div>'
                 if field.errors
                 else ""
             )
-            radios = "".join(
-                f'<div class="form-check form-check-inline">'
-                f'<input class="form-check-input" type="radio" name="{name}" id="{auto_id}_{n}" '
-                f'value="{value}"{" checked" if value == current else ""}> '
-                f'<label class="form-check-label" for="{auto_id}_{n}">{label}</label></div>'
-                for n, (value, label) in enumerate(choices)
-            )
+            radios = _radios(name, auto_id, current, choices)
             parts.append(
                 '<fieldset class="indicator py-2 border-bottom">'
                 f'<legend class="fs-6 fw-normal mb-1"{lang_attribute(indicator.text)}>'
@@ -205,6 +200,31 @@ class WasField(forms.JSONField):
             return InvalidJSONInput("")
 
 
+def _radios(name: str, auto_id: str, current: str, choices: Sequence[tuple[str, str]]) -> str:
+    """One radio per choice, in a line; every argument already escaped."""
+    return "".join(
+        f'<div class="form-check form-check-inline">'
+        f'<input class="form-check-input" type="radio" name="{name}" id="{auto_id}_{n}" '
+        f'value="{value}"{" checked" if value == current else ""}> '
+        f'<label class="form-check-label" for="{auto_id}_{n}">{label}</label></div>'
+        for n, (value, label) in enumerate(choices)
+    )
+
+
+def _hidden_inputs(*fields: forms.BoundField) -> SafeString:
+    """Hidden inputs as Django's widget would draw them, written here: through the widget
+    templates, the 32 of the legislation page were a third of its time (issue 27)."""
+    inputs = []
+    for field in fields:
+        value = field.field.widget.format_value(field.value())
+        shown = "" if value is None else f' value="{escape(value)}"'
+        inputs.append(
+            f'<input type="hidden" name="{escape(field.html_name)}"{shown}'
+            f' id="{escape(field.auto_id)}">'
+        )
+    return mark_safe("".join(inputs))  # noqa: S308 (every value escaped)
+
+
 class LegislationForm(ForgedFieldsMixin, forms.Form):
     """All criteria on one page. Each row carries the version and the values it was built
     from, so only rows the user changed are saved and only those can conflict."""
@@ -215,6 +235,7 @@ class LegislationForm(ForgedFieldsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
         self.to_confirm = to_confirm
+        self.choices: dict[str, list[tuple[str, Any]]] = {}  # code -> (value, label)
         for c in criteria:
             # Missing means the page knew no stored answer (version 0).
             self.fields[VERSION_PREFIX + c.code] = forms.IntegerField(
@@ -233,6 +254,7 @@ class LegislationForm(ForgedFieldsMixin, forms.Form):
                     (CriterionAnswer.Value.NOT_MET, _("No")),
                     (CriterionAnswer.Value.DONT_KNOW, _("Don't know")),
                 ]
+            self.choices[c.code] = list(choices)
             self.fields[CRITERION_PREFIX + c.code] = forms.ChoiceField(
                 label=c.question, required=False, choices=choices, widget=forms.RadioSelect
             )
@@ -255,16 +277,22 @@ class LegislationForm(ForgedFieldsMixin, forms.Form):
         return cleaned
 
     def rows(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "criterion": c,
-                "value": self[CRITERION_PREFIX + c.code],
-                "citation": self[CITATION_PREFIX + c.code],
-                "hidden": [self[VERSION_PREFIX + c.code], self[WAS_PREFIX + c.code]],
-                "confirm": self[CONFIRM_PREFIX + c.code] if c.code in self.to_confirm else None,
-            }
-            for c in self.criteria
-        ]
+        return [self._row(c) for c in self.criteria]
+
+    def _row(self, c: Criterion) -> dict[str, Any]:
+        value = self[CRITERION_PREFIX + c.code]
+        choices = [(escape(v), escape(label)) for v, label in self.choices[c.code]]
+        radios = _radios(
+            escape(value.html_name), escape(value.auto_id), escape(value.value() or ""), choices
+        )
+        return {
+            "criterion": c,
+            "value": value,
+            "radios": mark_safe(radios),  # noqa: S308 (every value escaped)
+            "citation": self[CITATION_PREFIX + c.code],
+            "hidden": _hidden_inputs(self[VERSION_PREFIX + c.code], self[WAS_PREFIX + c.code]),
+            "confirm": self[CONFIRM_PREFIX + c.code] if c.code in self.to_confirm else None,
+        }
 
     def answers(self) -> dict[Criterion, CriterionInput]:
         result = {}
