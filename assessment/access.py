@@ -166,13 +166,15 @@ def readable_assessments(user: Visitor) -> list[Assessment]:
     membership = membership_of(user)
     if membership is None:
         return []
-    candidates = (
-        Assessment.objects.with_frameworks()
-        .select_related("recommendations_version__framework")
-        .order_by("country", "-cycle", "-revision")
+    # The framework versions come from the per-process cache, not from five joins (issue 27:
+    # the joins' SQL building was most of the home page).
+    candidates = Assessment.objects.select_related("country").order_by(
+        "country", "-cycle", "-revision"
     )
     if membership.is_country_member:
         candidates = candidates.with_cycle_sharing().filter(country=membership.country_id)
     else:
         candidates = candidates.representing()
-    return [a for a in candidates if may_read(membership, a)]
+    from .frameworks_cache import attach_versions
+
+    return [attach_versions(a) for a in candidates if may_read(membership, a)]
