@@ -67,7 +67,6 @@ class BoardRow:
     member_since: date
     focal_states: set[str] = field(default_factory=set)  # one per focal point
     assessment_status: str = NOT_STARTED
-    assessment_uuid: str = ""  # only for states the secretariat may open
     last_activity: datetime | None = None
     deadline: date = date.min
     extended: bool = False
@@ -78,6 +77,11 @@ class BoardRow:
         """The best of the country's focal points: active, else invited, else why not."""
         states = self.focal_states or {FocalPointState.NOT_INVITED}
         return next(s for s in FOCAL_ORDER if s in states)
+
+    @property
+    def may_open(self) -> bool:
+        """Whether the secretariat may open the country's assessment (never a draft)."""
+        return self.assessment_status in Assessment.SEEN_BY_SECRETARIAT
 
     @property
     def focal_label(self) -> str:
@@ -184,16 +188,13 @@ def board_rows(
         and (not filters.hemisphere or row.country.hemisphere == filters.hemisphere)
     }
     # Filtered by cycle only: a list of 196 codes costs more to send than the few rows it skips.
-    for code, status, uuid in (
+    for code, status in (
         Assessment.objects.filter(cycle=cycle.year)
         .order_by("country", "revision")
-        .values_list("country", "status", "uuid")
+        .values_list("country", "status")
     ):
         if code in rows:
-            rows[code].assessment_status = status
-            rows[code].assessment_uuid = (
-                str(uuid) if status in Assessment.SEEN_BY_SECRETARIAT else ""
-            )
+            rows[code].assessment_status = status  # the latest revision's
     since = timezone.make_aware(datetime.combine(cycle.opens_on, datetime.min.time()))
     for code, at in (
         # Not filtered by member either: at most a line per country, and a list of 196 codes

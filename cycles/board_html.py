@@ -52,9 +52,7 @@ def board_body(
         code = text(country.pk)
         name = text(country.name)
         head = (
-            f'<a href="{country_url.replace(PLACEHOLDER, code)}">{name}</a>'
-            if r.assessment_uuid
-            else name
+            f'<a href="{country_url.replace(PLACEHOLDER, code)}">{name}</a>' if r.may_open else name
         )
         words = r.deadline_words
         deadline = (
