@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessment.models import Assessment, AuditEvent, Country
+from assessment.countries import m49_name
+from assessment.models import Assessment, AuditEvent, Country, country_names
 
-from .members import FocalPointState, FocalPointView, focal_point_views
-from .models import AllianceMember, Cycle, FocalPoint
+from .members import FocalPointState, email_states_of, invitation_state, outbox_key
+from .models import AllianceMember, Cycle
 from .running import deadlines_of
 
 NOT_STARTED = "not_started"
@@ -37,13 +38,35 @@ class BoardFilters:
     status: str = ""  # an assessment state, or "overdue"
 
 
+@dataclass(frozen=True)
+class BoardCountry:
+    """What the board shows of a country, read as plain values: at 196 countries, building
+    model instances (member, country, focal point, invitation) cost more than the rest of the
+    board. `name` and `region_label` are in the language active when the board was read."""
+
+    pk: str
+    name: str
+    region_code: int | None
+    region_label: str
+    hemisphere: str
+
+
+# The best of a country's focal points: active, else invited, else why not.
+FOCAL_ORDER = (
+    FocalPointState.ACTIVE,
+    FocalPointState.INVITED,
+    FocalPointState.BOUNCED,
+    FocalPointState.EXPIRED,
+    FocalPointState.NOT_INVITED,
+)
+
+
 @dataclass
 class BoardRow:
-    country: Country
+    country: BoardCountry
     member_since: date
-    focal_points: list[FocalPointView] = field(default_factory=list)
+    focal_states: set[str] = field(default_factory=set)  # one per focal point
     assessment_status: str = NOT_STARTED
-    assessment_uuid: str = ""  # only for states the secretariat may open
     last_activity: datetime | None = None
     deadline: date = date.min
     extended: bool = False
@@ -52,15 +75,13 @@ class BoardRow:
     @property
     def focal_state(self) -> str:
         """The best of the country's focal points: active, else invited, else why not."""
-        order = [
-            FocalPointState.ACTIVE,
-            FocalPointState.INVITED,
-            FocalPointState.BOUNCED,
-            FocalPointState.EXPIRED,
-            FocalPointState.NOT_INVITED,
-        ]
-        states = {v.state for v in self.focal_points} or {FocalPointState.NOT_INVITED}
-        return next(s for s in order if s in states)
+        states = self.focal_states or {FocalPointState.NOT_INVITED}
+        return next(s for s in FOCAL_ORDER if s in states)
+
+    @property
+    def may_open(self) -> bool:
+        """Whether the secretariat may open the country's assessment (never a draft)."""
+        return self.assessment_status in Assessment.SEEN_BY_SECRETARIAT
 
     @property
     def focal_label(self) -> str:
@@ -83,43 +104,108 @@ class BoardRow:
         return _("%(n)s days left") % {"n": self.days_left}
 
 
-def board_rows(cycle: Cycle, filters: BoardFilters, *, today: date) -> list[BoardRow]:
-    """Six queries whatever the number of countries."""
-    found = AllianceMember.objects.current().select_related("country").order_by("country")
-    if filters.region:
-        found = found.filter(country__region_code=filters.region)
-    if filters.hemisphere:
-        found = found.filter(country__hemisphere=filters.hemisphere)
-    members = list(found)
-    rows = {m.country_id: BoardRow(country=m.country, member_since=m.member_since) for m in members}
-    codes = list(rows)
-    country_of = {m.pk: m.country_id for m in members}
-    focal_points = list(
-        FocalPoint.objects.filter(member__in=list(country_of))
-        .select_related("invitation")
-        .order_by("name")
-    )
-    for view in focal_point_views(focal_points):
-        rows[country_of[view.focal_point.member_id]].focal_points.append(view)
+@dataclass
+class Members:
+    """Every current member's row, its focal points' states filled in (the rest is filled by
+    board_rows), and the UN regions they are in for the filter: read once per request."""
+
+    rows: dict[str, BoardRow]  # by country code
+    regions: list[tuple[int, str]]  # (M49 code, name in the active language), by name
+
+
+def members_read() -> Members:
+    """One query for the members and their focal points (a line per focal point; a member
+    without one comes once, with None), one more for the emails of their invitations if any.
+    Read as plain values, each name and region looked up once, not through a model property
+    in every row."""
+    names = country_names(translation.get_language())
+    regions: dict[tuple[int | None, str], str] = {}  # (code, stored name) -> name, as the form
+    rows: dict[str, BoardRow] = {}
+    invited = []
+    for (
+        code,
+        since,
+        region,
+        region_name,
+        hemisphere,
+        is_demo,
+        demo_name,
+        focal_point,
+        uuid,
+        accepted_at,
+        created_at,
+    ) in (
+        AllianceMember.objects.current()
+        .order_by("country")
+        .values_list(
+            "country_id",
+            "member_since",
+            "country__region_code",
+            "country__region_name",
+            "country__hemisphere",
+            "country__is_demo",
+            "country__demo_name",
+            "focal_points",
+            "focal_points__invitation__uuid",
+            "focal_points__invitation__accepted_at",
+            "focal_points__invitation__created_at",
+        )
+    ):
+        row = rows.get(code)
+        if row is None:
+            if (region, region_name) not in regions:
+                regions[region, region_name] = m49_name(region, region_name)
+            # As Country.name; a demo country's wording from the model itself (a few rows).
+            name = (
+                Country(code=code, is_demo=True, demo_name=demo_name).name
+                if is_demo
+                else names.get(code) or code
+            )
+            country = BoardCountry(code, name, region, regions[region, region_name], hemisphere)
+            row = rows[code] = BoardRow(country=country, member_since=since)
+        if uuid is not None:
+            invited.append((row, uuid, accepted_at, created_at))
+        elif focal_point is not None:
+            row.focal_states.add(FocalPointState.NOT_INVITED)
+    emails = email_states_of([outbox_key(uuid) for _row, uuid, _a, _c in invited])
+    now = timezone.now()
+    for row, uuid, accepted_at, created_at in invited:
+        row.focal_states.add(invitation_state(uuid, accepted_at, created_at, emails, now=now))
+    named = [(code, label) for (code, _n), label in regions.items() if code is not None]
+    return Members(rows, sorted(named, key=lambda p: p[1]))
+
+
+def board_rows(
+    cycle: Cycle, filters: BoardFilters, *, today: date, members: Members | None = None
+) -> list[BoardRow]:
+    """Four queries whatever the number of countries (five with focal points invited);
+    `members` if already read for this request (the filter form's regions)."""
+    every = (members or members_read()).rows
+    rows = {
+        code: row
+        for code, row in every.items()
+        if (not filters.region or row.country.region_code == filters.region)
+        and (not filters.hemisphere or row.country.hemisphere == filters.hemisphere)
+    }
     # Filtered by cycle only: a list of 196 codes costs more to send than the few rows it skips.
-    for code, status, uuid in (
+    for code, status in (
         Assessment.objects.filter(cycle=cycle.year)
         .order_by("country", "revision")
-        .values_list("country", "status", "uuid")
+        .values_list("country", "status")
     ):
         if code in rows:
-            rows[code].assessment_status = status
-            rows[code].assessment_uuid = (
-                str(uuid) if status in Assessment.SEEN_BY_SECRETARIAT else ""
-            )
+            rows[code].assessment_status = status  # the latest revision's
     since = timezone.make_aware(datetime.combine(cycle.opens_on, datetime.min.time()))
     for code, at in (
-        AuditEvent.objects.filter(country__in=codes, at__gte=since)
+        # Not filtered by member either: at most a line per country, and a list of 196 codes
+        # (or a subquery) costs more to send or build than the few lines it skips.
+        AuditEvent.objects.filter(at__gte=since)
         .values("country")
         .annotate(last=Max("at"))
         .values_list("country", "last")
     ):
-        rows[code].last_activity = at
+        if code in rows:
+            rows[code].last_activity = at
     extended = deadlines_of(cycle)
     for code, row in rows.items():
         row.deadline = extended.get(code, cycle.deadline)
@@ -135,11 +221,13 @@ def board_rows(cycle: Cycle, filters: BoardFilters, *, today: date) -> list[Boar
 
 def sort_board(rows: list[BoardRow], key: str, descending: bool) -> list[BoardRow]:
     """Alphabetical unless the reader chose a column."""
+    focal_labels = {k: str(v) for k, v in FocalPointState.LABELS.items()}  # once, not per row
+    statuses = list(ASSESSMENT_LABELS)
     keys = {
-        "country": lambda r: str(r.country.name).casefold(),
-        "region": lambda r: (r.country.region_label or "", str(r.country.name).casefold()),
-        "focal_point": lambda r: r.focal_label,
-        "assessment": lambda r: list(ASSESSMENT_LABELS).index(r.assessment_status),
+        "country": lambda r: r.country.name.casefold(),
+        "region": lambda r: (r.country.region_label or "", r.country.name.casefold()),
+        "focal_point": lambda r: focal_labels[r.focal_state],
+        "assessment": lambda r: statuses.index(r.assessment_status),
         "activity": lambda r: (r.last_activity is not None, r.last_activity or datetime.min),
         "deadline": lambda r: r.days_left,
     }
@@ -164,16 +252,19 @@ def board_header() -> list[str]:
 
 def board_table(rows: list[BoardRow]) -> Iterator[list[object]]:
     """The board as rows for CSV and XLSX, in the reader's language."""
-    hemispheres = dict(Country.Hemisphere.choices)
+    # Each label translated once, not once per row (a lazy string translates on every str()).
+    hemispheres = {k: str(v) for k, v in Country.Hemisphere.choices}
+    focal_labels = {k: str(v) for k, v in FocalPointState.LABELS.items()}
+    statuses = {k: str(v) for k, v in ASSESSMENT_LABELS.items()}
     for r in rows:
         yield [
-            str(r.country.name),
+            r.country.name,
             r.country.pk,
             r.country.region_label,
-            str(hemispheres.get(r.country.hemisphere, r.country.hemisphere)),
+            hemispheres.get(r.country.hemisphere, r.country.hemisphere),
             r.member_since.isoformat(),
-            r.focal_label,
-            r.assessment_label,
+            focal_labels[r.focal_state],
+            statuses[r.assessment_status],
             r.last_activity.date().isoformat() if r.last_activity else "",
             r.deadline.isoformat(),
             r.days_left if r.assessment_status in OPEN_STATES else "",

@@ -1,9 +1,13 @@
 """The board's table body, written in Python: at 196 countries a template loop (two URL
 reversals, a dozen tags and filters per row) cost more than the rest of the page, as the
 matrix's did (docs/benchmarks.md, secretariat/templatetags/matrix.py). Every value from the
-database is escaped; the rest is fixed markup."""
+database is escaped; the rest is fixed markup. In the rows, the standard library's escape()
+(`text`), which Django's wraps: every value there is a plain string, and Django's checks each
+argument for a lazy one first, a cost paid some 600 times a page."""
 
 from __future__ import annotations
+
+from html import escape as text
 
 from django.urls import reverse
 from django.utils.html import escape
@@ -26,38 +30,39 @@ def board_body(
         return mark_safe(  # noqa: S308 (escaped text in fixed markup)
             f'<tr><td colspan="7">{escape(_("No member country matches."))}</td></tr>'
         )
-    country_url = reverse("secretariat:country", args=[PLACEHOLDER])
-    extend_url = reverse("cycles:extend", args=[year, PLACEHOLDER])
+    # The URLs escaped once: escaping works character by character, so an escaped code
+    # replaces the placeholder in the escaped URL.
+    country_url = escape(reverse("secretariat:country", args=[PLACEHOLDER]))
+    extend_url = escape(reverse("cycles:extend", args=[year, PLACEHOLDER]))
     extended = f' <span class="badge text-bg-info">{escape(_("extended"))}</span>'
     extend_label = escape(_("Extend the deadline"))
     # Each label translated once per page, not once per row (lazy strings are evaluated on
-    # every str(); the region's name is looked up in the M49 tables).
-    # (str() first: escape() keeps a lazy string lazy, to be translated again in every row.)
+    # every str()). (str() first: escape() keeps a lazy string lazy, to be translated again
+    # in every row.)
     states = {k: escape(str(v)) for k, v in FocalPointState.LABELS.items()}
     statuses = {k: escape(str(v)) for k, v in ASSESSMENT_LABELS.items()}
     cell = {key: f'data-label="{escape(str(label))}"' for key, label in labels.items()}
     regions: dict[int | None, str] = {}
     html = []
     for r in rows:
-        region = regions.get(r.country.region_code)
+        country = r.country
+        region = regions.get(country.region_code)
         if region is None:
-            region = regions[r.country.region_code] = escape(r.country.region_label)
-        code = r.country.pk
-        name = escape(r.country.name)
+            region = regions[country.region_code] = text(country.region_label)
+        code = text(country.pk)
+        name = text(country.name)
         head = (
-            f'<a href="{escape(country_url.replace(PLACEHOLDER, code))}">{name}</a>'
-            if r.assessment_uuid
-            else name
+            f'<a href="{country_url.replace(PLACEHOLDER, code)}">{name}</a>' if r.may_open else name
         )
         words = r.deadline_words
         deadline = (
             r.deadline.isoformat()
             + (extended if r.extended else "")
-            + (f'<br><span class="small">{escape(words)}</span>' if words else "")
+            + (f'<br><span class="small">{text(words)}</span>' if words else "")
         )
         action = (
             f'<td data-label="{extend_label}">'
-            f'<a href="{escape(extend_url.replace(PLACEHOLDER, code))}">{extend_label}'
+            f'<a href="{extend_url.replace(PLACEHOLDER, code)}">{extend_label}'
             f'<span class="visually-hidden"> — {name}</span></a></td>'
             if may_run
             else ""

@@ -148,8 +148,18 @@ class BoardFilterForm(forms.Form):
         choices=[("", _("All")), *ASSESSMENT_LABELS.items(), ("overdue", _("Overdue"))],
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, regions: list[tuple[int, str]] | None = None, **kwargs: Any
+    ) -> None:
+        """`regions`: (code, name) of the members' UN regions if already read (the board's
+        page reads them with the members, board.members_read); else one query here."""
         super().__init__(*args, **kwargs)
+        if regions is None:
+            regions = self._regions()
+        cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("All")), *regions]
+
+    @staticmethod
+    def _regions() -> list[tuple[int, str]]:
         from assessment.countries import m49_name
 
         pairs = (
@@ -159,8 +169,8 @@ class BoardFilterForm(forms.Form):
             .order_by()
             .distinct()
         )
-        named = sorted(((c, m49_name(c, n)) for c, n in pairs), key=lambda p: p[1])
-        cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("All")), *named]
+        named = [(c, m49_name(c, n)) for c, n in pairs if c is not None]  # None: for mypy
+        return sorted(named, key=lambda p: p[1])
 
 
 def sort_of(params: Any) -> tuple[str, bool]:

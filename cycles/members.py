@@ -51,7 +51,12 @@ class FocalPointView:
 
 
 def invitation_key(invitation: Invitation) -> str:
-    return f"invitation:{invitation.uuid}"
+    return outbox_key(invitation.uuid)
+
+
+def outbox_key(invitation_uuid: object) -> str:
+    """The outbox key of an invitation's email, from its uuid."""
+    return f"invitation:{invitation_uuid}"
 
 
 def focal_point_state(
@@ -61,21 +66,42 @@ def focal_point_state(
     invitation = fp.invitation
     if invitation is None:
         return FocalPointState.NOT_INVITED
-    if invitation.accepted_at is not None:
+    return invitation_state(
+        invitation.uuid, invitation.accepted_at, invitation.created_at, email_states, now=now
+    )
+
+
+def invitation_state(
+    uuid: object,
+    accepted_at: datetime | None,
+    created_at: datetime,
+    email_states: dict[str, str],
+    *,
+    now: datetime | None = None,
+) -> str:
+    """A focal point's state from its invitation's fields (the board reads them as plain
+    values, not as model instances)."""
+    if accepted_at is not None:
         return FocalPointState.ACTIVE
-    if email_states.get(invitation_key(invitation)) == OutgoingEmail.State.FAILED:
+    if email_states.get(outbox_key(uuid)) == OutgoingEmail.State.FAILED:
         return FocalPointState.BOUNCED
-    age = (now or timezone.now()) - invitation.created_at
+    age = (now or timezone.now()) - created_at
     if age > timedelta(seconds=team.invitation_max_age()):
         return FocalPointState.EXPIRED
     return FocalPointState.INVITED
 
 
+def email_states_of(keys: list[str]) -> dict[str, str]:
+    """Outbox key -> the email's state, for these keys; one query (none for no key)."""
+    found = OutgoingEmail.objects.filter(key__in=keys).values_list("key", "state") if keys else []
+    return {str(key): state for key, state in found}
+
+
 def focal_point_views(focal_points: list[FocalPoint]) -> list[FocalPointView]:
     """Each focal point with its state; `focal_points` have their invitation selected."""
-    keys = [invitation_key(fp.invitation) for fp in focal_points if fp.invitation]
-    found = OutgoingEmail.objects.filter(key__in=keys).values_list("key", "state") if keys else []
-    states = {str(key): state for key, state in found}
+    states = email_states_of(
+        [invitation_key(fp.invitation) for fp in focal_points if fp.invitation]
+    )
     now = timezone.now()
     return [FocalPointView(fp, focal_point_state(fp, states, now=now)) for fp in focal_points]
 

@@ -45,7 +45,8 @@ def cycle_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _board_context(request: HttpRequest, cycle: Cycle) -> dict[str, object]:
-    form = BoardFilterForm(request.GET or None)
+    members = board.members_read()
+    form = BoardFilterForm(request.GET or None, regions=members.regions)
     data = form.cleaned_data if form.is_valid() else {}
     filters = board.BoardFilters(
         region=data.get("region") or None,
@@ -54,7 +55,9 @@ def _board_context(request: HttpRequest, cycle: Cycle) -> dict[str, object]:
     )
     sort, descending = sort_of(request.GET)
     rows = board.sort_board(
-        board.board_rows(cycle, filters, today=timezone.localdate()), sort, descending
+        board.board_rows(cycle, filters, today=timezone.localdate(), members=members),
+        sort,
+        descending,
     )
     params = request.GET.copy()
     for key in ("sort", "dir"):
