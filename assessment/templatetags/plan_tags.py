@@ -7,6 +7,7 @@ now written `&#x27;`)."""
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -15,6 +16,7 @@ from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from assessment.bidi import arrow
@@ -31,6 +33,48 @@ def escape(value: Any) -> str:
     return html.escape(str(value))
 
 
+@functools.cache
+def _labels(language: str | None) -> dict[str, str]:
+    """The labels the rows write, translated and escaped: kept per language (the one active
+    when first asked), as the site header is, since the catalogues do not change while the
+    process runs. A translation is a lookup through the catalogues' fallbacks: thirty of them
+    a page cost a third of a millisecond."""
+    labels = {
+        "pdf": _("Action plan (PDF)"),
+        "xlsx": _("Spreadsheet (XLSX)"),
+        "scores.csv": _("Scores (CSV)"),
+        "gaps.csv": _("Gaps (CSV)"),
+        "actions.csv": _("Actions (CSV)"),
+        "priority": _("Priority"),
+        "gap": _("Gap"),
+        "levels": _("Now → target"),
+        "recommends": _("What the report recommends"),
+        "band high": _("high"),
+        "band medium": _("medium"),
+        "band low": _("low"),
+        f"kind {GapKind.FIND_OUT}": _("Find out: the level is not known"),
+        f"kind {GapKind.LAW}": _("Legislation: criterion not met"),
+        f"kind {GapKind.BUILD}": _("Build"),
+        "weighted": _("weighted higher"),
+        "peers": _("Countries at level 4 that offer to share their experience:"),
+        "law levels": _("not met → met"),
+        "improved": _("Improved:"),
+        "fell back": _("Fell back:"),
+        "action": _("Action"),
+        "lead": _("Lead agency"),
+        "dates": _("Dates"),
+        "status": _("Status"),
+        "overdue": _("Overdue"),
+        "with": _("With:"),
+        "edit": _("Edit"),
+        "up": _("Move up"),
+        "down": _("Move down"),
+        "remove": _("Remove"),
+    }
+    labels |= {f"status {value}": label for value, label in Action.Status.choices}
+    return {key: escape(label) for key, label in labels.items()}
+
+
 def _transition(before: Any, after: Any, sign: str) -> str:
     """bidi's `transition` filter: "<bdi>2</bdi> → <bdi>3</bdi>", each value escaped."""
     return f"<bdi>{escape(before)}</bdi> {sign} <bdi>{escape(after)}</bdi>"
@@ -40,16 +84,13 @@ def _transition(before: Any, after: Any, sign: str) -> str:
 def export_buttons(assessment: Assessment, export_sets: Iterable[tuple[str, str]]) -> SafeString:
     """A paragraph of export buttons for each language offered (`export_sets`: its code and
     name); the first set's PDF is the primary button."""
-    formats = (
-        ("pdf", _("Action plan (PDF)")),
-        ("xlsx", _("Spreadsheet (XLSX)")),
-        ("scores.csv", _("Scores (CSV)")),
-        ("gaps.csv", _("Gaps (CSV)")),
-        ("actions.csv", _("Actions (CSV)")),
-    )
+    labels = _labels(get_language())
     # The format is the URL's last part: reversed once, the others put in its place.
     pdf = reverse("assessment:export", args=[assessment.uuid, "pdf"]).removesuffix("pdf")
-    buttons = [(escape(pdf + fmt), escape(label)) for fmt, label in formats]
+    buttons = [
+        (escape(pdf + fmt), labels[fmt])
+        for fmt in ("pdf", "xlsx", "scores.csv", "gaps.csv", "actions.csv")
+    ]
     paragraphs = []
     for index, (code, name) in enumerate(export_sets):
         code, name = escape(code), escape(name)
@@ -70,40 +111,27 @@ def export_buttons(assessment: Assessment, export_sets: Iterable[tuple[str, str]
 def gap_rows(gaps: Iterable[Gap]) -> SafeString:
     """The gaps table's rows: priority and band, the gap and its kind, the levels, and what
     the report recommends."""
+    labels = _labels(get_language())
     cell = {
-        key: f'data-label="{escape(label)}"'
-        for key, label in (
-            ("priority", _("Priority")),
-            ("gap", _("Gap")),
-            ("levels", _("Now → target")),
-            ("recommends", _("What the report recommends")),
-        )
+        key: f'data-label="{labels[key]}"' for key in ("priority", "gap", "levels", "recommends")
     }
-    bands = {"high": escape(_("high")), "medium": escape(_("medium"))}
-    low = escape(_("low"))
-    kinds = {
-        GapKind.FIND_OUT: escape(_("Find out: the level is not known")),
-        GapKind.LAW: escape(_("Legislation: criterion not met")),
-    }
-    build = escape(_("Build"))
-    weighted = " · " + escape(_("weighted higher"))
-    peers_label = escape(_("Countries at level 4 that offer to share their experience:"))
-    law_levels = escape(_("not met → met"))
+    weighted = " · " + labels["weighted"]
     sign = arrow()
     rows = []
     for gap in gaps:
-        kind = kinds.get(gap.kind, build)
+        band = labels.get(f"band {gap.band}", labels["band low"])
+        kind = labels.get(f"kind {gap.kind}", labels[f"kind {GapKind.BUILD}"])
         if gap.domain:
             kind += " · " + escape(gap.domain)
         if gap.foundational:
             kind += weighted
         peers = (
-            f'<br><span class="small">{peers_label} {join_bdi(gap.peers)}</span>'
+            f'<br><span class="small">{labels["peers"]} {join_bdi(gap.peers)}</span>'
             if gap.peers
             else ""
         )
         if gap.kind == GapKind.LAW:
-            levels = law_levels
+            levels = labels["law levels"]
         else:
             current = "?" if gap.kind == GapKind.FIND_OUT else gap.current
             levels = _transition(current, gap.target, sign)
@@ -115,7 +143,7 @@ def gap_rows(gaps: Iterable[Gap]) -> SafeString:
         rows.append(
             f"<tr>\n"
             f"<td {cell['priority']}>{int(gap.priority)} "
-            f'<span class="badge text-bg-light">{bands.get(gap.band, low)}</span></td>\n'
+            f'<span class="badge text-bg-light">{band}</span></td>\n'
             f"<td {cell['gap']}><strong>{escape(gap.item)}</strong><br>"
             f'<span class="small text-body-secondary">{kind}</span>\n{peers}</td>\n'
             f'<td class="text-nowrap" {cell["levels"]}>{levels}</td>\n'
@@ -128,8 +156,8 @@ def gap_rows(gaps: Iterable[Gap]) -> SafeString:
 @register.simple_tag
 def change_items(changes: Iterable[Change]) -> SafeString:
     """What improved or fell back since the previous validated cycle, one list item each."""
-    improved = escape(_("Improved:"))
-    fell_back = f"<strong>{escape(_('Fell back:'))}</strong>"
+    labels = _labels(get_language())
+    improved, fell_back = labels["improved"], f"<strong>{labels['fell back']}</strong>"
     sign = arrow()
     return mark_safe(  # noqa: S308 (every value is escaped)
         "".join(
@@ -149,20 +177,11 @@ def action_rows(
 ) -> SafeString:
     """The action plan's rows (each action with whether it is overdue), and for a team member
     the links and buttons that change each (`_ActionButtons`)."""
-    cell = {
-        key: f'data-label="{escape(label)}"'
-        for key, label in (
-            ("action", _("Action")),
-            ("lead", _("Lead agency")),
-            ("dates", _("Dates")),
-            ("status", _("Status")),
-        )
-    }
-    statuses = {value: escape(label) for value, label in Action.Status.choices}
-    overdue_flag = f' <span class="flag">{escape(_("Overdue"))}</span>'
-    with_label = escape(_("With:"))
+    labels = _labels(get_language())
+    cell = {key: f'data-label="{labels[key]}"' for key in ("action", "lead", "dates", "status")}
+    overdue_flag = f' <span class="flag">{labels["overdue"]}</span>'
     sign = arrow()
-    buttons = _ActionButtons(context, assessment, len(actions)) if may_plan else None
+    buttons = _ActionButtons(context, assessment, len(actions), labels) if may_plan else None
     rows = []
     for number, (action, overdue) in enumerate(actions, start=1):
         title = escape(action.title)
@@ -172,14 +191,14 @@ def action_rows(
             else ""
         )
         supporting = (
-            f'<br><span class="small">{with_label} '
+            f'<br><span class="small">{labels["with"]} '
             f"<bdi>{escape(action.supporting_agencies)}</bdi></span>"
             if action.supporting_agencies
             else ""
         )
         start = action.start_date.isoformat() if action.start_date else "—"
         due = action.due_date.isoformat() if action.due_date else "—"
-        status = statuses.get(action.status) or escape(action.status)
+        status = labels.get(f"status {action.status}") or escape(action.status)
         rows.append(
             f'<tr>\n<td data-label="#">{number}</td>\n'
             f'<td {cell["action"]}><strong dir="auto">{title}</strong>'
@@ -200,7 +219,9 @@ class _ActionButtons:
 
     PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
 
-    def __init__(self, context: template.Context, assessment: Assessment, last: int) -> None:
+    def __init__(
+        self, context: template.Context, assessment: Assessment, last: int, labels: dict[str, str]
+    ) -> None:
         def url(name: str) -> tuple[str, str]:
             # The action's uuid comes last in each URL: split at the last placeholder.
             found = reverse(f"assessment:{name}", args=[assessment.uuid, self.PLACEHOLDER])
@@ -213,30 +234,29 @@ class _ActionButtons:
             url("action_delete"),
         )
         self.csrf = CsrfTokenNode().render(context)
-        self.edit, self.up, self.down, self.remove = (
-            escape(_("Edit")),
-            escape(_("Move up")),
-            escape(_("Move down")),
-            escape(_("Remove")),
-        )
+        self.labels = labels
         self.last = last
 
     def cell(self, number: int, action: Action, title: str) -> str:
         uuid = str(action.uuid)
         hidden = f'<span class="visually-hidden"> {title}</span>'
         move = '<button class="btn btn-outline-secondary btn-sm" name="direction" value="{}" '
-        up = f'{move.format("up")}type="submit">{self.up}{hidden}</button>' if number > 1 else ""
+        up = (
+            f'{move.format("up")}type="submit">{self.labels["up"]}{hidden}</button>'
+            if number > 1
+            else ""
+        )
         down = (
-            f'{move.format("down")}type="submit">{self.down}{hidden}</button>'
+            f'{move.format("down")}type="submit">{self.labels["down"]}{hidden}</button>'
             if number < self.last
             else ""
         )
         return (
             '<td class="text-nowrap">\n'
-            f'<a href="{uuid.join(self.edit_url)}">{self.edit}{hidden}</a>\n'
+            f'<a href="{uuid.join(self.edit_url)}">{self.labels["edit"]}{hidden}</a>\n'
             f'<form method="post" action="{uuid.join(self.move_url)}" '
             f'class="d-inline-flex gap-1 action-move">{self.csrf}\n{up}\n{down}</form>\n'
             f'<form method="post" action="{uuid.join(self.delete_url)}" class="d-inline">'
             f'{self.csrf}<button class="btn btn-outline-danger btn-sm" type="submit">'
-            f"{self.remove}{hidden}</button></form>\n</td>"
+            f"{self.labels['remove']}{hidden}</button></form>\n</td>"
         )
