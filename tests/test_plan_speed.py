@@ -148,6 +148,16 @@ def test_the_blank_target_form_is_kept_per_capability_names(monkeypatch, assessm
     assert "1. Stewardship" in names and "1. Leadership" not in names
 
 
+def test_the_blank_target_form_is_kept_per_language(monkeypatch, assessment):
+    monkeypatch.setattr(plan_forms, "_BLANK_TARGET_FIELDS", {})
+    # The same choices in both languages, so that only the language tells the two apart.
+    capabilities = frameworks_cache.mnr_tree(assessment.mnr_version).capabilities
+    assert "Target level" in plan_forms.blank_target_fields(capabilities, range(3, 5))
+    with translation.override("fr"):
+        french = plan_forms.blank_target_fields(capabilities, range(3, 5))
+    assert "Niveau cible" in french and "Target level" not in french
+
+
 def test_the_target_form_and_the_rows_are_drawn_in_each_readers_language(
     client_c, assessment, coordinator
 ):
