@@ -13,13 +13,14 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from frameworks.models import Capability, Recommendation
+from frameworks.models import Capability, FrameworkVersion, Recommendation
 
 from . import audit, frameworks_cache, gaps, services
 from .gaps import Change, Gap
-from .models import Action, Assessment, CapabilityAnswer, CriterionAnswer, TargetLevel
+from .models import Action, Assessment, Country, CriterionAnswer, TargetLevel
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,27 @@ class GapAnalysis:
 
 
 def previous_validated(assessment: Assessment) -> Assessment | None:
-    return (
-        Assessment.objects.with_frameworks()
-        .filter(country=assessment.country, cycle__lt=assessment.cycle, status="validated")
+    """The country's latest validated assessment of an earlier cycle. Its framework versions
+    come from the per-process cache and its country is the assessment's own, rather than
+    joined (three version rows with their rules were most of this query's time)."""
+    previous = (
+        Assessment.objects.filter(
+            country=assessment.country_id, cycle__lt=assessment.cycle, status="validated"
+        )
         .order_by("-cycle", "-revision")
         .first()
     )
+    if previous is not None:
+        previous.country = assessment.country
+        frameworks_cache.attach_versions(previous)
+    return previous
+
+
+# Built once, as access._READABLE is: the cycle-sharing subquery cost a third of a millisecond
+# to build on each call. A queryset is a recipe, not a result: each use below is a new query.
+_SHARED_VALIDATED = Assessment.objects.of_cycles_shared_by_name().filter(
+    status=Assessment.Status.VALIDATED
+)
 
 
 def peers_for(assessment: Assessment, codes: list[str]) -> dict[str, list[str]]:
@@ -49,42 +65,81 @@ def peers_for(assessment: Assessment, codes: list[str]) -> dict[str, list[str]]:
     latest submission, `with_cycle_sharing`: an older revision shared by name does not count
     once the country resubmits the cycle for aggregates only): a peer's level is shown to
     other countries, so an aggregate-only assessment is never listed, whatever its answer's
-    box says; a country that did not agree is never listed. One query (a subquery)."""
-    shared = Assessment.objects.of_cycles_shared_by_name().filter(
-        status=Assessment.Status.VALIDATED
-    )
+    box says; a country that did not agree is never listed. One query, from those assessments
+    to their answers (the conditions on the answer in one filter, so they hold for the same
+    answer), with what names each country (`Country.name`: a demo's own name, else the
+    library's)."""
     rows = (
-        CapabilityAnswer.objects.filter(
-            capability__code__in=codes,
-            response="4",
-            share_with_peers=True,
-            to_confirm=False,
-            assessment__in=shared.values("pk"),
+        _SHARED_VALIDATED.filter(
+            capability_answers__capability__code__in=codes,
+            capability_answers__response="4",
+            capability_answers__share_with_peers=True,
+            capability_answers__to_confirm=False,
         )
-        .exclude(assessment__country=assessment.country_id)
-        .values_list("capability__code", "assessment__country")
+        .exclude(country=assessment.country_id)
+        .order_by()
+        .values_list(
+            "capability_answers__capability__code",
+            "country",
+            "country__is_demo",
+            "country__demo_name",
+        )
         .distinct()
     )
-    from .models import Country
-
     found: dict[str, set[str]] = {}
-    for code, country in rows:
+    names: dict[str, str] = {}
+    for code, country, is_demo, demo_name in rows:
         found.setdefault(code, set()).add(country)
-    names = {
-        c.pk: c.name for c in Country.objects.filter(pk__in={x for v in found.values() for x in v})
-    }
+        if country not in names:
+            names[country] = Country(code=country, is_demo=is_demo, demo_name=demo_name).name
     return {code: sorted(names[c] for c in countries) for code, countries in found.items()}
+
+
+def _recommendation_texts(version: FrameworkVersion) -> dict[str, tuple[str, str, str]]:
+    """Code -> (actor, text, source) of a recommendations version, as read in the active
+    language. A framework version never changes once loaded, so they are kept on the
+    version's instance, which `frameworks_cache` keeps per process and language and drops
+    when its caches are cleared (`clear_framework_cache`: a framework loaded, a test); by
+    language on it too, as an instance read in one language may serve another (a page
+    exporting a PDF in another language). A query the first time, none after."""
+    kept: dict[str, dict[str, tuple[str, str, str]]]
+    kept = version.__dict__.setdefault("_plan_recommendation_texts", {})
+    language = get_language()
+    texts = kept.get(language)
+    if texts is None:
+        texts = kept[language] = {
+            r.code: (r.actor, r.text, r.source)
+            for r in Recommendation.objects.filter(version=version)
+        }
+    return texts
+
+
+def _raised_targets(
+    assessment: Assessment, capabilities: list[Capability]
+) -> dict[str, TargetLevel]:
+    """Capability code -> the raised target. Each target's capability is taken from the cached
+    tree rather than joined; one left on an older version's capability by a version move
+    (`version_move._repoint`: its code no longer exists) is read with any others, in one
+    query."""
+    targets = list(TargetLevel.objects.filter(assessment=assessment))
+    known = {c.pk: c for c in capabilities}
+    missing = {t.capability_id for t in targets if t.capability_id not in known}
+    if missing:
+        known.update(Capability.objects.in_bulk(missing))
+    for t in targets:
+        t.capability = known[t.capability_id]
+    return {t.capability.code: t for t in targets}
 
 
 def gap_analysis(assessment: Assessment) -> GapAnalysis:
     tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     criteria = frameworks_cache.criteria_of(assessment.legislation_version)
-    scores = services.assessment_scores(assessment)
+    # The previous validated cycle's answers are read with this one's, in one query.
+    previous = previous_validated(assessment)
+    scored = services.scores_of_many([assessment, previous] if previous else [assessment])
+    scores = scored[assessment.pk]
     default = int(assessment.mnr_version.rules["scoring"]["default_target"])
-    raised = {
-        t.capability.code: t
-        for t in TargetLevel.objects.filter(assessment=assessment).select_related("capability")
-    }
+    raised = _raised_targets(assessment, tree.capabilities)
     targets = {
         c.code: raised[c.code].level if c.code in raised else default for c in tree.capabilities
     }
@@ -101,10 +156,7 @@ def gap_analysis(assessment: Assessment) -> GapAnalysis:
         )
         for c in tree.capabilities
     ]
-    texts = {
-        r.code: (r.actor, r.text, r.source)
-        for r in Recommendation.objects.filter(version=assessment.recommendations_version)
-    }
+    texts = _recommendation_texts(assessment.recommendations_version)
     law_cap = next((m for m in metas if m.code == tree.rules.legislation_capability), None)
     below = [c.code for c in scores.capabilities if c.counts and c.level < targets[c.code]]
     found = gaps.compute_gaps(
@@ -123,8 +175,7 @@ def gap_analysis(assessment: Assessment) -> GapAnalysis:
         legislation_weight=law_cap.weight if law_cap else 1,
         legislation_domain_order=law_cap.domain_order if law_cap else 0,
     )
-    previous = previous_validated(assessment)
-    changes = gaps.changes_since(scores, services.assessment_scores(previous)) if previous else []
+    changes = gaps.changes_since(scores, scored[previous.pk]) if previous else []
     answer_words = dict(CriterionAnswer.Value.choices)
     changes = [
         replace(c, before=str(answer_words[c.before]), after=str(answer_words[c.after]))

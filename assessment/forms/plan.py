@@ -7,8 +7,11 @@ from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Layout, Row
+from crispy_forms.utils import render_crispy_form
 from django import forms
 from django.core.validators import MinValueValidator
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from frameworks.models import Capability, Criterion
@@ -139,7 +142,7 @@ class TargetForm(forms.Form):
         kwargs.setdefault("auto_id", "target-%s")
         super().__init__(*args, **kwargs)
         capability = cast(forms.ChoiceField, self.fields["capability"])
-        capability.choices = [(c.code, f"{c.number}. {c.name}") for c in capabilities]
+        capability.choices = capability_choices(capabilities)
         self.fields["level"].widget = forms.Select(choices=[(n, str(n)) for n in levels])
         self.helper = fields_helper(self)
         self.helper.layout = Layout(
@@ -149,3 +152,27 @@ class TargetForm(forms.Form):
                 Column("reason", css_class="col-md-5"),
             )
         )
+
+
+def capability_choices(capabilities: Sequence[Capability]) -> list[tuple[str, str]]:
+    return [(c.code, f"{c.number}. {c.name}") for c in capabilities]
+
+
+_BlankKey = tuple[str | None, tuple[tuple[str, str], ...], tuple[int, ...]]
+_BLANK_TARGET_FIELDS: dict[_BlankKey, SafeString] = {}
+
+
+def blank_target_fields(capabilities: Sequence[Capability], levels: Sequence[int]) -> SafeString:
+    """The blank `TargetForm`'s fields as crispy draws them, drawn once per process and key:
+    crispy's walk through its templates for the form's two selects was a tenth of the plan
+    page (issue 27). The key is everything a blank form is drawn from: the active language
+    (labels, help text), the capability choices (codes, numbers and names as read in that
+    language: another framework version or a renamed capability is another key) and the
+    levels offered. A blank form shows nothing else, so nothing else invalidates it; a bound
+    form (a refused target, with its errors) is drawn each time."""
+    key = (get_language(), tuple(capability_choices(capabilities)), tuple(levels))
+    html = _BLANK_TARGET_FIELDS.get(key)
+    if html is None:
+        form = TargetForm(capabilities=capabilities, levels=levels)
+        html = _BLANK_TARGET_FIELDS[key] = mark_safe(render_crispy_form(form))  # noqa: S308
+    return html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from crispy_forms.utils import render_crispy_form
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.http import AuthenticatedHttpRequest
 from assessment import access, frameworks_cache, plan
 from assessment.forms import ActionForm, TargetForm
+from assessment.forms.plan import blank_target_fields
 from assessment.models import Action, Assessment
 from assessment.reports.builder import (
     build_report,
@@ -31,6 +33,18 @@ def _filename(assessment: Assessment, ext: str) -> str:
     return f"action-plan-{assessment.country_id}-{assessment.cycle}-r{assessment.revision}.{ext}"
 
 
+_ACTION_ROW_FIELDS = (
+    "uuid",
+    "title",
+    "recommendations",
+    "lead_agency",
+    "supporting_agencies",
+    "start_date",
+    "due_date",
+    "status",
+)
+
+
 def _plan_page(
     request: AuthenticatedHttpRequest,
     assessment: Assessment,
@@ -41,15 +55,20 @@ def _plan_page(
     analysis = plan.gap_analysis(assessment)
     tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     today = timezone.localdate()
+    # What the rows show, and no more (a deferred field read in a row would be a query), in
+    # the model's order within one assessment (its ordering by "assessment" joined the
+    # assessment and its country, to sort by them).
     actions = list(
-        Action.objects.filter(assessment=assessment).select_related("capability", "criterion")
+        Action.objects.filter(assessment=assessment)
+        .order_by("position", "pk")
+        .only(*_ACTION_ROW_FIELDS)
     )
     may_set_targets = access.may_set_targets(membership, assessment)
-    if target_form is None and may_set_targets:
-        target_form = TargetForm(
-            capabilities=tree.capabilities,
-            levels=plan.target_levels(assessment),
-        )
+    target_fields = None
+    if target_form is not None:  # refused: its errors and what was typed
+        target_fields = render_crispy_form(target_form)
+    elif may_set_targets:
+        target_fields = blank_target_fields(tree.capabilities, plan.target_levels(assessment))
     return render(
         request,
         "assessment/plan.html",
@@ -62,7 +81,7 @@ def _plan_page(
             "actions": [(a, a.is_overdue(today)) for a in actions],
             "may_plan": access.may_plan(membership, assessment),
             "may_set_targets": may_set_targets,
-            "target_form": target_form,
+            "target_fields": target_fields,
             "export_language": report_language(assessment, request.GET.get("lang")),
             "export_sets": export_languages_offered(
                 assessment, request.GET.get("lang"), get_language()
