@@ -139,8 +139,8 @@ class Comparison:
     rows: list[Row]  # every visible assessment, named or not; never render unnamed ones
     domain_names: dict[str, str] = field(default_factory=dict)
     filters: Filters = field(default_factory=lambda: Filters())
-    # When every row is frozen, what the comparison is drawn from (filters, columns, language
-    # and each row's ROW_KEY values): equal keys, equal comparisons (`load_rows`).
+    # When every row is frozen, what the comparison is drawn from (filters, framework versions
+    # and language of the columns, each row's ROW_KEY values): equal keys, equal comparisons.
     key: tuple[Any, ...] | None = None
 
     @property
@@ -231,10 +231,11 @@ def _versions() -> QuerySet[FrameworkVersion, tuple[str, int, str]]:
     )
 
 
-def _columns() -> tuple[list[Column], dict[str, str]]:
+def _columns() -> tuple[tuple[Any, ...], list[Column], dict[str, str]]:
     """The columns of the latest MNR and legislation versions, and the domains' names, in the
-    active language: one query for which versions are the latest (as `latest_of_kind`), then
-    kept per version and language."""
+    active language, with what they are drawn from (those versions' ids and content hashes,
+    and the language): one query for which versions are the latest (as `latest_of_kind`),
+    then kept under that key."""
     latest: dict[str, tuple[int, str]] = {}
     for kind, pk, sha256 in _versions().all():  # a copy: the kept query is never run itself
         latest.setdefault(kind, (pk, sha256))
@@ -244,7 +245,7 @@ def _columns() -> tuple[list[Column], dict[str, str]]:
         versions = FrameworkVersion.objects.in_bulk([v[0] for v in latest.values()])
         mnr, law = (versions.get(v[0]) if v else None for v in key[:2])
         found = _COLUMNS.put(key, _build_columns(mnr, law))
-    return found
+    return (key, *found)
 
 
 def _build_columns(
@@ -275,7 +276,7 @@ def _build_columns(
 # subqueries cost a quarter of the comparison's time): each use runs a copy, never the kept one.
 @lru_cache(maxsize=64)
 def _visible(filters: Filters) -> QuerySet[Assessment]:
-    return Assessment.objects.representing().filter(filters.query())
+    return kept.stamped(Assessment.objects.representing().filter(filters.query()))
 
 
 @lru_cache(maxsize=64)
@@ -309,16 +310,11 @@ def load_rows(filters: Filters) -> Comparison:
     )
     found = [(key, row) if row is not None else loaded.get(key[0]) for key, row in known]
     pairs = [pair for pair in found if pair is not None]
-    columns, domain_names = _columns()
+    columns_key, columns, domain_names = _columns()
     comparison = Comparison(columns, [row for _key, row in pairs], domain_names, filters)
     if all(row.frozen_at is not None for _key, row in pairs):
         # What the comparison is drawn from, for what is kept of its aggregates and page.
-        comparison.key = (
-            filters,
-            tuple(c.key for c in columns),
-            get_language(),
-            tuple(key for key, _row in pairs),
-        )
+        comparison.key = (filters, columns_key, tuple(key for key, _row in pairs))
     return comparison
 
 

@@ -182,17 +182,19 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
 # --- exports ------------------------------------------------------------------------------
 
 
-def _criterion_word(value: str) -> str:
+def _criterion_words() -> dict[str, str]:
     return {
         "met": _("met"),
         "not_met": _("not met"),
         "dont_know": _("don't know"),
-    }.get(value, "")
+    }
 
 
-def _export_value(column: cmp.Column, value: Any) -> Any:
+def _export_value(column: cmp.Column, value: Any, words: dict[str, str]) -> Any:
+    """A cell as exported: a criterion in words (`_criterion_words`, translated once a sheet,
+    not once a cell), a mean rounded half up to two decimals."""
     if column.kind == "criterion":
-        return _criterion_word(str(value))
+        return words.get(str(value), "")
     return float(half_up(value, 2)) if isinstance(value, float) else value
 
 
@@ -210,8 +212,10 @@ def matrix_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
         _("Revision"),
         _("Status"),
     ] + [str(c.label) for c in columns]
-    hemispheres = dict(Country.Hemisphere.choices)
-    statuses = dict(Assessment.Status.choices)
+    # Labels translated once a sheet, not once a row.
+    hemispheres = {code: str(label) for code, label in Country.Hemisphere.choices}
+    statuses = {code: str(label) for code, label in Assessment.Status.choices}
+    words = _criterion_words()
     body = []
     for row, cells in context["table"]:
         body.append(
@@ -220,12 +224,12 @@ def matrix_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
                 row.country.pk,
                 row.country.region_name,
                 row.country.subregion_name,
-                str(hemispheres.get(row.country.hemisphere, row.country.hemisphere)),
+                hemispheres.get(row.country.hemisphere, row.country.hemisphere),
                 row.cycle,
                 row.revision,
-                str(statuses.get(row.status, row.status)),
+                statuses.get(row.status, row.status),
             ]
-            + [_export_value(c, v) for c, v in cells]
+            + [_export_value(c, v, words) for c, v in cells]
         )
     return header, body
 
