@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -33,8 +34,8 @@ DATA = Path(__file__).resolve().parent.parent / "frameworks" / "data"
 
 
 @pytest.fixture
-def analyst_client(client):
-    client.force_login(make_user("ana", role=Membership.Role.ANALYST))
+def analyst_client(client: Client) -> Client:
+    client.force_login(make_user("ana", role=Membership.Role.ANALYST))  # type: ignore[arg-type]
     return client
 
 
@@ -45,7 +46,7 @@ def frozen_world(codes: list[str], **options: Any) -> list[Assessment]:
     return assessments
 
 
-def page(client, url: str = URL) -> str:
+def page(client: Client, url: str = URL) -> str:
     response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()
@@ -62,7 +63,7 @@ def distributions(html: str) -> str:
 
 
 @pytest.mark.usefixtures("frameworks")
-def test_kept_rows_are_recalled_without_reading_the_assessments():
+def test_kept_rows_are_recalled_without_reading_the_assessments() -> None:
     frozen_world(["FR", "KE", "BR"])
     first = cmp.load_rows(cmp.Filters(cycle=2026))
     assert first.key is not None
@@ -76,14 +77,16 @@ def test_kept_rows_are_recalled_without_reading_the_assessments():
 
 
 @pytest.mark.usefixtures("frameworks")
-def test_rows_scored_live_are_never_kept():
+def test_rows_scored_live_are_never_kept() -> None:
     answered_assessments(["FR", "KE"], [2026])  # no stored scores: scored live
     result = cmp.load_rows(cmp.Filters(cycle=2026))
     assert result.key is None and result.order_key("", False) is None
 
 
 @pytest.mark.usefixtures("frameworks")
-def test_a_sharing_choice_made_by_a_later_revision_hides_the_country_at_once(analyst_client):
+def test_a_sharing_choice_made_by_a_later_revision_hides_the_country_at_once(
+    analyst_client: Client,
+) -> None:
     """France's validated revision 1, shared by name, is kept. Revision 2 is submitted for
     aggregates only, then returned: revision 1 stands for the cycle again, unchanged, but the
     cycle's choice is now the one made at revision 2's submission (docs/security.md)."""
@@ -109,7 +112,7 @@ def test_a_sharing_choice_made_by_a_later_revision_hides_the_country_at_once(ana
 
 
 @pytest.mark.usefixtures("frameworks")
-def test_a_returned_assessment_leaves_the_page_at_once(analyst_client):
+def test_a_returned_assessment_leaves_the_page_at_once(analyst_client: Client) -> None:
     kenya, _france = frozen_world(["KE", "FR"], status="submitted")
     assert matrix_names(page(analyst_client)) == ["France", "Kenya"]
     workflow.review(assessment=kenya, validate=False, comment="Check C04.", user=None)
@@ -117,7 +120,9 @@ def test_a_returned_assessment_leaves_the_page_at_once(analyst_client):
 
 
 @pytest.mark.usefixtures("frameworks")
-def test_the_disclosure_threshold_is_part_of_what_is_kept(analyst_client, settings):
+def test_the_disclosure_threshold_is_part_of_what_is_kept(
+    analyst_client: Client, settings: Any
+) -> None:
     settings.AGGREGATE_MIN_GROUP = 3
     frozen_world(["FR", "KE"])
     frozen_world(["JP", "DE"], sharing="aggregate", seed=2)
@@ -133,7 +138,7 @@ def test_the_disclosure_threshold_is_part_of_what_is_kept(analyst_client, settin
 
 
 @pytest.mark.usefixtures("frameworks")
-def test_a_demo_countrys_new_name_shows_at_once(analyst_client):
+def test_a_demo_countrys_new_name_shows_at_once(analyst_client: Client) -> None:
     make_country("XA", "Belmora (demo)")
     frozen_world(["XA", "FR"])
     assert "Belmora (demo)" in matrix_names(page(analyst_client))
@@ -143,7 +148,9 @@ def test_a_demo_countrys_new_name_shows_at_once(analyst_client):
 
 
 @pytest.mark.usefixtures("frameworks")
-def test_scores_frozen_again_change_the_totals_as_a_fresh_page_draws_them(analyst_client):
+def test_scores_frozen_again_change_the_totals_as_a_fresh_page_draws_them(
+    analyst_client: Client,
+) -> None:
     (kenya,) = frozen_world(["KE"])
     before = distributions(page(analyst_client))
     c01 = CapabilityAnswer.objects.get(assessment=kenya, capability__code="C01")
@@ -156,7 +163,7 @@ def test_scores_frozen_again_change_the_totals_as_a_fresh_page_draws_them(analys
 
 
 @pytest.mark.usefixtures("frameworks")
-def test_each_sort_draws_its_own_order(analyst_client):
+def test_each_sort_draws_its_own_order(analyst_client: Client) -> None:
     frozen_world(["FR", "KE", "BR", "JP"])
     result = cmp.load_rows(cmp.Filters(cycle=2026))
     for key, direction in (("overall", "asc"), ("overall", "desc"), ("C01", "desc"), ("", "")):
@@ -165,7 +172,9 @@ def test_each_sort_draws_its_own_order(analyst_client):
         assert matrix_names(html) == [r.country.name for r in expected], (key, direction)
 
 
-def test_a_newer_framework_version_names_the_columns_at_once(no_frameworks, analyst_client):
+def test_a_newer_framework_version_names_the_columns_at_once(
+    no_frameworks: None, analyst_client: Client
+) -> None:
     load_frameworks(sorted((DATA / "archive").glob("*-v1.yaml")))
     frozen_world(["FR", "KE"])
     assert "Renamed capability" not in page(analyst_client)
@@ -178,7 +187,7 @@ def test_a_newer_framework_version_names_the_columns_at_once(no_frameworks, anal
 
 
 @pytest.mark.usefixtures("frameworks")
-def test_disagreements_name_only_countries_shown_by_name(analyst_client):
+def test_disagreements_name_only_countries_shown_by_name(analyst_client: Client) -> None:
     """The page reads every country's latest review entry: it names disagreements of the
     countries it shows by name only."""
     answered_assessments(["FR"], [2026])
