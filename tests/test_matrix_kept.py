@@ -206,3 +206,36 @@ def test_disagreements_name_only_countries_shown_by_name(analyst_client: Client)
     assert re.findall(r'<td data-label="Country">([^<]*)</td>', table) == ["France"]
     assert "Definition of CSAM" in table
     assert "Japan" not in html and "Kenya" not in table
+
+
+@pytest.mark.usefixtures("frameworks")
+def test_a_filter_that_cuts_cells_counts_no_aggregate_only_row_though_the_rows_are_the_same(
+    analyst_client: Client, settings: Any
+) -> None:
+    """Every assessment is European: the view of one region holds the same rows as the view of
+    every region, but cuts the cells of disclosure control (disclosure.py), so it counts no
+    aggregate-only assessment where the whole view counts three."""
+    settings.AGGREGATE_MIN_GROUP = 3
+    frozen_world(["FR", "DE", "GB"])
+    frozen_world(["ES", "IT", "PT"], sharing="aggregate", seed=2)
+    europe = Country.objects.get(pk="FR").region_code
+    assert set(
+        Country.objects.filter(pk__in=["DE", "GB", "ES", "IT", "PT"]).values_list(
+            "region_code", flat=True
+        )
+    ) == {europe}
+    whole = page(analyst_client)
+    assert "3 more, from countries that share aggregates only, are counted" in whole
+    cut = page(analyst_client, f"{URL}&region={europe}")
+    assert "are counted in the totals only" not in cut and "may be left out" in cut
+    assert cmp.aggregates(cmp.load_rows(cmp.Filters(cycle=2026, region=europe))).assessed == 3
+
+
+@pytest.mark.usefixtures("frameworks")
+def test_a_status_changed_without_freezing_again_shows_at_once(analyst_client: Client) -> None:
+    (kenya,) = frozen_world(["KE"], status="submitted")
+    csv_url = reverse("secretariat:export", args=["matrix", "csv"]) + "?cycle=2026"
+    assert ",Submitted," in page(analyst_client, csv_url)
+    Assessment.objects.filter(pk=kenya.pk).update(status="validated")  # stored scores unchanged
+    text = page(analyst_client, csv_url)
+    assert ",Validated," in text and ",Submitted," not in text
