@@ -17,9 +17,10 @@ from functools import lru_cache, partial
 from typing import Any
 
 from django import template
+from django.forms import BoundField
 from django.template.defaultfilters import urlencode
 from django.urls import reverse
-from django.utils.formats import get_format
+from django.utils.formats import get_format, localize
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -163,3 +164,17 @@ def distribution_rows(distributions: Sequence[Distribution]) -> SafeString:
         counts = "".join(f"<td>{int(d.counts.get(k) or 0)}</td>" for k in DISTRIBUTION_KEYS)
         html.append(f'<tr><th scope="row" class="fw-normal">{name}</th>\n    {counts}</tr>')
     return mark_safe("".join(html))  # noqa: S308 (escaped names, numbers and fixed markup)
+
+
+@register.simple_tag
+def select_options(field: BoundField) -> SafeString:
+    """A filter's <option>s (secretariat/_filters.html), the one whose value reads as the
+    field's value selected; written here, as the page's 40 options in a template loop cost a
+    tenth of the matrix page (issue 27)."""
+    current = str(field.value())
+    html = []
+    for value, label in field.field.choices:  # type: ignore[attr-defined]
+        selected = "selected" if str(value) == current else ""
+        text = escape(localize(value))
+        html.append(f'<option value="{text}" {selected}>{escape(label)}</option>')
+    return mark_safe("".join(html))  # noqa: S308 (escaped values and names, fixed markup)
