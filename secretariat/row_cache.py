@@ -63,8 +63,9 @@ def row_html(
 
 # Whole tables, under `Comparison.order_key` (every row frozen: each row's key, the language,
 # the columns and the order) and `plain`: a page of the same rows in the same order recalls
-# its rows at once rather than one by one. A few, as each holds up to 588 rows.
-_TABLES: kept.Store[str] = kept.Store(32)
+# its rows at once rather than one by one (the page keeps its whole body: this serves its PDF
+# and a new body of the same rows). A few, as each holds up to 588 rows.
+_TABLES: kept.Store[str] = kept.Store(8)
 
 
 def table_html(order_key: Hashable | None, plain: bool, draw: Callable[[], str]) -> str:

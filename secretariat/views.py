@@ -96,7 +96,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
 # rows, sharing, filters, columns, language), disclosure threshold and query string (sort).
 _BODY_READS: tuple[str, ...] = ("filters", "comparison", "table", "table_key", "sort")
 _BODY_READS += ("descending", "aggregates", "query", "query_without_sort")
-_BODIES: kept.Store[str] = kept.Store(32)
+_BODIES: kept.Store[str] = kept.Store(16)  # up to 0.6 MB each (588 rows)
 
 
 def _matrix_body(context: dict[str, Any]) -> str:
