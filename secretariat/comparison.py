@@ -21,7 +21,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import get_language, gettext
 
 from assessment import access, frameworks_cache, frozen, scoring
@@ -183,7 +183,7 @@ def _frozen_at(a: Assessment) -> datetime | None:
 
 
 # Kept per process (`kept.py`): rows of stored scores under their ROW_KEY values; columns per
-# latest framework versions (id and content hash) and language.
+# latest framework versions and language.
 _ROWS: kept.Store[Row] = kept.Store(4096)  # 196 countries x 3 cycles, twice over
 _COLUMNS: kept.Store[tuple[list[Column], dict[str, str]]] = kept.Store(16)
 
@@ -220,30 +220,23 @@ def _load(assessments: Sequence[Assessment]) -> dict[int, tuple[tuple[Any, ...],
     return out
 
 
-@lru_cache(maxsize=1)
-def _versions() -> QuerySet[FrameworkVersion, tuple[str, int, str]]:
-    """The MNR and legislation versions, newest first (`latest_of_kind`), as a query built
-    once per process."""
-    return (
-        FrameworkVersion.objects.filter(framework__kind__in=("mnr", "legislation"))
-        .order_by("-loaded_at", "-pk")
-        .values_list("framework__kind", "pk", "sha256")
-    )
+def _latest(kind: str) -> Subquery:
+    """The id of the latest version of this kind (`latest_of_kind`), as a subquery."""
+    latest = FrameworkVersion.objects.filter(framework__kind=kind).order_by("-loaded_at", "-pk")
+    return Subquery(latest.values("pk")[:1])
 
 
-def _columns() -> tuple[tuple[Any, ...], list[Column], dict[str, str]]:
-    """The columns of the latest MNR and legislation versions, and the domains' names, in the
-    active language, with what they are drawn from (those versions' ids and content hashes,
-    and the language): one query for which versions are the latest (as `latest_of_kind`),
-    then kept under that key."""
-    latest: dict[str, tuple[int, str]] = {}
-    for kind, pk, sha256 in _versions().all():  # a copy: the kept query is never run itself
-        latest.setdefault(kind, (pk, sha256))
-    key = (latest.get("mnr"), latest.get("legislation"), get_language())
+def _columns(
+    latest: tuple[int | None, int | None],
+) -> tuple[tuple[Any, ...], list[Column], dict[str, str]]:
+    """The columns of the latest MNR and legislation versions (their ids), and the domains'
+    names, in the active language, with what they are drawn from (those ids and the language:
+    a version never changes once loaded, a changed file is a new one); kept under that key."""
+    key = (*latest, get_language())
     found = _COLUMNS.get(key)
     if found is None:
-        versions = FrameworkVersion.objects.in_bulk([v[0] for v in latest.values()])
-        mnr, law = (versions.get(v[0]) if v else None for v in key[:2])
+        versions = FrameworkVersion.objects.in_bulk([pk for pk in latest if pk])
+        mnr, law = (versions.get(pk) if pk else None for pk in latest)
         found = _COLUMNS.put(key, _build_columns(mnr, law))
     return (key, *found)
 
@@ -281,19 +274,38 @@ def _visible(filters: Filters) -> QuerySet[Assessment]:
 
 @lru_cache(maxsize=64)
 def _row_keys(filters: Filters) -> QuerySet[Assessment, tuple[Any, ...]]:
-    return _visible(filters).order_by("country", "cycle").values_list(*kept.ROW_KEY)
+    # Each row also says which framework versions are the latest (the database works it out
+    # once, not per row), for the columns: one query fewer.
+    latest = {"latest_mnr": _latest("mnr"), "latest_law": _latest("legislation")}
+    return (
+        _visible(filters)
+        .annotate(**latest)
+        .order_by("country", "cycle")
+        .values_list(*kept.ROW_KEY, *latest)
+    )
 
 
 def load_rows(filters: Filters) -> Comparison:
     """Visible assessments of the filter with the scores stored when they were submitted or
     validated (`assessment.frozen`: what countries submitted), scored live by
-    `services.scores_of_many` only where none are stored. Queries: the rows' keys 1 (ROW_KEY);
-    which framework versions are the latest 1; then only for rows this process has not kept
-    (new, changed, or scored live): the assessments 1, their stored scores 1 when not read
-    before (`frozen.stored_scores` keeps them), answers 1 when some are not frozen, the
-    framework versions the first time a process sees them (not per country)."""
+    `services.scores_of_many` only where none are stored. Queries: the rows' keys (ROW_KEY)
+    and which framework versions are the latest 1 (the latter alone when there is no row);
+    then only for rows this process has not kept (new, changed, or scored live): the
+    assessments 1, their stored scores 1 when not read before (`frozen.stored_scores` keeps
+    them), answers 1 when some are not frozen, the framework versions the first time a
+    process sees them (not per country)."""
     visible = _visible(filters)
-    keys = list(_row_keys(filters).all())  # a copy: the kept query is never run itself
+    read = list(_row_keys(filters).all())  # a copy: the kept query is never run itself
+    keys = [values[:-2] for values in read]
+    if read:
+        latest = read[0][-2:]
+    else:  # no row to say which versions are the latest
+        latest = tuple(
+            FrameworkVersion.objects.annotate(mnr=_latest("mnr"), law=_latest("legislation"))
+            .values_list("mnr", "law")
+            .first()
+            or (None, None)
+        )
     known = [(key, _ROWS.get(key)) for key in keys]
     missing = [key[0] for key, row in known if row is None]
     loaded = (
@@ -310,7 +322,7 @@ def load_rows(filters: Filters) -> Comparison:
     )
     found = [(key, row) if row is not None else loaded.get(key[0]) for key, row in known]
     pairs = [pair for pair in found if pair is not None]
-    columns_key, columns, domain_names = _columns()
+    columns_key, columns, domain_names = _columns(latest)
     comparison = Comparison(columns, [row for _key, row in pairs], domain_names, filters)
     if all(row.frozen_at is not None for _key, row in pairs):
         # What the comparison is drawn from, for what is kept of its aggregates and page.
