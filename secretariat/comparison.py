@@ -18,15 +18,17 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
-from django.db.models import Q
-from django.utils.translation import gettext
+from django.db.models import Q, QuerySet, Subquery
+from django.utils.translation import get_language, gettext
 
 from assessment import access, frameworks_cache, frozen, scoring
 from assessment.models import Assessment, Country, FrozenScores
 from frameworks.models import FrameworkVersion
 
-from . import disclosure
+from . import disclosure, kept
 
 VISIBLE = Assessment.SEEN_BY_SECRETARIAT  # the same rule as access.may_read
 LAW_CODES = ("legislation", "definition", "technology", "possession", "isp_reporting")
@@ -137,10 +139,22 @@ class Comparison:
     rows: list[Row]  # every visible assessment, named or not; never render unnamed ones
     domain_names: dict[str, str] = field(default_factory=dict)
     filters: Filters = field(default_factory=lambda: Filters())
+    # When every row is frozen, what the comparison is drawn from (filters, framework versions
+    # and language of the columns, each row's ROW_KEY values): equal keys, equal comparisons.
+    key: tuple[Any, ...] | None = None
 
     @property
     def named_rows(self) -> list[Row]:
         return [r for r in self.rows if r.named]
+
+    def order_key(self, sort: str, descending: bool) -> tuple[Any, ...] | None:
+        """What the named rows sorted so are drawn from (`sorted_named_rows`): None when some
+        row is scored live; a sort by no column is the order by name."""
+        if self.key is None:
+            return None
+        if not any(c.key == sort for c in self.columns):
+            sort, descending = "", False
+        return (self.key, sort, descending)
 
     @property
     def hidden_count(self) -> int | None:
@@ -168,42 +182,68 @@ def _frozen_at(a: Assessment) -> datetime | None:
     return stored.frozen_at
 
 
-def load_rows(filters: Filters) -> Comparison:
-    """Visible assessments of the filter with the scores stored when they were submitted or
-    validated (`assessment.frozen`: what countries submitted, read in the same query), scored
-    live by `services.scores_of_many` only where none are stored. Queries: assessments 1; the
-    stored scores 1, only for those this process has not read before (`frozen.stored_scores`
-    keeps them); answers 1 when some are not frozen; the framework versions the first time a
-    process sees them (not per country)."""
-    assessments = list(
-        Assessment.objects.representing()
-        .filter(filters.query())
-        .select_related("country", "frozen_scores")
-        .defer("frozen_scores__data")  # read only for what this process has not thawed yet
-        .order_by("country", "cycle")
+# Kept per process (`kept.py`): rows of stored scores under their ROW_KEY values; columns per
+# latest framework versions and language.
+_ROWS: kept.Store[Row] = kept.Store(4096)  # 196 countries x 3 cycles, twice over
+_COLUMNS: kept.Store[tuple[list[Column], dict[str, str]]] = kept.Store(16)
+
+
+def _row(a: Assessment, scores: scoring.Scores) -> Row:
+    return Row(
+        country=a.country,
+        cycle=a.cycle,
+        revision=a.revision,
+        status=a.status,
+        named=a.cycle_sharing == Assessment.Sharing.NAMED,  # type: ignore[attr-defined]
+        uuid=str(a.uuid),
+        scores=scores,
+        levels={c.code: (c.level if c.counts else None) for c in scores.capabilities},
+        domains={d.code: d.score for d in scores.domains},
+        criteria={r.code: r.value for r in scores.legislation.criteria},
+        frozen_at=_frozen_at(a),
     )
+
+
+def _load(assessments: Sequence[Assessment]) -> dict[int, tuple[tuple[Any, ...], Row]]:
+    """Assessment pk -> the key and row of each of these assessments; rows of frozen scores
+    are kept under their key."""
     for a in assessments:
         frameworks_cache.attach_versions(a)  # shared, cached instances: not one per row
     scores_by_pk = frozen.stored_scores(assessments)
-    rows = []
+    out = {}
     for a in assessments:
-        scores = scores_by_pk[a.pk]
-        rows.append(
-            Row(
-                country=a.country,
-                cycle=a.cycle,
-                revision=a.revision,
-                status=a.status,
-                named=a.cycle_sharing == Assessment.Sharing.NAMED,  # type: ignore[attr-defined]
-                uuid=str(a.uuid),
-                scores=scores,
-                levels={c.code: (c.level if c.counts else None) for c in scores.capabilities},
-                domains={d.code: d.score for d in scores.domains},
-                criteria={r.code: r.value for r in scores.legislation.criteria},
-                frozen_at=_frozen_at(a),
-            )
-        )
-    latest = FrameworkVersion.objects.latest_of_kind("mnr")
+        key = kept.key_of(a)  # of what was read here: a change since the first query is its own
+        row = _row(a, scores_by_pk[a.pk])
+        out[a.pk] = (key, row)
+        if row.frozen_at is not None:
+            _ROWS.put(key, row)
+    return out
+
+
+def _latest(kind: str) -> Subquery:
+    """The id of the latest version of this kind (`latest_of_kind`), as a subquery."""
+    latest = FrameworkVersion.objects.filter(framework__kind=kind).order_by("-loaded_at", "-pk")
+    return Subquery(latest.values("pk")[:1])
+
+
+def _columns(
+    latest: tuple[int | None, int | None],
+) -> tuple[tuple[Any, ...], list[Column], dict[str, str]]:
+    """The columns of the latest MNR and legislation versions (their ids), and the domains'
+    names, in the active language, with what they are drawn from (those ids and the language:
+    a version never changes once loaded, a changed file is a new one); kept under that key."""
+    key = (*latest, get_language())
+    found = _COLUMNS.get(key)
+    if found is None:
+        versions = FrameworkVersion.objects.in_bulk([pk for pk in latest if pk])
+        mnr, law = (versions.get(pk) if pk else None for pk in latest)
+        found = _COLUMNS.put(key, _build_columns(mnr, law))
+    return (key, *found)
+
+
+def _build_columns(
+    latest: FrameworkVersion | None, law_latest: FrameworkVersion | None
+) -> tuple[list[Column], dict[str, str]]:
     tree = frameworks_cache.mnr_tree(latest) if latest else None
     columns: list[Column] = []
     domain_names: dict[str, str] = {}
@@ -214,7 +254,6 @@ def load_rows(filters: Filters) -> Comparison:
                 columns.append(Column(c.code, f"{c.number}. {c.name}", "capability"))
             columns.append(Column(d.code, d.name, "domain"))
     columns.append(Column("overall", gettext("Overall"), "overall"))
-    law_latest = FrameworkVersion.objects.latest_of_kind("legislation")
     names = (
         {c.code: c.name for c in frameworks_cache.criteria_of(law_latest) if c.scored}
         if law_latest
@@ -223,7 +262,72 @@ def load_rows(filters: Filters) -> Comparison:
     for code in LAW_CODES:
         columns.append(Column(f"law:{code}", names.get(code, code), "criterion"))
     columns.append(Column("met", gettext("Criteria met"), "met", of=len(LAW_CODES)))
-    return Comparison(columns, rows, domain_names, filters)
+    return columns, domain_names
+
+
+# The two queries of `load_rows`, built once per process and filter (building their
+# subqueries cost a quarter of the comparison's time): each use runs a copy, never the kept one.
+@lru_cache(maxsize=64)
+def _visible(filters: Filters) -> QuerySet[Assessment]:
+    return kept.stamped(Assessment.objects.representing().filter(filters.query()))
+
+
+@lru_cache(maxsize=64)
+def _row_keys(filters: Filters) -> QuerySet[Assessment, tuple[Any, ...]]:
+    # Each row also says which framework versions are the latest (the database works it out
+    # once, not per row), for the columns: one query fewer.
+    latest = {"latest_mnr": _latest("mnr"), "latest_law": _latest("legislation")}
+    return (
+        _visible(filters)
+        .annotate(**latest)
+        .order_by("country", "cycle")
+        .values_list(*kept.ROW_KEY, *latest)
+    )
+
+
+def load_rows(filters: Filters) -> Comparison:
+    """Visible assessments of the filter with the scores stored when they were submitted or
+    validated (`assessment.frozen`: what countries submitted), scored live by
+    `services.scores_of_many` only where none are stored. Queries: the rows' keys (ROW_KEY)
+    and which framework versions are the latest 1 (the latter alone when there is no row);
+    then only for rows this process has not kept (new, changed, or scored live): the
+    assessments 1, their stored scores 1 when not read before (`frozen.stored_scores` keeps
+    them), answers 1 when some are not frozen, the framework versions the first time a
+    process sees them (not per country)."""
+    visible = _visible(filters)
+    read = list(_row_keys(filters).all())  # a copy: the kept query is never run itself
+    keys = [values[:-2] for values in read]
+    if read:
+        latest = read[0][-2:]
+    else:  # no row to say which versions are the latest
+        latest = tuple(
+            FrameworkVersion.objects.annotate(mnr=_latest("mnr"), law=_latest("legislation"))
+            .values_list("mnr", "law")
+            .first()
+            or (None, None)
+        )
+    known = [(key, _ROWS.get(key)) for key in keys]
+    missing = [key[0] for key, row in known if row is None]
+    loaded = (
+        # The same query: a row changed since the first is read as it is now, or left out.
+        _load(
+            list(
+                visible.filter(pk__in=missing)
+                .select_related("country", "frozen_scores")
+                .defer("frozen_scores__data")  # read only for what this process has not thawed
+            )
+        )
+        if missing
+        else {}
+    )
+    found = [(key, row) if row is not None else loaded.get(key[0]) for key, row in known]
+    pairs = [pair for pair in found if pair is not None]
+    columns_key, columns, domain_names = _columns(latest)
+    comparison = Comparison(columns, [row for _key, row in pairs], domain_names, filters)
+    if all(row.frozen_at is not None for _key, row in pairs):
+        # What the comparison is drawn from, for what is kept of its aggregates and page.
+        comparison.key = (filters, columns_key, tuple(key for key, _row in pairs))
+    return comparison
 
 
 def cell(row: Row, column: Column) -> float | int | str | None:
@@ -258,6 +362,21 @@ def sort_rows(
     missing = [r for r in by_name if sort_value(r, column) is None]
     present.sort(key=lambda r: sort_value(r, column), reverse=descending)  # type: ignore[arg-type,return-value]
     return present + missing
+
+
+_SORTED: kept.Store[list[Row]] = kept.Store(64)
+
+
+def sorted_named_rows(comparison: Comparison, sort: str, descending: bool) -> list[Row]:
+    """`sort_rows` of the named rows, kept per `Comparison.order_key` (sorting 588 names in
+    the reader's language costs more than drawing the page's rows). Not to be changed."""
+    key = comparison.order_key(sort, descending)
+    found = _SORTED.get(key) if key else None
+    if found is None:
+        found = sort_rows(comparison.named_rows, sort, descending, comparison.columns)
+        if key:
+            _SORTED.put(key, found)
+    return found
 
 
 # --- aggregates ---------------------------------------------------------------------------
@@ -327,9 +446,22 @@ def _some_law_not_sufficient(r: Row) -> bool:
     )
 
 
+# Aggregates kept per comparison key (`Comparison.key`: every row frozen) and disclosure
+# threshold: a change of any row, sharing choice, filter or language is another key.
+_AGGREGATES: kept.Store[Aggregates] = kept.Store(64)
+
+
 def aggregates(comparison: Comparison) -> Aggregates:
     """Counts over the named assessments and the aggregate-only ones that disclosure control
     lets each figure count (anonymised: no row identity)."""
+    if comparison.key is None:
+        return _aggregates(comparison)
+    key = (comparison.key, disclosure.min_group())
+    found = _AGGREGATES.get(key)
+    return found if found is not None else _AGGREGATES.put(key, _aggregates(comparison))
+
+
+def _aggregates(comparison: Comparison) -> Aggregates:
     filters = comparison.filters
     whole = filters.cells_whole
     base = disclosure.counted(comparison.rows, whole)

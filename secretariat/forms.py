@@ -52,17 +52,18 @@ class FilterForm(forms.Form):
         cycle.choices = _choices((c, str(c)) for c in cycles)
         from assessment.countries import m49_name
 
-        for field, code, name in (
-            ("region", "region_code", "region_name"),
-            ("subregion", "subregion_code", "subregion_name"),
-        ):
-            # order_by(): Country's default ordering (code) would make every row distinct.
-            pairs = (
-                Country.objects.exclude(**{code: None})
-                .values_list(code, name)
-                .order_by()
-                .distinct()
+        # Regions and sub-regions in one query; order_by(): Country's default ordering (code)
+        # would make every row distinct.
+        rows = list(
+            Country.objects.values_list(
+                "region_code", "region_name", "subregion_code", "subregion_name"
             )
+            .order_by()
+            .distinct()
+        )
+        regions = dict.fromkeys((c, n) for c, n, _sc, _sn in rows if c is not None)
+        subregions = dict.fromkeys((c, n) for _rc, _rn, c, n in rows if c is not None)
+        for field, pairs in (("region", regions), ("subregion", subregions)):
             named = sorted(((c, m49_name(c, n)) for c, n in pairs), key=lambda p: p[1])
             cast(forms.ChoiceField, self.fields[field]).choices = _choices(named)
 

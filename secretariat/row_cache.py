@@ -23,6 +23,7 @@ from typing import Any
 
 from django.utils.translation import get_language
 
+from . import kept
 from .comparison import Column, Row, cell
 
 # 196 countries x 3 cycles, in a few languages, on the page (links) and in its PDF (plain).
@@ -60,6 +61,23 @@ def row_html(
     return html
 
 
+# Whole tables, under `Comparison.order_key` (every row frozen: each row's key, the language,
+# the columns and the order) and `plain`: a page of the same rows in the same order recalls
+# its rows at once rather than one by one (the page keeps its whole body: this serves its PDF
+# and a new body of the same rows). A few, as each holds up to 588 rows.
+_TABLES: kept.Store[str] = kept.Store(8)
+
+
+def table_html(order_key: Hashable | None, plain: bool, draw: Callable[[], str]) -> str:
+    """The table's rows' HTML: kept from an earlier request of the same `order_key` and
+    `plain`; else `draw()`n (and kept if there is a key: no row is scored live)."""
+    if order_key is None:
+        return draw()
+    key = (order_key, plain)
+    html = _TABLES.get(key)
+    return html if html is not None else _TABLES.put(key, draw())
+
+
 class Cells:
     """A row's (column, value) cells, worked out when first read: a row recalled from the store
     never reads them, while the exports, which write every cell, do."""
@@ -88,8 +106,10 @@ class Cells:
 
 
 def clear() -> None:
+    """Forget the rows' HTML, and everything else the comparison keeps (`kept.py`)."""
     with _LOCK:
         _KEPT.clear()
+    kept.clear()
 
 
 def size() -> int:

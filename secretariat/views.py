@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -17,6 +18,7 @@ from assessment.rounding import half_up
 from config.converters import CountryConverter
 
 from . import comparison as cmp
+from . import disclosure, kept
 from .access import secretariat_required
 from .forms import FilterForm
 from .row_cache import Cells
@@ -39,13 +41,14 @@ def _matrix_context(request: HttpRequest) -> dict[str, Any]:
     result = cmp.load_rows(filters)
     sort = request.GET.get("sort", "")
     descending = request.GET.get("dir") == "desc"
-    rows = cmp.sort_rows(result.named_rows, sort, descending, result.columns)
+    rows = cmp.sorted_named_rows(result, sort, descending)
     table = [(row, Cells(row, result.columns)) for row in rows]
     return {
         "form": form,
         "filters": filters,
         "comparison": result,
         "table": table,
+        "table_key": result.order_key(sort, descending),  # its HTML is kept (row_cache.py)
         "sort": sort,
         "descending": descending,
         "aggregates": cmp.aggregates(result),
@@ -68,13 +71,14 @@ def matrix(request: HttpRequest) -> HttpResponse:
     from .reviews.importer import disagreements, latest_entries
 
     named = context["comparison"].named_rows
-    found = disagreements(named, latest_entries([r.country.pk for r in named]))
+    # Every country's latest entry: `disagreements` reads those of the named rows only.
+    found = disagreements(named, latest_entries(with_review=False))
     # In words: the country's and the criterion's names, not their codes (issue 17).
-    names = {r.country.pk: str(r.country.name) for r in named}
+    countries = {r.country.pk: r.country for r in named}
     criteria = {c.key.removeprefix("law:"): c.label for c in context["comparison"].columns}
     context["disagreements"] = [
         (
-            names.get(d.country_code, d.country_code),
+            str(countries[d.country_code].name) if d.country_code in countries else d.country_code,
             criteria.get(d.criterion, d.criterion),
             d.self_value,
             d.published_value,
@@ -83,7 +87,29 @@ def matrix(request: HttpRequest) -> HttpResponse:
     ]
     # The import views check the same rule themselves; this only decides whether to link them.
     context["may_import"] = is_secretariat_admin(membership_of(request.user))
+    context["body"] = _matrix_body(context)
     return render(request, "secretariat/matrix.html", context)
+
+
+# The matrix page below its filters (exports, matrix, column codes, totals) is drawn from these
+# alone (the partial is rendered with nothing else): kept per comparison key (every row frozen:
+# rows, sharing, filters, columns, language), disclosure threshold and query string (sort).
+_BODY_READS: tuple[str, ...] = ("filters", "comparison", "table", "table_key", "sort")
+_BODY_READS += ("descending", "aggregates", "query", "query_without_sort")
+_BODIES: kept.Store[str] = kept.Store(16)  # up to 0.6 MB each (588 rows)
+
+
+def _matrix_body(context: dict[str, Any]) -> str:
+    comparison: cmp.Comparison = context["comparison"]
+    key = None
+    if comparison.key is not None:
+        key = (comparison.key, disclosure.min_group(), context["query"])
+        found = _BODIES.get(key)
+        if found is not None:
+            return found
+    reads = {name: context[name] for name in _BODY_READS}
+    body = render_to_string("secretariat/_matrix_body.html", reads)
+    return _BODIES.put(key, body) if key else body
 
 
 @secretariat_required
@@ -156,17 +182,19 @@ def country_profile(request: HttpRequest, code: str) -> HttpResponse:
 # --- exports ------------------------------------------------------------------------------
 
 
-def _criterion_word(value: str) -> str:
+def _criterion_words() -> dict[str, str]:
     return {
         "met": _("met"),
         "not_met": _("not met"),
         "dont_know": _("don't know"),
-    }.get(value, "")
+    }
 
 
-def _export_value(column: cmp.Column, value: Any) -> Any:
+def _export_value(column: cmp.Column, value: Any, words: dict[str, str]) -> Any:
+    """A cell as exported: a criterion in words (`_criterion_words`, translated once a sheet,
+    not once a cell), a mean rounded half up to two decimals."""
     if column.kind == "criterion":
-        return _criterion_word(str(value))
+        return words.get(str(value), "")
     return float(half_up(value, 2)) if isinstance(value, float) else value
 
 
@@ -184,8 +212,10 @@ def matrix_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
         _("Revision"),
         _("Status"),
     ] + [str(c.label) for c in columns]
-    hemispheres = dict(Country.Hemisphere.choices)
-    statuses = dict(Assessment.Status.choices)
+    # Labels translated once a sheet, not once a row.
+    hemispheres = {code: str(label) for code, label in Country.Hemisphere.choices}
+    statuses = {code: str(label) for code, label in Assessment.Status.choices}
+    words = _criterion_words()
     body = []
     for row, cells in context["table"]:
         body.append(
@@ -194,12 +224,12 @@ def matrix_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
                 row.country.pk,
                 row.country.region_name,
                 row.country.subregion_name,
-                str(hemispheres.get(row.country.hemisphere, row.country.hemisphere)),
+                hemispheres.get(row.country.hemisphere, row.country.hemisphere),
                 row.cycle,
                 row.revision,
-                str(statuses.get(row.status, row.status)),
+                statuses.get(row.status, row.status),
             ]
-            + [_export_value(c, v) for c, v in cells]
+            + [_export_value(c, v, words) for c, v in cells]
         )
     return header, body
 

@@ -435,17 +435,23 @@ def store(parsed: ParsedReview, user: User | None) -> LegislativeReview:
 # --- comparison with the self-assessments --------------------------------------------------
 
 
-def latest_entries(country_codes: Iterable[str]) -> dict[str, ReviewEntry]:
+def latest_entries(
+    country_codes: Iterable[str] | None = None, *, with_review: bool = True
+) -> dict[str, ReviewEntry]:
     """Each country's entry in its most recent published review (by review year; the latest
-    import breaks a tie between sources of the same year), in one query."""
+    import breaks a tie between sources of the same year), in one query: of these countries,
+    or of every country (None: the matrix, whose 196 codes cost more to send than the few
+    other entries); without `with_review`, not joined to their review and country (the
+    disagreements read only the entries' values)."""
     newest = ReviewEntry.objects.filter(country=OuterRef("country")).order_by(
         "-review__year", "-review__imported_at", "-review__pk"
     )
-    entries = (
-        ReviewEntry.objects.filter(country__in=list(country_codes))
-        .filter(pk=Subquery(newest.values("pk")[:1]))
-        .select_related("review", "country")
-    )
+    entries = ReviewEntry.objects.all()
+    if country_codes is not None:
+        entries = entries.filter(country__in=list(country_codes))
+    entries = entries.filter(pk=Subquery(newest.values("pk")[:1]))
+    if with_review:
+        entries = entries.select_related("review", "country")
     return {e.country_id: e for e in entries}
 
 
