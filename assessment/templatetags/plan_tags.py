@@ -71,7 +71,7 @@ def _labels(language: str | None) -> dict[str, str]:
         "down": _("Move down"),
         "remove": _("Remove"),
     }
-    labels |= {f"status {value}": label for value, label in Action.Status.choices}
+    labels |= {f"status {value}": str(label) for value, label in Action.Status.choices}
     return {key: escape(label) for key, label in labels.items()}
 
 
