@@ -239,3 +239,17 @@ def test_a_status_changed_without_freezing_again_shows_at_once(analyst_client: C
     Assessment.objects.filter(pk=kenya.pk).update(status="validated")  # stored scores unchanged
     text = page(analyst_client, csv_url)
     assert ",Validated," in text and ",Submitted," not in text
+
+
+@pytest.mark.usefixtures("frameworks")
+def test_the_filters_say_which_values_are_chosen(analyst_client: Client) -> None:
+    """The filters' options (a template tag since issue 27): the chosen value of each filter
+    selected, no other; none chosen, none selected."""
+    frozen_world(["FR", "KE"])
+    europe = Country.objects.get(pk="FR").region_code
+    html = page(analyst_client, f"{URL}&region={europe}&hemisphere=north")
+    selected = re.findall(r'<option value="([^"]*)" selected>', html)
+    assert selected == ["2026", str(europe), "north"]
+    assert '<option value="" >All</option>' in html
+    html = page(analyst_client, reverse("secretariat:matrix"))
+    assert "selected>" not in html.split('aria-label="Filters"')[1].split("</form>")[0]

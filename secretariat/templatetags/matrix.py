@@ -21,7 +21,7 @@ from django.forms import BoundField
 from django.template.defaultfilters import urlencode
 from django.urls import reverse
 from django.utils.formats import get_format, localize
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -175,6 +175,6 @@ def select_options(field: BoundField) -> SafeString:
     html = []
     for value, label in field.field.choices:  # type: ignore[attr-defined]
         selected = "selected" if str(value) == current else ""
-        text = escape(localize(value))
-        html.append(f'<option value="{text}" {selected}>{escape(label)}</option>')
+        text, name = conditional_escape(localize(value)), conditional_escape(label)  # as {{ }}
+        html.append(f'<option value="{text}" {selected}>{name}</option>')
     return mark_safe("".join(html))  # noqa: S308 (escaped values and names, fixed markup)
