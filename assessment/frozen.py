@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -225,8 +226,10 @@ def thaw(assessment: Assessment) -> None:
 
 # Thawed scores kept per process. A stored row is never changed in place: freeze() rewrites
 # it with a new `frozen_at` and returning the assessment deletes it, so (assessment,
-# frozen_at, versions) names one value for good. The matrix then reads no JSON at all on a
-# warm worker (issue 17); the oldest entries go first beyond THAWED_MAX.
+# frozen_at, versions, language) names one value for good: the language because the thawed
+# scores carry the names of domains, capabilities and criteria in the reader's language. The
+# matrix then reads no JSON at all on a warm worker (issue 17); the oldest entries go first
+# beyond THAWED_MAX.
 THAWED_MAX = 5000
 _THAWED: dict[tuple[Any, ...], scoring.Scores] = {}
 
@@ -249,6 +252,7 @@ def stored_scores(assessments: Sequence[Assessment]) -> dict[int, scoring.Scores
     out: dict[int, scoring.Scores] = {}
     live: list[Assessment] = []
     pending: list[tuple[Assessment, FrozenScores, tuple[Any, ...]]] = []
+    language = translation.get_language()
     for a in assessments:
         try:
             stored = a.frozen_scores
@@ -261,7 +265,7 @@ def stored_scores(assessments: Sequence[Assessment]) -> dict[int, scoring.Scores
         ):
             live.append(a)
             continue
-        key = (a.pk, stored.frozen_at, a.mnr_version_id, a.legislation_version_id)
+        key = (a.pk, stored.frozen_at, a.mnr_version_id, a.legislation_version_id, language)
         hit = _THAWED.get(key)
         if hit is not None:
             out[a.pk] = hit

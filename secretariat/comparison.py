@@ -182,8 +182,9 @@ def _frozen_at(a: Assessment) -> datetime | None:
     return stored.frozen_at
 
 
-# Kept per process (`kept.py`): rows of stored scores under their ROW_KEY values; columns per
-# latest framework versions and language.
+# Kept per process (`kept.py`): rows of stored scores under their ROW_KEY values and the
+# language (a row's scores name domains, capabilities and criteria); columns per latest
+# framework versions and language.
 _ROWS: kept.Store[Row] = kept.Store(4096)  # 196 countries x 3 cycles, twice over
 _COLUMNS: kept.Store[tuple[list[Column], dict[str, str]]] = kept.Store(16)
 
@@ -216,7 +217,7 @@ def _load(assessments: Sequence[Assessment]) -> dict[int, tuple[tuple[Any, ...],
         row = _row(a, scores_by_pk[a.pk])
         out[a.pk] = (key, row)
         if row.frozen_at is not None:
-            _ROWS.put(key, row)
+            _ROWS.put((key, get_language()), row)
     return out
 
 
@@ -306,7 +307,8 @@ def load_rows(filters: Filters) -> Comparison:
             .first()
             or (None, None)
         )
-    known = [(key, _ROWS.get(key)) for key in keys]
+    language = get_language()
+    known = [(key, _ROWS.get((key, language))) for key in keys]
     missing = [key[0] for key, row in known if row is None]
     loaded = (
         # The same query: a row changed since the first is read as it is now, or left out.

@@ -145,3 +145,21 @@ def test_frozen_comparison_reads_no_answers(frameworks):
         comparison.load_rows(comparison.Filters())
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
     assert "capabilityanswer" not in sql.lower()
+
+
+def test_stored_scores_are_named_in_each_readers_language(submitted):
+    """The per-process cache of thawed scores holds names (domains, capabilities, criteria):
+    a French reader after an English one gets French names, not the English reader's."""
+    frozen.clear_cache()
+
+    def read() -> object:
+        a = Assessment.objects.select_related("frozen_scores").get(pk=submitted.pk)
+        return frozen.stored_scores([frameworks_cache.attach_versions(a)])[a.pk]
+
+    english = read()
+    with translation.override("fr"):
+        french = read()
+        assert french == fresh(submitted)
+    assert english.domains[0].name != french.domains[0].name
+    assert english.legislation.criteria[0].name != french.legislation.criteria[0].name
+    assert read() == english

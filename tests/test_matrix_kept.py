@@ -17,6 +17,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from assessment import frozen, workflow
 from assessment.models import Assessment, CapabilityAnswer, Country, Membership
@@ -253,3 +254,22 @@ def test_the_filters_say_which_values_are_chosen(analyst_client: Client) -> None
     assert '<option value="" >All</option>' in html
     html = page(analyst_client, reverse("secretariat:matrix"))
     assert "selected>" not in html.split('aria-label="Filters"')[1].split("</form>")[0]
+
+
+@pytest.mark.usefixtures("frameworks")
+def test_kept_rows_are_named_in_each_readers_language(analyst_client: Client) -> None:
+    """A kept row carries its scores, whose domain and criterion names the country profile
+    shows: a French reader after an English one reads them in French."""
+    frozen_world(["FR"])
+    url = reverse("secretariat:country", args=["FR"])
+    english = page(analyst_client, url)
+    analyst_client.cookies["django_language"] = "fr"
+    french = page(analyst_client, url)
+    with translation.override("en"):
+        (row,) = cmp.load_rows(cmp.Filters(country="FR")).rows
+    with translation.override("fr"):
+        (row_fr,) = cmp.load_rows(cmp.Filters(country="FR")).rows
+    domain, domain_fr = row.scores.domains[0].name, row_fr.scores.domains[0].name
+    assert domain != domain_fr
+    assert f">{domain}<" in english and f">{domain_fr}<" in french
+    assert f">{domain}<" not in french
