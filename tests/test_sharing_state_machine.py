@@ -11,7 +11,9 @@ call (`access`, `comparison`, `plan.peers_for`, the reviews' tables, the API's s
   AGGREGATE_MIN_GROUP, alone and as the difference of the same figure under any two filters;
   and how many a view leaves out is said only where safe;
 - a country's team never reads another country's data; a draft is never the secretariat's;
-- stored (frozen) scores equal a fresh score of what was submitted.
+- stored (frozen) scores equal a fresh score of what was submitted;
+- what the comparison keeps between requests draws the same rows, figures and pages as nothing
+  kept (`kept_check.py`).
 
 The truth it compares with is computed here from the rows, independently of the app's query:
 a country-cycle is shared as its latest submitted revision says; the secretariat's row is the
@@ -73,6 +75,7 @@ from secretariat import comparison as cmp
 from secretariat.reviews import tables as reviews
 
 from .factories import make_country, make_user
+from .kept_check import check_kept
 
 K = 2  # AGGREGATE_MIN_GROUP here: the smallest allowed, so that groups form in a small world
 COUNTRIES = ("FR", "DE", "JP", "KE", "BR")  # North: Europe ×2, Asia; South: Africa, Americas
@@ -365,6 +368,8 @@ class SharingMachine(RuleBasedStateMachine):
         RUN["checks"] += 1
         t = truth()
         everything = [a for cycle in t.values() for a in cycle.revisions]
+        # First, before the checks below fill them: what was kept at the last step.
+        check_kept(self.w.admin, self.w.filters, COUNTRIES[RUN["checks"] % 5], RUN["checks"])
         check_readers(self.w, t, everything)
         check_figures(self.w, t)
         check_peers(self.w, t)
