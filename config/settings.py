@@ -123,6 +123,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters sent apart from the SQL, so that psycopg prepares a query the fifth time a
+    # connection runs it and PostgreSQL parses and plans it once per connection, not on every
+    # request: 6-17 % of a page's time (docs/benchmarks.md). Behind a pooler in transaction
+    # mode (PgBouncer before 1.21), which cannot keep prepared statements, set
+    # DB_PREPARED_STATEMENTS=0.
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": 5 if env_bool("DB_PREPARED_STATEMENTS", True) else None,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

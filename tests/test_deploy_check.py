@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import secrets
 import string
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from assessment.models import Country
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -104,6 +110,39 @@ def test_session_settings_come_from_the_environment():
     assert settings_of(
         env, "SESSION_COOKIE_AGE", "SESSION_EXPIRE_AT_BROWSER_CLOSE", "SESSION_SAVE_EVERY_REQUEST"
     ) == ["3600", "False", "True"]
+
+
+def database_options(env: dict[str, str]) -> dict[str, object]:
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(repr(settings.DATABASES['default']['OPTIONS']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return ast.literal_eval(result.stdout)
+
+
+def test_postgresql_prepares_statements_unless_a_pooler_forbids_it():
+    url = {"DATABASE_URL": "postgres://mnr@db.example:5432/mnr"}
+    assert database_options(production_env(**url)) == {
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
+    off = database_options(production_env(DB_PREPARED_STATEMENTS="0", **url))
+    assert off["prepare_threshold"] is None
+    assert database_options(production_env()) == {}  # SQLite
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_a_query_run_again_is_parsed_and_planned_once_per_connection(db):
+    for _ in range(6):
+        list(Country.objects.filter(code="FR").values_list("code"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "assessment_country"' in s and "$1" in s for s in statements), statements
 
 
 def test_health_endpoint_reports_the_database(client, db):
