@@ -59,8 +59,14 @@ def answered_assessments(
     caps, inds, crits = [], [], []
     for a in assessments:
         for cap in tree.capabilities:
+            response = str(rng.randint(0, 4))
+            # Some countries at the top level agree to share their experience (the plan
+            # page's peers), without drawing another number.
+            share = response == "4" and (cap.number + len(caps)) % 3 == 0
             caps.append(
-                CapabilityAnswer(assessment=a, capability=cap, response=str(rng.randint(0, 4)))
+                CapabilityAnswer(
+                    assessment=a, capability=cap, response=response, share_with_peers=share
+                )
             )
             inds += [
                 IndicatorAnswer(

@@ -173,6 +173,15 @@ class CapabilityAnswer(models.Model):
                 name="capability_response_is_a_choice",
             ),
         ]
+        indexes = [
+            # The action plan's peers (`plan.peers_for`): the few answers at the top level
+            # that a country agreed to share, found without reading every answer.
+            models.Index(
+                fields=["capability", "assessment"],
+                condition=Q(response="4", share_with_peers=True, to_confirm=False),
+                name="shared_top_level_answers",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.assessment_id}/{self.capability_id}: {self.response}"
