@@ -145,7 +145,8 @@ class CapabilityForm(ForgedFieldsMixin, forms.Form):
         """Each indicator as a fieldset of radios. Written here rather than in a template:
         through Django's widget templates, or a template loop over the ~25 radios, they cost
         more than the rest of the page (issue 7). Every text from the data is escaped."""
-        choices = [(escape(v), escape(label)) for v, label in IndicatorAnswer.Value.choices]
+        # str() first: `escape` of a lazy label stays lazy, translated again at every radio.
+        choices = [(escape(str(v)), escape(str(n))) for v, n in IndicatorAnswer.Value.choices]
         parts = []
         for indicator in self.indicators:
             field = self[INDICATOR_PREFIX + indicator.code]
@@ -281,7 +282,7 @@ class LegislationForm(ForgedFieldsMixin, forms.Form):
 
     def _row(self, c: Criterion) -> dict[str, Any]:
         value = self[CRITERION_PREFIX + c.code]
-        choices = [(escape(v), escape(label)) for v, label in self.choices[c.code]]
+        choices = [(escape(str(v)), escape(str(label))) for v, label in self.choices[c.code]]
         radios = _radios(
             escape(value.html_name), escape(value.auto_id), escape(value.value() or ""), choices
         )

@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from assessment.bidi import arrow
+from assessment.bidi import arrow, list_separator
 from assessment.gaps import Change, Gap, GapKind
 from assessment.models import Action, Assessment
 from assessment.templatetags.bidi import join_bdi
@@ -117,6 +117,7 @@ def gap_rows(gaps: Iterable[Gap]) -> SafeString:
     }
     weighted = " · " + labels["weighted"]
     sign = arrow()
+    separator = list_separator()  # join_bdi's, written here for the many peers' names
     rows = []
     for gap in gaps:
         band = labels.get(f"band {gap.band}", labels["band low"])
@@ -126,7 +127,8 @@ def gap_rows(gaps: Iterable[Gap]) -> SafeString:
         if gap.foundational:
             kind += weighted
         peers = (
-            f'<br><span class="small">{labels["peers"]} {join_bdi(gap.peers)}</span>'
+            f'<br><span class="small">{labels["peers"]} '
+            f"{separator.join(f'<bdi>{escape(name)}</bdi>' for name in gap.peers)}</span>"
             if gap.peers
             else ""
         )

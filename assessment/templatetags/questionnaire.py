@@ -2,12 +2,14 @@
 loops: an include per row, or a loop's conditions per row, cost more than the rest of the
 overview page (issue 7)."""
 
+import functools
 from collections.abc import Iterable
 
 from django import template
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from assessment.rounding import number
@@ -54,6 +56,28 @@ def _confirm_form(context: template.Context, section: str, c: CapabilityScore) -
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _task_labels(language: str | None) -> dict[object, str]:
+    """The task list's fixed pieces in one language, drawn once per process (six domains a
+    page each drew them anew): the states, "needs review" and each level's badge."""
+    labels: dict[object, str] = {
+        State.NOT_ANSWERED: format_html(
+            '<span class="text-body-secondary">{}</span>', _("Not answered")
+        ),
+        State.DONT_KNOW: format_html('<span class="flag">{}</span>', _("Don't know")),
+        State.NOT_APPLICABLE: escape(_("Not applicable")),
+        "needs review": format_html(' <span class="flag">{}</span>', _("Needs review")),
+    }
+    for level in range(MAX_BADGE_LEVEL + 1):
+        labels[level] = (
+            f'<span class="level-badge level-{level}">{escape(level_label(level))}</span>'
+        )
+    return labels
+
+
+MAX_BADGE_LEVEL = 9  # levels are 0-4 in the MNR; a framework file may define a few more
+
+
 @register.simple_tag(takes_context=True)
 def capability_tasks(
     context: template.Context, capabilities: Iterable[CapabilityScore], section: str = ""
@@ -62,28 +86,25 @@ def capability_tasks(
     overview's URL, `assessments/<uuid>/`), then its level or state, and whether it needs
     review. An answer copied from the previous cycle says so, with a button to confirm it
     when the reader may edit the section (issue 24: it read "Not answered")."""
-    states = {
-        State.NOT_ANSWERED: format_html(
-            '<span class="text-body-secondary">{}</span>', _("Not answered")
-        ),
-        State.DONT_KNOW: format_html('<span class="flag">{}</span>', _("Don't know")),
-        State.NOT_APPLICABLE: escape(_("Not applicable")),
-    }
+    labels = _task_labels(get_language())
     to_confirm = context.get("to_confirm_codes") or frozenset()
-    copied = format_html(
-        '<span class="status-tag in-progress">{}</span>',
-        copied_label(getattr(context.get("progress"), "copied_from", None)),
-    )
     may_confirm = section in (context.get("editable") or ())
-    needs_review = format_html(' <span class="flag">{}</span>', _("Needs review"))
+    needs_review = labels["needs review"]
     items = []
     for c in capabilities:
         if not c.answered and c.code in to_confirm:
-            state = copied + (" " + _confirm_form(context, section, c) if may_confirm else "")
+            state = format_html(
+                '<span class="status-tag in-progress">{}</span>',
+                copied_label(getattr(context.get("progress"), "copied_from", None)),
+            ) + (" " + _confirm_form(context, section, c) if may_confirm else "")
         else:
-            label = escape(level_label(c.level))
-            state = states.get(c.state) or (
-                f'<span class="level-badge level-{int(c.level)}">{label}</span>'
+            state = (
+                labels.get(c.state)
+                or labels.get(c.level)
+                or (
+                    f'<span class="level-badge level-{int(c.level)}">'
+                    f"{escape(level_label(c.level))}</span>"
+                )
             )
         items.append(
             '<li class="d-flex justify-content-between flex-wrap column-gap-3 py-1 border-bottom">'
