@@ -188,15 +188,18 @@ def demo(transactional_db: None) -> dict[str, object]:
             ("results", "coordinator", f"/assessments/{draft.uuid}/results/"),
             ("changelog", "coordinator", f"/assessments/{draft.uuid}/history/"),
             ("matrix", "analyst", "/secretariat/"),
+            # Its domains' names come with kept rows' scores, in the reader's language.
+            ("profile", "analyst", "/secretariat/countries/XA/"),
         ],
     }
 
 
 def test_the_demo_on_a_phone_breaks_no_word_and_the_plan_stays_short(live_server, demo, browser):
     """Issue 24, on the demo's own data (its plan has actions; the permission walk's world has
-    none): at 390 px no word of the plan, results, change log or matrix is broken inside itself
-    in English or Arabic, the plan page is at most three times as tall as at 1280 px (it was
-    5.8 times: 29,094 px), and the Arabic results title reads country, then cycle."""
+    none): at 390 px no word of the plan, results, change log, matrix or country profile is
+    broken inside itself in English or Arabic, the plan page is at most three times as tall as
+    at 1280 px (it was 5.8 times: 29,094 px), and the Arabic results title reads country, then
+    cycle."""
     from .test_small_screens import broken_words, height
 
     if SHOTS:
