@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from re import fullmatch
 from typing import Any
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from assessment.access import is_secretariat_admin, membership_of
+from assessment.countries import m49_name
 from assessment.models import Assessment, Country
 from assessment.rounding import half_up
 from config.converters import CountryConverter
@@ -216,14 +218,15 @@ def matrix_sheet(context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     hemispheres = {code: str(label) for code, label in Country.Hemisphere.choices}
     statuses = {code: str(label) for code, label in Assessment.Status.choices}
     words = _criterion_words()
+    regions = functools.cache(m49_name)  # in the reader's language, not the stored English
     body = []
     for row, cells in context["table"]:
         body.append(
             [
                 str(row.country.name),
                 row.country.pk,
-                row.country.region_name,
-                row.country.subregion_name,
+                regions(row.country.region_code, row.country.region_name),
+                regions(row.country.subregion_code, row.country.subregion_name),
                 hemispheres.get(row.country.hemisphere, row.country.hemisphere),
                 row.cycle,
                 row.revision,

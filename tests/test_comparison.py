@@ -464,7 +464,9 @@ def test_the_csv_exports_speak_the_readers_language_with_codes_beside(
         assert header[-2:] == [gettext("North / South code"), gettext("Status code")]
         validated = str(Assessment.Status.VALIDATED.label)
         words = {str(label) for _v, label in Country.Hemisphere.choices}
+        kenya_region = [gettext("Africa"), gettext("Sub-Saharan Africa")]
     assert "north/south" not in header and "status" not in header
+    assert next(row for row in rows if row[1] == "KE")[2:4] == kenya_region  # not English
     for row in rows:
         assert row[7] == validated != "validated" and row[-1] == "validated"
         assert row[4] in words and row[-2] in ("north", "south")

@@ -258,3 +258,12 @@ def test_the_region_filters_list_each_region_once(analyst_client):
     for field in ("region", "subregion"):
         values = [v for v, _label in form.fields[field].choices]
         assert len(values) == len(set(values)) < 30, field
+
+
+def test_the_countries_sheet_names_regions_in_the_readers_language(analyst_client, icmec_2018):
+    """It wrote the stored English names of the region and sub-region in every language."""
+    analyst_client.cookies["django_language"] = "fr"
+    response = analyst_client.get("/secretariat/reviews/export.xlsx")
+    _table, countries = load_workbook(io.BytesIO(response.content)).worksheets
+    kenya = next(r for r in countries.iter_rows(min_row=2, values_only=True) if r[1] == "KE")
+    assert kenya[2:4] == ("Afrique", "Afrique subsaharienne")

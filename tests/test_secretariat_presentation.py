@@ -66,3 +66,12 @@ def test_totals_over_every_cycle_count_assessments_not_countries(analyst, framew
     one_cycle = analyst.get(reverse("secretariat:matrix"), {"cycle": 2026}).content.decode()
     header = one_cycle.split('id="law-aggregates"')[1].split("</thead>")[0]
     assert "Countries that…" in header and 'id="across-cycles"' not in one_cycle
+
+
+def test_a_country_profile_names_its_region_in_the_readers_language(analyst, frameworks):
+    """The profile printed the stored English names of the region and sub-region."""
+    answered_assessments(["KE"], [2026], sharing="named", status="validated")
+    analyst.cookies["django_language"] = "fr"
+    page = analyst.get(reverse("secretariat:country", args=["KE"])).content.decode()
+    assert "Afrique · Afrique subsaharienne" in page
+    assert "Sub-Saharan Africa" not in page

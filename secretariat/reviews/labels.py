@@ -65,8 +65,8 @@ def rows_sheet(rows: list[reviews.ReviewRow]) -> tuple[list[str], list[list[Any]
         [
             str(r.country.name),
             r.country.pk,
-            r.country.region_name,
-            r.country.subregion_name,
+            r.country.region_label,
+            r.country.subregion_label,
             r.country.get_hemisphere_display(),
             *[word[r.values[c]] for c in LAW_CODES],
             r.met,
