@@ -58,12 +58,9 @@ def test_check_deploy_still_catches_a_weak_secret_key():
     assert "security.W009" in result.stdout + result.stderr
 
 
-def settings_of(env: dict[str, str], *names: str) -> list[str]:
-    """The values of some settings as a fresh process with `env` sees them."""
-    code = (
-        "import django; django.setup(); from django.conf import settings; "
-        f"print(*(getattr(settings, name) for name in {names!r}))"
-    )
+def printed_by_settings(env: dict[str, str], expression: str) -> str:
+    """What a fresh process with `env` prints for `expression` (over `settings`)."""
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=BASE_DIR,
@@ -73,7 +70,12 @@ def settings_of(env: dict[str, str], *names: str) -> list[str]:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    return result.stdout.split()
+    return result.stdout
+
+
+def settings_of(env: dict[str, str], *names: str) -> list[str]:
+    """The values of some settings as a fresh process with `env` sees them."""
+    return printed_by_settings(env, f"*(getattr(settings, name) for name in {names!r})").split()
 
 
 def test_production_cookies_and_headers():
@@ -113,15 +115,8 @@ def test_session_settings_come_from_the_environment():
 
 
 def database_options(env: dict[str, str]) -> dict[str, object]:
-    code = (
-        "import django; django.setup(); from django.conf import settings; "
-        "print(repr(settings.DATABASES['default']['OPTIONS']))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
-    return ast.literal_eval(result.stdout)
+    printed = printed_by_settings(env, "repr(settings.DATABASES['default']['OPTIONS'])")
+    return ast.literal_eval(printed)
 
 
 def test_postgresql_prepares_statements_unless_a_pooler_forbids_it():

@@ -56,6 +56,9 @@ def _confirm_form(context: template.Context, section: str, c: CapabilityScore) -
     )
 
 
+MAX_BADGE_LEVEL = 9  # levels are 0-4 in the MNR; a framework file may define a few more
+
+
 @functools.lru_cache(maxsize=16)
 def _task_labels(language: str | None) -> dict[object, str]:
     """The task list's fixed pieces in one language, drawn once per process (six domains a
@@ -73,9 +76,6 @@ def _task_labels(language: str | None) -> dict[object, str]:
             f'<span class="level-badge level-{level}">{escape(level_label(level))}</span>'
         )
     return labels
-
-
-MAX_BADGE_LEVEL = 9  # levels are 0-4 in the MNR; a framework file may define a few more
 
 
 @register.simple_tag(takes_context=True)
