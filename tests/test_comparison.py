@@ -520,3 +520,29 @@ def test_matrix_rows_are_kept_per_language_and_redrawn_when_scores_are_frozen_ag
     # And what is recalled is what a fresh drawing gives.
     row_cache.clear()
     assert kenya_row(analyst_client.get(url).content.decode()) == again
+
+
+def test_the_arabic_comparison_xlsx_opens_in_libreoffice_in_arabic(analyst_client, tmp_path):
+    """The workbook a secretariat analyst opens in LibreOffice Calc keeps its Arabic words
+    (the country's region and sub-region were the stored English names) and reads from the
+    right, as the pages do (its sheets ran left to right)."""
+    import io
+
+    from django.utils import translation
+    from django.utils.translation import gettext
+    from openpyxl import load_workbook
+
+    from .test_workbook_libreoffice import through_libreoffice
+
+    answered_assessments(["KE"], [2026], status="validated")
+    analyst_client.cookies["django_language"] = "ar"
+    url = reverse("secretariat:export", args=["comparison", "xlsx"])
+    saved = through_libreoffice(analyst_client.get(url).content, tmp_path)
+    book = load_workbook(io.BytesIO(saved))
+    matrix = book.worksheets[0]
+    (kenya,) = (r for r in matrix.iter_rows(min_row=2, values_only=True) if r[1] == "KE")
+    with translation.override("ar"):
+        expected = [gettext("Africa"), gettext("Sub-Saharan Africa")]
+        validated = str(Assessment.Status.VALIDATED.label)
+    assert list(kenya[2:4]) == expected and kenya[7] == validated
+    assert all(ws.sheet_view.rightToLeft for ws in book.worksheets)

@@ -537,3 +537,19 @@ def test_the_longest_due_date_stays_inside_its_column(language):
     assert date.split()[0] in text
     for claim in ("année-mois-jour", "año-mes-día", "ano-mês-dia", "السنة-الشهر-اليوم"):
         assert claim not in text
+
+
+def test_an_arabic_xlsx_runs_right_to_left_in_libreoffice_and_others_left_to_right(
+    report: Report, tmp_path
+):
+    """Every sheet of the action plan's workbook reads from the right in Arabic, as its pages
+    and PDF do, and still does once LibreOffice Calc has opened and saved it."""
+    from .test_workbook_libreoffice import through_libreoffice
+
+    arabic = to_xlsx(replace(report, language="ar"))
+    for data in (arabic, through_libreoffice(arabic, tmp_path)):
+        sheets_ = openpyxl.load_workbook(io.BytesIO(data)).worksheets
+        assert len(sheets_) == 3 and all(ws.sheet_view.rightToLeft for ws in sheets_)
+    for language in ("en", "fr"):
+        book = openpyxl.load_workbook(io.BytesIO(to_xlsx(replace(report, language=language))))
+        assert not any(ws.sheet_view.rightToLeft for ws in book.worksheets)

@@ -252,6 +252,8 @@ def to_xlsx(report: Report) -> bytes:
                     cell.alignment = top
         for i, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = min(width + 2, MAX_COLUMN_WIDTH)
+        # An Arabic workbook reads from the right, as its pages and PDF do.
+        ws.sheet_view.rightToLeft = translation.get_language_info(report.language)["bidi"]
         ws.freeze_panes = "A2"
         if rows:
             ws.auto_filter.ref = ws.dimensions

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import xlsxwriter
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -102,6 +103,8 @@ def xlsx(sheets: Mapping[str, tuple[Sequence[Any], Sequence[Sequence[Any]]]]) ->
         sheet = book.add_worksheet(str(name)[:31])  # Excel's limit for a sheet name
         for i, width in enumerate(widths):
             sheet.set_column(i, i, min(width + 2, MAX_COLUMN_WIDTH))
+        if translation.get_language_bidi():
+            sheet.right_to_left()  # an Arabic workbook reads from the right, as its pages do
         sheet.freeze_panes(1, 0)
         sheet.write_row(0, 0, [str(h) for h in header], bold)
         for n, values in enumerate(lines, start=1):
