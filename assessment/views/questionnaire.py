@@ -346,6 +346,7 @@ def legislation(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
         {
             "assessment": assessment,
             "form": form,
+            "fieldsets": form.fieldsets(may_edit),
             "conflicts": conflicts,
             "rule": assessment.legislation_version.rules["sufficiency"],
             "may_edit": may_edit,
