@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.conf import settings
@@ -30,6 +30,12 @@ from .models import (
     Membership,
 )
 from .reports.csvsafe import write_csv
+
+if TYPE_CHECKING:
+    from .activity import EventItem
+
+    # A stored event, or one read with the capability page's activity (`activity.EventItem`).
+    Event = AuditEvent | EventItem
 
 
 def record(
@@ -113,7 +119,7 @@ def names_of(assessment: Assessment, *, team: bool = True, actions: bool = True)
     )
 
 
-def shown_name(event: AuditEvent) -> str:
+def shown_name(event: Event) -> str:
     """The name people know the actor by; the recorded username once the account is gone."""
     joined = getattr(event, "shown_name", None)  # set by activity.activity_of
     if joined:
@@ -124,7 +130,7 @@ def shown_name(event: AuditEvent) -> str:
 
 
 def history_lines(
-    events: Iterable[AuditEvent], names: Names | None = None, *, group: bool = False
+    events: Iterable[Event], names: Names | None = None, *, group: bool = False
 ) -> list[HistoryLine]:
     """Each change in words, newest first: "Level changed from 2 Developing to 3 Established;
     indicator '…' from no to yes". With `group`, one person's run of saves to one answer
@@ -156,10 +162,10 @@ GROUP_WINDOW = timedelta(minutes=5)
 _GROUPED_ACTIONS = {"answer.saved", "criterion.saved", "action.saved", "target.changed"}
 
 
-def grouped(events: list[AuditEvent]) -> list[list[AuditEvent]]:
+def grouped(events: list[Event]) -> list[list[Event]]:
     """Runs of events (newest first) by the same person on the same item, each within
     GROUP_WINDOW of the next: an autosave records every click, a reader wants the sitting."""
-    chunks: list[list[AuditEvent]] = []
+    chunks: list[list[Event]] = []
     for event in events:
         last = chunks[-1][-1] if chunks else None
         if (
@@ -175,7 +181,7 @@ def grouped(events: list[AuditEvent]) -> list[list[AuditEvent]]:
     return chunks
 
 
-def _item(event: AuditEvent, names: Names) -> str:
+def _item(event: Event, names: Names) -> str:
     subject = event.subject
     if not subject:
         return ""
