@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -52,27 +52,44 @@ def previous_validated(assessment: Assessment) -> Assessment | None:
     return previous
 
 
-# Built once, as access._READABLE is: the cycle-sharing subquery cost a third of a millisecond
-# to build on each call. A queryset is a recipe, not a result: each use below is a new query.
-_SHARED_VALIDATED = Assessment.objects.of_cycles_shared_by_name().filter(
-    status=Assessment.Status.VALIDATED
-)
+def _latest_validated() -> QuerySet[Assessment]:
+    """Each country's latest validated assessment (latest cycle, then revision), if its
+    cycle is shared by name (`with_cycle_sharing`)."""
+    validated = Assessment.Status.VALIDATED
+    newer = Assessment.objects.filter(country=OuterRef("country"), status=validated).filter(
+        Q(cycle__gt=OuterRef("cycle"))
+        | Q(cycle=OuterRef("cycle"), revision__gt=OuterRef("revision"))
+    )
+    return (
+        Assessment.objects.of_cycles_shared_by_name()
+        .filter(status=validated)
+        .filter(~Exists(newer))
+    )
+
+
+# Built once, as access._READABLE is: the subqueries cost a third of a millisecond to build
+# on each call. A queryset is a recipe, not a result: each use below is a new query.
+_LATEST_VALIDATED = _latest_validated()
 
 
 def peers_for(assessment: Assessment, codes: list[str]) -> dict[str, list[str]]:
-    """Countries at the top level in each capability that chose to share their experience.
-    Only validated assessments of a cycle shared by name count (the cycle's choice at its
-    latest submission, `with_cycle_sharing`: an older revision shared by name does not count
-    once the country resubmits the cycle for aggregates only): a peer's level is shown to
-    other countries, so an aggregate-only assessment is never listed, whatever its answer's
-    box says; a country that did not agree is never listed. Two queries: from those
+    """Countries at the top level in each capability that chose to share their experience,
+    as their latest validated assessment says: a country that validated a lower level since,
+    or took its consent back, is no longer listed (an older cycle's answer is not what the
+    country is or offers now), and the number of rows read grows with the countries, not
+    with the cycles. That assessment must be of a cycle shared by name (the cycle's choice at
+    its latest submission, `with_cycle_sharing`: an older revision shared by name does not
+    count once the country resubmits the cycle for aggregates only): a peer's level is shown
+    to other countries, so an aggregate-only assessment is never listed, whatever its
+    answer's box says; a country that did not agree is never listed. Two queries: from those
     assessments to their answers (the conditions on the answer in one filter, so they hold
     for the same answer, found by the partial index `shared_top_level_answers`), then the
     demonstration countries' own names (`Country.name`: a demo's own name, else the
-    library's). Joining the countries in the first query cost ten times the query: PostgreSQL
-    cannot foresee how many answers are shared and scanned the countries once per answer."""
+    library's). Joining the countries in the first query cost ten times the query:
+    PostgreSQL cannot foresee how many answers are shared and scanned the countries once per
+    answer."""
     rows = (
-        _SHARED_VALIDATED.filter(
+        _LATEST_VALIDATED.filter(
             capability_answers__capability__code__in=codes,
             capability_answers__response="4",
             capability_answers__share_with_peers=True,

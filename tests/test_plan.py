@@ -7,8 +7,14 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from assessment import services
-from assessment.models import Action, Assessment, AuditEvent, CapabilityAnswer, Membership
+from assessment import plan, services
+from assessment.models import (
+    Action,
+    Assessment,
+    AuditEvent,
+    CapabilityAnswer,
+    Membership,
+)
 
 from .factories import answer_all, make_assessment, make_country, make_user
 
@@ -76,6 +82,29 @@ def test_peers_are_validated_level_4_countries_that_agreed_to_share(client_c, as
     assert "Belmora (demo)" in page
     assert "Corvania (demo)" not in page  # did not agree
     assert "Dunmark (demo)" not in page  # not validated
+
+
+def test_a_peer_is_what_its_latest_validated_assessment_says(client_c, assessment):
+    """A level and a consent of an older cycle are not what the country is or offers now."""
+
+    def validated(code: str, name: str, cycle: int, level: str, share: bool) -> Assessment:
+        a = make_assessment(make_country(code, name), cycle=cycle)
+        answer_all(a, {"C04": level}, share=share, default="3")
+        Assessment.objects.filter(pk=a.pk).update(status="validated")
+        return a
+
+    # Later cycles first: a cycle started after another would copy its answers.
+    validated("XB", "Belmora (demo)", 2025, "2", True)  # fell back since 2024
+    validated("XB", "Belmora (demo)", 2024, "4", True)
+    validated("XC", "Corvania (demo)", 2025, "4", False)  # took its consent back
+    validated("XC", "Corvania (demo)", 2024, "4", True)
+    make_assessment(make_country("XD", "Dunmark (demo)"), cycle=2025)  # a draft decides nothing
+    validated("XD", "Dunmark (demo)", 2024, "4", True)
+    validated("XE", "Estovia (demo)", 2025, "4", True)
+    assert plan.peers_for(assessment, ["C04"]) == {"C04": ["Dunmark (demo)", "Estovia (demo)"]}
+    page = client_c.get(url("plan", assessment)).content.decode()
+    assert "Belmora (demo)" not in page and "Corvania (demo)" not in page
+    assert "Dunmark (demo)" in page and "Estovia (demo)" in page
 
 
 def test_coordinator_raises_a_target_with_a_reason_never_lowers(client_c, assessment):

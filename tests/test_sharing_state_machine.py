@@ -479,15 +479,16 @@ def _review_stub() -> Any:
 
 
 def check_peers(w: World, t: dict[tuple[str, int], CycleTruth]) -> None:
-    """Listed as a peer: a validated assessment of a cycle shared by name, at level 4 with
-    consent; never the seeker's own country."""
-    shared = [
-        a.pk
-        for c in t.values()
-        if c.sharing == NAMED
-        for a in c.revisions
-        if a.status == Assessment.Status.VALIDATED
-    ]
+    """Listed as a peer: a country whose latest validated assessment (latest cycle, then
+    revision) is of a cycle shared by name, at level 4 with consent; never the seeker's own
+    country."""
+    latest: dict[str, tuple[int, int, Assessment, CycleTruth]] = {}
+    for c in t.values():
+        for a in c.revisions:
+            if a.status == Assessment.Status.VALIDATED:
+                if a.country_id not in latest or (a.cycle, a.revision) > latest[a.country_id][:2]:
+                    latest[a.country_id] = (a.cycle, a.revision, a, c)
+    shared = [a.pk for _, _, a, c in latest.values() if c.sharing == NAMED]
     expected: dict[str, set[str]] = defaultdict(set)
     for code, country in CapabilityAnswer.objects.filter(
         assessment__in=shared, response="4", share_with_peers=True, to_confirm=False
