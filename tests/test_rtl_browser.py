@@ -119,6 +119,7 @@ def _pages(scene: dict[str, object]) -> list[tuple[str, AbstractUser, str]]:
     return [
         ("results", scene["coordinator"], f"/assessments/{uuid}/results/"),  # type: ignore[list-item]
         ("capability", scene["coordinator"], f"/assessments/{uuid}/capability/C04/"),  # type: ignore[list-item]
+        ("legislation", scene["coordinator"], f"/assessments/{uuid}/legislation/"),  # type: ignore[list-item]
         ("plan", scene["coordinator"], f"/assessments/{uuid}/plan/"),  # type: ignore[list-item]
         ("matrix", scene["analyst"], "/secretariat/"),  # type: ignore[list-item]
     ]
