@@ -76,18 +76,17 @@ def peers_for(assessment: Assessment, codes: list[str]) -> dict[str, list[str]]:
     """Countries at the top level in each capability that chose to share their experience,
     as their latest validated assessment says: a country that validated a lower level since,
     or took its consent back, is no longer listed (an older cycle's answer is not what the
-    country is or offers now), and the number of rows read grows with the countries, not
-    with the cycles. That assessment must be of a cycle shared by name (the cycle's choice at
-    its latest submission, `with_cycle_sharing`: an older revision shared by name does not
-    count once the country resubmits the cycle for aggregates only): a peer's level is shown
-    to other countries, so an aggregate-only assessment is never listed, whatever its
-    answer's box says; a country that did not agree is never listed. Two queries: from those
-    assessments to their answers (the conditions on the answer in one filter, so they hold
-    for the same answer, found by the partial index `shared_top_level_answers`), then the
-    demonstration countries' own names (`Country.name`: a demo's own name, else the
-    library's). Joining the countries in the first query cost ten times the query:
-    PostgreSQL cannot foresee how many answers are shared and scanned the countries once per
-    answer."""
+    country is or offers now). That assessment must be of a cycle shared by name (the
+    cycle's choice at its latest submission, `with_cycle_sharing`: an older revision shared
+    by name does not count once the country resubmits the cycle for aggregates only): a
+    peer's level is shown to other countries, so an aggregate-only assessment is never
+    listed, whatever its answer's box says; a country that did not agree is never listed.
+    Two queries: from those assessments to their answers (the conditions on the answer in
+    one filter, so they hold for the same answer, found by the partial index
+    `shared_top_level_answers`), then the demonstration countries' own names
+    (`Country.name`: a demo's own name, else the library's). Joining the countries in the
+    first query cost ten times the query: PostgreSQL cannot foresee how many answers are
+    shared and scanned the countries once per answer."""
     rows = (
         _LATEST_VALIDATED.filter(
             capability_answers__capability__code__in=codes,
