@@ -74,6 +74,7 @@ from frameworks.models import FrameworkVersion
 from secretariat import comparison as cmp
 from secretariat.reviews import tables as reviews
 
+from .compiled_check import check_compiled
 from .factories import make_country, make_user
 from .kept_check import check_kept
 
@@ -374,6 +375,7 @@ class SharingMachine(RuleBasedStateMachine):
         check_figures(self.w, t)
         check_peers(self.w, t)
         check_frozen(everything)
+        check_compiled(everything)
 
 
 def check_readers(w: World, t: dict[tuple[str, int], CycleTruth], everything: list[Any]) -> None:
