@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.templatetags.static import static
 from django.test import Client
 from django.urls import reverse
 
@@ -105,3 +106,15 @@ def test_the_language_switch_returns_to_this_page_and_its_token_is_this_sessions
         {"language": "es", "next": "/", "csrfmiddlewaretoken": token},
     )
     assert response.status_code == 302
+
+
+def test_the_static_files_urls_are_kept_yet_follow_the_settings(signed_in, settings):
+    site_header.clear()
+    for _ in range(2):  # drawn, then kept
+        page = signed_in.get("/").content.decode()
+        assert f'<link rel="stylesheet" href="{static("css/app.css")}">' in page
+        assert f'<script src="{static("js/app.js")}" defer></script>' in page
+    settings.STATIC_URL = "/elsewhere/"
+    page = signed_in.get("/").content.decode()
+    assert static("css/app.css").startswith("/elsewhere/")
+    assert f'<link rel="stylesheet" href="{static("css/app.css")}">' in page

@@ -291,7 +291,7 @@ def legislation(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
     membership = access.membership_of(request.user)
     may_edit = LEGISLATION_SECTION in access.editable_sections(membership, assessment)
     criteria = frameworks_cache.criteria_of(assessment.legislation_version)
-    answers = answering.criterion_answers(assessment)
+    answers = answering.criterion_answers(assessment, authors=False)
     to_confirm = {code for code, a in answers.items() if a.to_confirm}
     status, conflicts = 200, []
     if request.method == "POST":
@@ -303,7 +303,7 @@ def legislation(request: AuthenticatedHttpRequest, uuid: UUID) -> HttpResponse:
             )
             if not conflicts:
                 if request.htmx:
-                    fresh = answering.criterion_answers(assessment)
+                    fresh = answering.criterion_answers(assessment, authors=False)
                     rows = [
                         {
                             "code": code,
