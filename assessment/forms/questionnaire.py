@@ -68,7 +68,10 @@ class CapabilityForm(ForgedFieldsMixin, forms.Form):
     prefixes = (INDICATOR_PREFIX,)
 
     response = forms.ChoiceField(
-        label=_("Maturity level"), required=False, widget=forms.RadioSelect
+        # Drawn by `level_choices`, never by its widget (see `indicator_questions`).
+        label=_("Maturity level"),
+        required=False,
+        widget=forms.TextInput,
     )
     version = forms.IntegerField(min_value=0, max_value=MAX_VERSION, widget=forms.HiddenInput)
     share_with_peers = forms.BooleanField(
@@ -106,7 +109,9 @@ class CapabilityForm(ForgedFieldsMixin, forms.Form):
                 label=indicator.text,
                 required=False,
                 choices=IndicatorAnswer.Value.choices,
-                widget=forms.RadioSelect,
+                # Drawn by `indicator_questions`, never by its widget: one without choices
+                # spares normalizing them a second time for each field (issue 27).
+                widget=forms.TextInput,
             )
 
     def level_choices(self) -> SafeString:
@@ -257,7 +262,11 @@ class LegislationForm(ForgedFieldsMixin, forms.Form):
                 ]
             self.choices[c.code] = list(choices)
             self.fields[CRITERION_PREFIX + c.code] = forms.ChoiceField(
-                label=c.question, required=False, choices=choices, widget=forms.RadioSelect
+                # Drawn by `fieldsets`, never by its widget (see `indicator_questions`).
+                label=c.question,
+                required=False,
+                choices=choices,
+                widget=forms.TextInput,
             )
             self.fields[CITATION_PREFIX + c.code] = forms.CharField(
                 label=_("Statute, article or reference"),
