@@ -4,9 +4,10 @@ Django compiles a queryset to SQL each time it runs. For the query every assessm
 starts with (`access.assessment_for`: an assessment by its UUID, with its country and its
 cycle's sharing choice) compiling took 0.45 ms of its 0.71 ms, more than PostgreSQL took to
 run it. `CompiledLookup` compiles the queryset once per database, with a placeholder value in
-place of the one looked up, and then runs that same SQL with each value in its place; the row
-is converted by the same compiler, as Django's own iteration does, and made into the model
-and its one related model with `Model.from_db`. The queryset stays the one place of the rule
+place of the one looked up, and then runs that same SQL with each value in its place; each
+value is converted as the compiler chose (Django's own iteration does the same, with the
+connection in use), and the row is made into the model and its one related model with
+`Model.from_db`. The queryset stays the one place of the rule
 (`with_cycle_sharing`): nothing here restates it.
 
 `tests/test_compiled.py` compares every field with the ORM's answer on SQLite and PostgreSQL,
@@ -20,19 +21,19 @@ from typing import Any, Generic, TypeVar
 
 from django.db import connections
 from django.db.models import Field, Model, QuerySet
-from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
 class _Compiled:
-    compiler: SQLCompiler
     sql: str
     params: tuple[Any, ...]
     at: int  # where the looked-up value goes in `params`
     own: int  # how many columns are the model's own fields; then the annotations, the related
     annotations: dict[str, int]  # name -> column
+    # column -> the database's and the fields' conversions of its value, and its expression
+    converters: list[tuple[int, tuple[list[Any], Any]]]
 
 
 class CompiledLookup(Generic[M]):
@@ -62,8 +63,14 @@ class CompiledLookup(Generic[M]):
         layout = [getattr(expression, "target", None) for expression, _, _ in compiler.select]
         if len(at) != 1 or layout != own + [None] * len(compiler.annotation_col_map) + other:
             raise RuntimeError(f"cannot compile {query} once: its columns or values moved")
+        converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
         return _Compiled(
-            compiler, sql, tuple(params), at[0], len(own), dict(compiler.annotation_col_map)
+            sql,
+            tuple(params),
+            at[0],
+            len(own),
+            dict(compiler.annotation_col_map),
+            list(converters.items()),
         )
 
     def get(self, value: Any) -> M | None:
@@ -79,7 +86,10 @@ class CompiledLookup(Generic[M]):
             rows = cursor.fetchall()
         if not rows:
             return None
-        row = next(compiled.compiler.results_iter(results=[rows]))
+        row = list(rows[0])
+        for column, (conversions, expression) in compiled.converters:  # as Django's iteration
+            for convert in conversions:
+                row[column] = convert(row[column], expression, connection)
         model = self.queryset.model
         own, after = compiled.own, compiled.own + len(compiled.annotations)
         instance = model.from_db(alias, [f.attname for f in model._meta.concrete_fields], row[:own])
