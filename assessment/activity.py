@@ -132,8 +132,8 @@ def _sql(limit: int) -> str:
     )
 
 
-def _datetime(value: datetime | str) -> datetime:
-    # PostgreSQL gives aware datetimes; SQLite gives the stored UTC text.
+def db_datetime(value: datetime | str) -> datetime:
+    """A moment as a raw SQL row gives it: aware from PostgreSQL, UTC text from SQLite."""
     moment = parse_datetime(value) if isinstance(value, str) else value
     assert moment is not None
     if settings.USE_TZ and timezone.is_naive(moment):
@@ -158,7 +158,7 @@ def activity_of(assessment: Assessment, capability: Capability, events: int) -> 
     comments: list[tuple[datetime, int, CommentItem]] = []
     latest: list[EventItem] = []
     for kind, pk, at, shown, _unused, username, text, code, number, flags, before, after in rows:
-        at = _datetime(at)
+        at = db_datetime(at)
         if kind == "a":
             answer = CapabilityAnswer(
                 pk=pk,

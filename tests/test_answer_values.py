@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessment import answering
+from assessment import answering, frameworks_cache
 from assessment.models import CapabilityAnswer, CriterionAnswer, IndicatorAnswer
 
 from .bulk import answered_assessments
@@ -78,3 +78,33 @@ def test_many_assessments_are_read_in_chunks_with_the_same_result(monkeypatch):
     with CaptureQueriesContext(connection) as ctx:
         chunked = answering.answer_values_of_many(assessments)
     assert len(ctx) == 2 and chunked == whole
+
+
+def test_the_autosaves_read_equals_the_orms(django_assert_num_queries):
+    """`_stored_capability`: a capability's stored answer and its indicators, in one
+    statement, as the ORM reads them (each field, with its type), answered or not, copied
+    or confirmed, with and without indicators."""
+    a = answered_assessments(["FR"], [2024], seed=3)[0]
+    tree = frameworks_cache.mnr_tree(a.mnr_version)
+    CapabilityAnswer.objects.filter(assessment=a, capability__code="C05").delete()
+    CapabilityAnswer.objects.filter(assessment=a, capability__code="C06").update(
+        to_confirm=True, share_with_peers=True
+    )
+    IndicatorAnswer.objects.filter(assessment=a, indicator__capability__code="C07").delete()
+    for cap in tree.capabilities:
+        with django_assert_num_queries(1):
+            answer, indicators = answering._stored_capability(a, cap, cap.indicator_list)
+        stored = CapabilityAnswer.objects.filter(assessment=a, capability=cap).first()
+        assert (answer is None) == (stored is None), cap.code
+        if stored is not None:
+            fields = CapabilityAnswer._meta.concrete_fields
+            # repr: True, not 1 (SQLite's booleans); a datetime, not its text
+            assert [repr(getattr(answer, f.attname)) for f in fields] == [
+                repr(getattr(stored, f.attname)) for f in fields
+            ], cap.code
+            assert not answer._state.adding
+        assert indicators == {
+            i.indicator.code: i.value
+            for i in IndicatorAnswer.objects.filter(assessment=a, indicator__capability=cap)
+        }, cap.code
+    assert answering._stored_capability(a, tree.capabilities[4], [])[1] == {}  # no indicator

@@ -270,6 +270,41 @@ def test_later_save_of_a_stale_version_is_refused_showing_the_newer_value(
     assert CapabilityAnswer.objects.get(capability__code="C04").response == "1"
 
 
+def test_a_save_that_lands_between_this_saves_read_and_write_is_never_overwritten(
+    client, assessment, coordinator, monkeypatch
+):
+    """Two people save the same answer at the same moment: this save read the answer just
+    before a colleague's save was written. Its write is refused (it is written only if the
+    version is still the one read), nothing of it is stored, and the page shows the
+    colleague's answer."""
+    client.force_login(coordinator)
+    assert level(client, assessment, "C04", "3", evidence="Decree 14/2024").status_code == 302
+    cap = frameworks_cache.mnr_tree(assessment.mnr_version).capabilities[3]
+    read_before = answering._stored_capability(assessment, cap, cap.indicator_list)
+    version = read_before[0].version
+    answering.capability_answers_save(  # the colleague's save, written after that read
+        assessment=assessment,
+        capability=cap,
+        user=None,
+        response="4",
+        evidence="Unit set up by decree",
+        indicator_values={},
+        version=version,
+    )
+    monkeypatch.setattr(answering, "_stored_capability", lambda *args: read_before)
+    events = AuditEvent.objects.count()
+    response = level(client, assessment, "C04", "1", version=str(version), evidence="Mine")
+    assert response.status_code == 409
+    assert "Unit set up by decree" in response.content.decode()
+    stored = CapabilityAnswer.objects.get(capability__code="C04")
+    assert (stored.response, stored.evidence, stored.version) == (
+        "4",
+        "Unit set up by decree",
+        version + 1,
+    )
+    assert AuditEvent.objects.count() == events  # nothing recorded of the refused save
+
+
 def test_htmx_stale_save_answers_409_with_the_message(client, assessment, coordinator):
     client.force_login(coordinator)
     level(client, assessment, "C04", "3")
