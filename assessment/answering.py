@@ -210,15 +210,15 @@ def capability_answers_save(
     if answer is not None and answer.version != version:
         raise StaleAnswer(answer)
     before = _capability_snapshot(answer, current_indicators)
+    written: dict[str, Any] = {
+        "response": response,
+        "evidence": evidence,
+        "share_with_peers": share_with_peers,
+        "to_confirm": False,
+        "updated_by": user,
+    }
     if answer is None:
-        answer = CapabilityAnswer(
-            assessment=assessment,
-            capability=capability,
-            response=response,
-            evidence=evidence,
-            share_with_peers=share_with_peers,
-            updated_by=user,
-        )
+        answer = CapabilityAnswer(assessment=assessment, capability=capability, **written)
         try:
             with transaction.atomic():  # a savepoint, only for the insert that may collide
                 answer.save()
@@ -229,21 +229,13 @@ def capability_answers_save(
     else:
         # Written only if it is still the version read: a save that came in between (its
         # row lock is waited for) leaves nothing to update, and this one is refused.
-        now = timezone.now()
-        changed = CapabilityAnswer.objects.filter(pk=answer.pk, version=answer.version).update(
-            response=response,
-            evidence=evidence,
-            share_with_peers=share_with_peers,
-            to_confirm=False,
-            updated_by=user,
-            version=answer.version + 1,
-            updated_at=now,
-        )
-        if not changed:
+        written |= {"version": answer.version + 1, "updated_at": timezone.now()}
+        if not CapabilityAnswer.objects.filter(pk=answer.pk, version=answer.version).update(
+            **written
+        ):
             raise StaleAnswer(CapabilityAnswer.objects.get(pk=answer.pk))
-        answer.response, answer.evidence = response, evidence
-        answer.share_with_peers, answer.to_confirm = share_with_peers, False
-        answer.updated_by, answer.version, answer.updated_at = user, answer.version + 1, now
+        for name, value in written.items():
+            setattr(answer, name, value)
     new_indicators = dict(current_indicators)
     for indicator, value in indicator_values.items():
         if value == current_indicators.get(indicator.code, ""):
