@@ -195,3 +195,20 @@ def test_a_report_speaks_its_own_language_whatever_the_page_asking_for_it(coordi
         version = FrameworkVersion.objects.get(pk=assessment.mnr_version_id)
         assert arabic.scale[3][1] == version.rules["scale"][3]["name"]
         assert arabic.sources[0] == version.source
+
+
+def test_english_names_inside_arabic_page_text_are_isolated():
+    """A parenthesised English name of three or more words in an Arabic page text sits in a
+    <bdi>: without it, the bidi algorithm paired the brackets wrongly once the name broke
+    across lines at 390 px (the legislation page's lead, ICMEC's full name)."""
+    catalogue = polib.pofile(str(settings.BASE_DIR / "locale" / "ar" / "LC_MESSAGES" / "django.po"))
+    latin_run = re.compile(r"\(([^()]*)\)")
+    found = []
+    for entry in catalogue:
+        if not all(path.endswith(".html") for path, _line in entry.occurrences):
+            continue  # not page markup (a PDF, a CSV, an email): no <bdi> there
+        for inside in latin_run.findall(entry.msgstr):
+            words = re.findall(r"[A-Za-z]+", inside)
+            if len(words) >= 3 and not inside.startswith("<bdi>"):
+                found.append(inside)
+    assert not found, found
