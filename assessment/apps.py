@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class AssessmentConfig(AppConfig):
     name = "assessment"
     verbose_name = _("Assessments")
+
+    def ready(self) -> None:
+        from . import peers
+
+        peers.connect()

@@ -282,16 +282,16 @@ def test_pages_exports_and_api_publish_the_protected_figures_and_say_what_is_lef
 
 
 def test_an_aggregate_only_assessment_is_never_listed_as_a_peer(client):
-    from assessment import plan
+    from assessment import peers
 
     named, hidden = answered_assessments(["GB", "JP"], [2026])
     seeker = answered_assessments(["KE"], [2026], status="draft")[0]
     CapabilityAnswer.objects.filter(capability__code="C04").update(
         response="4", share_with_peers=True, to_confirm=False
     )
-    assert plan.peers_for(seeker, ["C04"]) == {"C04": ["Japan", "United Kingdom"]}
+    assert peers.peers_for(seeker, ["C04"]) == {"C04": ["Japan", "United Kingdom"]}
     Assessment.objects.filter(pk=hidden.pk).update(sharing="aggregate")
-    assert plan.peers_for(seeker, ["C04"]) == {"C04": ["United Kingdom"]}
+    assert peers.peers_for(seeker, ["C04"]) == {"C04": ["United Kingdom"]}
     # The box says so on the aggregate-only assessment's own page.
     from assessment.models import Country
 

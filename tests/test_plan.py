@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from assessment import plan, services
+from assessment import peers, plan, services, workflow
 from assessment.models import (
     Action,
     Assessment,
@@ -101,7 +101,7 @@ def test_a_peer_is_what_its_latest_validated_assessment_says(client_c, assessmen
     make_assessment(make_country("XD", "Dunmark (demo)"), cycle=2025)  # a draft decides nothing
     validated("XD", "Dunmark (demo)", 2024, "4", True)
     validated("XE", "Estovia (demo)", 2025, "4", True)
-    assert plan.peers_for(assessment, ["C04"]) == {"C04": ["Dunmark (demo)", "Estovia (demo)"]}
+    assert peers.peers_for(assessment, ["C04"]) == {"C04": ["Dunmark (demo)", "Estovia (demo)"]}
     page = client_c.get(url("plan", assessment)).content.decode()
     assert "Belmora (demo)" not in page and "Corvania (demo)" not in page
     assert "Dunmark (demo)" in page and "Estovia (demo)" in page
@@ -320,3 +320,51 @@ def test_each_recommendation_shows_its_own_section_of_the_report(client_c, asses
     page = client_c.get(url("plan", assessment)).content.decode()
     assert "each names the section of the report it comes from" in page
     assert "Global Threat Assessment 2019, section 09." not in page
+
+
+def test_the_plain_sql_reads_equal_the_orms(assessment, coordinator):
+    """The previous validated assessment and the plan's rows are read in plain SQL (Django's
+    compiling cost more than the queries): the same rows, field by field, as the querysets
+    they replace, in the same order."""
+    country = assessment.country
+
+    def row(obj: object, names: list[str]) -> dict[str, object]:
+        return {name: getattr(obj, name) for name in names}
+
+    def validate(a: Assessment) -> None:
+        Assessment.objects.filter(pk=a.pk).update(status=Assessment.Status.VALIDATED)
+
+    assert plan.previous_validated(assessment) is None
+    for cycle in (2027, 2023, 2024):  # 2027 is later than the assessment's 2026
+        validate(make_assessment(country, cycle=cycle))
+    validate(
+        workflow.reopen(assessment=Assessment.objects.get(country=country, cycle=2024), user=None)
+    )
+    make_assessment(country, cycle=2025)  # a draft, not validated
+    expected = (
+        Assessment.objects.filter(country=country, cycle__lt=2026, status="validated")
+        .order_by("-cycle", "-revision")
+        .first()
+    )
+    found = plan.previous_validated(assessment)
+    assert (found.cycle, found.revision) == (2024, 2)
+    names = [f.attname for f in Assessment._meta.concrete_fields]
+    assert row(found, names) == row(expected, names)
+    later = Assessment.objects.get(country=country, cycle=2027)  # validated: not its own previous
+    assert plan.previous_validated(later).pk == found.pk
+
+    for values in (
+        {"title": "First", "recommendations": ["R01", "R11"], "lead_agency": "Police"},
+        {"title": "Second", "start_date": dt.date(2027, 1, 2), "due_date": dt.date(2028, 3, 4)},
+        {"title": "Third", "supporting_agencies": "Courts", "status": "in_progress"},
+    ):
+        last = plan.action_save(assessment=assessment, action=None, values=values, user=coordinator)
+    plan.action_move(action=last, up=True, user=coordinator)  # no longer in the order made
+    names = ["id", "uuid", "title", "recommendations", "lead_agency", "supporting_agencies"]
+    names += ["start_date", "due_date", "status"]
+    rows = [row(a, names) for a in plan.action_rows(assessment)]
+    assert [r["title"] for r in rows] == ["First", "Third", "Second"]
+    assert rows == [
+        row(a, names)
+        for a in Action.objects.filter(assessment=assessment).order_by("position", "pk")
+    ]

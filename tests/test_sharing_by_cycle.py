@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from assessment import access, plan, workflow
+from assessment import access, peers, workflow
 from assessment.models import Assessment, Country, Membership
 from secretariat import comparison as cmp
 
@@ -101,19 +101,19 @@ def test_an_analyst_opens_no_page_or_export_of_the_older_revision(reopened, clie
 
 def test_a_country_whose_cycle_became_aggregate_only_is_no_peer(reopened, client):
     seeker = make_assessment(make_country("XA", "Arvenia (demo)"), 2024)
-    assert "France" not in plan.peers_for(seeker, ["C04", "C07"]).get("C04", [])
+    assert "France" not in peers.peers_for(seeker, ["C04", "C07"]).get("C04", [])
     # Resubmitting the cycle by name makes it a peer again (once validated).
     france = Country.objects.get(pk="FR")
     second = reopened["second"]
     workflow.review(assessment=second, validate=False, comment="Check C07.", user=None)
     workflow.submit(assessment=second, sharing="named", user=None)
     workflow.review(assessment=second, validate=True, comment="", user=None)
-    assert plan.peers_for(seeker, ["C04"]) == {"C04": ["France"]}
+    assert peers.peers_for(seeker, ["C04"]) == {"C04": ["France"]}
     # The team's own page of revision 1 says how the cycle is shared, not what it said then.
     workflow.reopen(assessment=Assessment.objects.get(pk=second.pk), user=None)
     third = Assessment.objects.get(country=france, cycle=2024, revision=3)
     workflow.submit(assessment=third, sharing="aggregate", user=None)
-    assert plan.peers_for(seeker, ["C04"]) == {}
+    assert peers.peers_for(seeker, ["C04"]) == {}
     coordinator = make_user("fr-coord", country=france, role=Role.COORDINATOR)
     client.force_login(coordinator)
     page = client.get(

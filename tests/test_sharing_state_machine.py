@@ -4,7 +4,7 @@ Hypothesis plays random sequences of the workflow's steps (start, answer, peer c
 off, submit by name or for aggregates only, return, validate, reopen, a new cycle from the
 previous one, a move to the corrected framework version) for five countries over three cycles,
 and after **every** step checks the promises through the functions the pages, exports and API
-call (`access`, `comparison`, `plan.peers_for`, the reviews' tables, the API's serializer):
+call (`access`, `comparison`, `peers.peers_for`, the reviews' tables, the API's serializer):
 
 - no analyst-visible surface names or links an assessment whose country-cycle is aggregate only;
 - every published figure counts aggregate-only assessments only in groups of at least
@@ -56,7 +56,7 @@ from assessment import (
     answering,
     frameworks_cache,
     frozen,
-    plan,
+    peers,
     services,
     version_move,
     workflow,
@@ -497,7 +497,7 @@ def check_peers(w: World, t: dict[tuple[str, int], CycleTruth]) -> None:
     ).values_list("capability__code", "assessment__country"):
         if country != w.seeker.country_id:
             expected[code].add(str(w.countries[country].name))
-    found = plan.peers_for(w.seeker, w.codes)
+    found = peers.peers_for(w.seeker, w.codes)
     assert {k: set(v) for k, v in found.items()} == dict(expected)
 
 

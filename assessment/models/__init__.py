@@ -1,7 +1,8 @@
 """The assessment app's models, by concern: countries and memberships (`countries`), an
-assessment and its answers, assignments, waivers, comments and invitations (`assessments`), bytes
-kept in the database (`files`), the change log (`audit`), targets, actions and frozen scores
-(`plans`). Importing from `assessment.models` is the interface; Django finds the models here."""
+assessment and its answers, assignments, waivers, comments, invitations and the stamp of the
+peer lists (`assessments`), bytes kept in the database (`files`), the change log (`audit`),
+targets, actions and frozen scores (`plans`). Importing from `assessment.models` is the
+interface; Django finds the models here."""
 
 from .assessments import (
     LEGISLATION_SECTION,
@@ -13,6 +14,7 @@ from .assessments import (
     CriterionAnswer,
     IndicatorAnswer,
     Invitation,
+    PeersStamp,
     SectionWaiver,
 )
 from .audit import AUDIT_ACTION_LABELS, AuditEvent
@@ -40,6 +42,7 @@ __all__ = [
     "AUDIT_ACTION_LABELS",
     "AuditEvent",
     "TargetLevel",
+    "PeersStamp",
     "Action",
     "FrozenScores",
 ]

@@ -33,18 +33,6 @@ def _filename(assessment: Assessment, ext: str) -> str:
     return f"action-plan-{assessment.country_id}-{assessment.cycle}-r{assessment.revision}.{ext}"
 
 
-_ACTION_ROW_FIELDS = (
-    "uuid",
-    "title",
-    "recommendations",
-    "lead_agency",
-    "supporting_agencies",
-    "start_date",
-    "due_date",
-    "status",
-)
-
-
 def _plan_page(
     request: AuthenticatedHttpRequest,
     assessment: Assessment,
@@ -55,14 +43,7 @@ def _plan_page(
     analysis = plan.gap_analysis(assessment)
     tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     today = timezone.localdate()
-    # What the rows show, and no more (a deferred field read in a row would be a query), in
-    # the model's order within one assessment (its ordering by "assessment" joined the
-    # assessment and its country, to sort by them).
-    actions = list(
-        Action.objects.filter(assessment=assessment)
-        .order_by("position", "pk")
-        .only(*_ACTION_ROW_FIELDS)
-    )
+    actions = plan.action_rows(assessment)
     may_set_targets = access.may_set_targets(membership, assessment)
     target_fields = None
     if target_form is not None:  # refused: its errors and what was typed

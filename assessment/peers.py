@@ -1,0 +1,138 @@
+"""Peers: the countries at the top level of a capability that agreed to share their experience,
+as the action plan lists them to other countries.
+
+Reading them reads every country's latest validated assessment and its shared answers: 4 to
+12 ms at 196 countries, on every plan page. They change only when an assessment or a country
+is written, so each process keeps them under the stamp that every such write replaces in its
+own transaction (`PeersStamp`), and reads only the stamp (one row) while it holds:
+
+- a save or a delete of an assessment or a country replaces it (the signals connected by
+  `connect`, from the app's `ready`), and so do an assessment queryset's `update`,
+  `bulk_create` and `bulk_update`, which send no signal (`AssessmentQuerySet`);
+- the stamp is read before the peers, so what is kept is never older than its stamp (a write
+  committed in between is in the peers read, and its new stamp makes the next request read
+  them again);
+- the token is random: a write rolled back leaves the previous stamp, whose peers are the
+  ones kept before it, and its own token is never met again;
+- the answers of a validated assessment never change (the workflow refuses any change to an
+  assessment that is not editable), so answers need no stamp; validating one replaces it.
+
+With no stamp row (a test's flush), nothing is kept and every call reads the peers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections, router
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.utils.translation import get_language
+
+from .models import Assessment, Country, PeersStamp, country_names
+
+
+def _latest_validated() -> QuerySet[Assessment]:
+    """Each country's latest validated assessment (latest cycle, then revision), if its
+    cycle is shared by name (`with_cycle_sharing`)."""
+    validated = Assessment.Status.VALIDATED
+    newer = Assessment.objects.filter(country=OuterRef("country"), status=validated).filter(
+        Q(cycle__gt=OuterRef("cycle"))
+        | Q(cycle=OuterRef("cycle"), revision__gt=OuterRef("revision"))
+    )
+    return (
+        Assessment.objects.of_cycles_shared_by_name()
+        .filter(status=validated)
+        .filter(~Exists(newer))
+    )
+
+
+@dataclass(frozen=True)
+class _Offers:
+    countries: dict[str, frozenset[str]]  # capability code -> the countries offering it
+    demo_names: dict[str, str]  # demonstration country code -> its own name
+
+
+def _read(using: str) -> _Offers:
+    """Two queries: from each country's latest validated assessment to its answers at the top
+    level with consent (the conditions on the answer in one filter, so that they hold for the
+    same answer, found by the partial index `shared_top_level_answers`), then the
+    demonstration countries' own names (`Country.name`: a demo's own name, else the
+    library's). Joining the countries in the first query cost ten times the query:
+    PostgreSQL cannot foresee how many answers are shared and scanned the countries once per
+    answer."""
+    rows = (
+        _latest_validated()
+        .using(using)
+        .filter(
+            capability_answers__response="4",
+            capability_answers__share_with_peers=True,
+            capability_answers__to_confirm=False,
+        )
+        .order_by()
+        .values_list("capability_answers__capability__code", "country")
+        .distinct()
+    )
+    found: dict[str, set[str]] = {}
+    for code, country in rows:
+        found.setdefault(code, set()).add(country)
+    demos = Country.objects.using(using).filter(is_demo=True).values_list("code", "demo_name")
+    return _Offers(
+        {code: frozenset(countries) for code, countries in found.items()},
+        {code: Country(code=code, is_demo=True, demo_name=name).name for code, name in demos},
+    )
+
+
+_kept: dict[str, tuple[int, _Offers]] = {}  # database alias -> (stamp, what it read)
+
+
+def _stamp(using: str) -> int | None:
+    # A plain statement: the ORM's compilation cost more than the query.
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {PeersStamp._meta.db_table} WHERE id = 1")
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+def _offers() -> _Offers:
+    using = router.db_for_read(Assessment)
+    stamp = _stamp(using)  # first: what is read after it is at least as new
+    kept = _kept.get(using)
+    if stamp is not None and kept is not None and kept[0] == stamp:
+        return kept[1]
+    offers = _read(using)
+    if stamp is not None:
+        _kept[using] = (stamp, offers)
+    return offers
+
+
+def peers_for(assessment: Assessment, codes: list[str]) -> dict[str, list[str]]:
+    """Countries at the top level in each capability that chose to share their experience,
+    as their latest validated assessment says: a country that validated a lower level since,
+    or took its consent back, is no longer listed (an older cycle's answer is not what the
+    country is or offers now). That assessment must be of a cycle shared by name (the
+    cycle's choice at its latest submission, `with_cycle_sharing`: an older revision shared
+    by name does not count once the country resubmits the cycle for aggregates only): a
+    peer's level is shown to other countries, so an aggregate-only assessment is never
+    listed, whatever its answer's box says; a country that did not agree is never listed.
+    Never the assessment's own country; names in the active language."""
+    offers = _offers()
+    library = country_names(get_language())
+    peers = {}
+    for code in codes:
+        countries = offers.countries.get(code, frozenset()) - {assessment.country_id}
+        if countries:
+            peers[code] = sorted(offers.demo_names.get(c) or library.get(c) or c for c in countries)
+    return peers
+
+
+def _replace_stamp(sender: type[Any], using: str, **kwargs: Any) -> None:
+    PeersStamp.replace(using)
+
+
+def connect() -> None:
+    """Every save and delete of an assessment or a country replaces the stamp."""
+    for model in (Assessment, Country):
+        post_save.connect(_replace_stamp, sender=model, dispatch_uid=f"peers-{model.__name__}")
+        post_delete.connect(_replace_stamp, sender=model, dispatch_uid=f"peers-d-{model.__name__}")
