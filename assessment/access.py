@@ -21,16 +21,29 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .compiled import CompiledLookup
+from .compiled import CompiledLookup, CompiledQuery
 from .models import Assessment, Assignment, Country, Membership
 
 Visitor = User | AnonymousUser
 Role = Membership.Role
 
 
+# The SQL of `user.membership`, compiled once per process: compiling it took twice as long as
+# running it, on every page (issue 27).
+_MEMBERSHIP = CompiledQuery(Membership.objects.filter(user=-7).order_by(), -7)
+
+
 def membership_of(user: Visitor) -> Membership | None:
+    """The user's membership, or None. Read once per request and kept on the user, where
+    `user.membership` finds it (None: it raises `DoesNotExist`, as Django's own read does)."""
     if not user.is_authenticated:
         return None
+    related = User.membership.related
+    if not related.is_cached(user):
+        found = _MEMBERSHIP.run(user.pk)
+        related.set_cached_value(user, found[0] if found else None)
+        if found:
+            Membership.user.field.set_cached_value(found[0], user)
     try:
         return user.membership
     except Membership.DoesNotExist:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import Field, Model, QuerySet
 
@@ -100,3 +101,67 @@ class CompiledLookup(Generic[M]):
         )
         self.related.set_cached_value(instance, other)  # type: ignore[attr-defined]
         return instance
+
+
+class CompiledQuery(Generic[M]):
+    """The rows of a queryset of one model, its SQL compiled once per database with placeholder
+    values in the place of those given on each call: `run(a, b)` is `list(queryset)` with the
+    placeholders `a`' and `b`' replaced by `a` and `b`, in their order.
+
+    The queryset may filter, order, slice and defer fields (`only`), and follows no relation.
+    Each placeholder must be a value the database takes as it is (a string or an integer, a
+    value nothing else in the query has), found once among the compiled parameters, which
+    `_compile` checks with the columns' layout, as `CompiledLookup` does."""
+
+    def __init__(self, queryset: QuerySet[M], *placeholders: str | int):
+        self.queryset = queryset
+        self.placeholders = placeholders
+        self._compiled: dict[str, tuple[str, list[Any], list[int], list[str], list[Any]]] = {}
+
+    def _compile(self, alias: str) -> tuple[str, list[Any], list[int], list[str], list[Any]]:
+        compiler = self.queryset.query.get_compiler(alias)
+        try:
+            sql, params = compiler.as_sql()
+        except (EmptyResultSet, FullResultSet) as error:  # a placeholder out of a field's range
+            raise RuntimeError(f"cannot compile this {self.queryset.model.__name__} query once") from error
+        at = [
+            [n for n, p in enumerate(params) if not isinstance(p, bool) and p == value]
+            for value in self.placeholders
+        ]
+        fields = [getattr(expression, "target", None) for expression, _, _ in compiler.select]
+        model = self.queryset.model
+        in_order = [f for f in model._meta.concrete_fields if f in fields]
+        if (
+            fields != in_order  # `Model.from_db` takes the values in the fields' order
+            or any(len(found) != 1 for found in at)
+            or compiler.annotation_col_map
+            or compiler.klass_info is None
+            or compiler.klass_info.get("related_klass_infos")
+            or not all(f is not None and f.model is model for f in fields)
+        ):
+            raise RuntimeError(f"cannot compile {self.queryset.query} once: see CompiledQuery")
+        converters = compiler.get_converters([s[0] for s in compiler.select])
+        names = [f.attname for f in fields]
+        return sql, list(params), [found[0] for found in at], names, list(converters.items())
+
+    def run(self, *values: str | int) -> list[M]:
+        alias = self.queryset.db
+        compiled = self._compiled.get(alias)
+        if compiled is None:
+            compiled = self._compiled[alias] = self._compile(alias)
+        sql, params, at, names, converters = compiled
+        params = params.copy()
+        for n, value in zip(at, values, strict=True):
+            params[n] = type(params[n])(value)  # as the compiler wrapped it (psycopg's Int2)
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        found = []
+        for values_row in rows:
+            row = list(values_row)
+            for column, (conversions, expression) in converters:  # as Django's iteration
+                for convert in conversions:
+                    row[column] = convert(row[column], expression, connection)
+            found.append(self.queryset.model.from_db(alias, names, row))
+        return found

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from frameworks.models import Capability, FrameworkVersion, Recommendation
 
 from . import audit, frameworks_cache, gaps, peers, services
+from .compiled import CompiledQuery
 from .gaps import Change, Gap
 from .models import Action, Assessment, CriterionAnswer, TargetLevel
 
@@ -35,21 +36,33 @@ class GapAnalysis:
     previous: Assessment | None
 
 
-# Plain SQL, read with `raw`: Django compiled the same querysets in about twice the time the
-# database took to run them (1.7 ms against 0.6 ms for the previous assessment and 1.7 ms
-# against 0.8 ms for the actions, on the bench's machine), on every plan page.
-# `tests/test_plan.py` compares both with the ORM's answer.
-_PREVIOUS_SQL = (
-    f"SELECT * FROM {Assessment._meta.db_table} WHERE country_id = %s AND cycle < %s"
-    " AND status = %s ORDER BY cycle DESC, revision DESC LIMIT 1"
+# Their SQL compiled once per process: Django compiled these querysets in twice to three times
+# the time the database took to run them, on every plan page (`compiled.CompiledQuery`).
+_PREVIOUS = CompiledQuery(
+    Assessment.objects.filter(country="X~", cycle__lt=32001, status=Assessment.Status.VALIDATED)
+    .order_by("-cycle", "-revision")
+    .only(*[f.name for f in Assessment._meta.concrete_fields])[:1],
+    "X~",
+    32001,
 )
+_TARGETS = CompiledQuery(TargetLevel.objects.filter(assessment=-7).order_by(), -7)
 # What the plan page's rows show, and no more (a deferred field read in a row would be a
 # query), in the order within one assessment (the model's ordering by "assessment" would join
 # the assessment and its country, to sort by them).
-_ACTION_ROWS_SQL = (
-    "SELECT id, uuid, title, recommendations, lead_agency, supporting_agencies, start_date,"
-    f" due_date, status FROM {Action._meta.db_table} WHERE assessment_id = %s"
-    " ORDER BY position, id"
+_ACTION_ROWS = CompiledQuery(
+    Action.objects.filter(assessment=-7)
+    .order_by("position", "pk")
+    .only(
+        "uuid",
+        "title",
+        "recommendations",
+        "lead_agency",
+        "supporting_agencies",
+        "start_date",
+        "due_date",
+        "status",
+    ),
+    -7,
 )
 
 
@@ -57,8 +70,8 @@ def previous_validated(assessment: Assessment) -> Assessment | None:
     """The country's latest validated assessment of an earlier cycle. Its framework versions
     come from the per-process cache and its country is the assessment's own, rather than
     joined (three version rows with their rules were most of this query's time)."""
-    params = [assessment.country_id, assessment.cycle, Assessment.Status.VALIDATED.value]
-    previous = next(iter(Assessment.objects.raw(_PREVIOUS_SQL, params)), None)
+    found = _PREVIOUS.run(assessment.country_id, assessment.cycle)
+    previous = found[0] if found else None
     if previous is not None:
         previous.country = assessment.country
         frameworks_cache.attach_versions(previous)
@@ -67,7 +80,7 @@ def previous_validated(assessment: Assessment) -> Assessment | None:
 
 def action_rows(assessment: Assessment) -> list[Action]:
     """The action plan's rows as its page shows them."""
-    return list(Action.objects.raw(_ACTION_ROWS_SQL, [assessment.pk]))
+    return _ACTION_ROWS.run(assessment.pk)
 
 
 def _recommendation_texts(version: FrameworkVersion) -> dict[str, tuple[str, str, str]]:
@@ -96,7 +109,7 @@ def _raised_targets(
     tree rather than joined; one left on an older version's capability by a version move
     (`version_move._repoint`: its code no longer exists) is read with any others, in one
     query."""
-    targets = list(TargetLevel.objects.filter(assessment=assessment))
+    targets = _TARGETS.run(assessment.pk)
     known = {c.pk: c for c in capabilities}
     missing = {t.capability_id for t in targets if t.capability_id not in known}
     if missing:

@@ -62,3 +62,76 @@ def test_a_query_it_cannot_compile_once_fails_loudly(queryset):
     lookup = CompiledLookup(queryset, "uuid", uuid.UUID(int=0), related="country")
     with pytest.raises(RuntimeError, match="cannot compile"):
         lookup.get(uuid.uuid4())
+
+
+# --- `CompiledQuery`: the membership of every page, the plan page's reads ------------------
+
+
+def fields_of(obj: object) -> dict[str, object]:
+    return {
+        f.attname: getattr(obj, f.attname)
+        for f in type(obj)._meta.concrete_fields  # type: ignore[attr-defined]
+        if f.attname in obj.__dict__
+    }
+
+
+def test_a_membership_is_what_the_orm_reads_and_is_read_once(django_assert_num_queries):
+    from django.contrib.auth import get_user_model
+
+    from assessment.models import Membership
+
+    from .factories import make_user
+
+    coordinator = make_user(
+        "cora", country=make_country("XA", "Arvenia (demo)"), role="coordinator"
+    )
+    analyst = make_user("ana", role=Membership.Role.ANALYST)  # no country
+    nobody = get_user_model().objects.create_user("nobody", password="x" * 20)
+    for user in (coordinator, analyst):
+        fresh = get_user_model().objects.get(pk=user.pk)
+        with django_assert_num_queries(1):
+            found = access.membership_of(fresh)
+            assert access.membership_of(fresh) is found and fresh.membership is found
+        assert fields_of(found) == fields_of(Membership.objects.get(user=user))
+        assert found.user is fresh  # no query to go back to the user
+    fresh = get_user_model().objects.get(pk=nobody.pk)
+    with django_assert_num_queries(1):
+        assert access.membership_of(fresh) is None and access.membership_of(fresh) is None
+    with pytest.raises(Membership.DoesNotExist):
+        fresh.membership  # noqa: B018 (as Django's own read says it)
+
+
+def test_the_plans_reads_are_what_the_orm_reads():
+    """The previous validated assessment, the raised targets and the action rows (whose
+    equality, field by field, `test_plan.py` checks in their order too), for each value."""
+    from assessment import plan
+
+    france = Country.objects.get(pk="FR")
+    older = make_assessment(france, 2023)
+    newer = make_assessment(france, 2024)
+    Assessment.objects.filter(pk__in=[older.pk, newer.pk]).update(status="validated")
+    current = make_assessment(france, 2026)
+    assert plan._PREVIOUS.run("FR", 2026)[0].pk == newer.pk
+    assert plan._PREVIOUS.run("FR", 2024)[0].pk == older.pk
+    assert plan._PREVIOUS.run("FR", 2023) == [] == plan._PREVIOUS.run("DE", 2026)
+    assert fields_of(plan._PREVIOUS.run("FR", 2026)[0]) == fields_of(
+        newer.__class__.objects.get(pk=newer.pk)
+    )
+    assert plan._TARGETS.run(current.pk) == []
+
+
+@pytest.mark.parametrize(
+    "queryset, placeholders",
+    [
+        (Assessment.objects.filter(cycle=32001).select_related("country"), (32001,)),  # a relation
+        (Assessment.objects.filter(cycle=32001).annotate(n=F("cycle")), (32001,)),  # a value more
+        (Assessment.objects.filter(cycle=32001, revision=32001), (32001,)),  # which one?
+        (Assessment.objects.filter(cycle=32001), (32002,)),  # a placeholder the query lacks
+        (Assessment.objects.filter(cycle=-7), (-7,)),  # out of the field's range: no SQL at all
+    ],
+)
+def test_a_query_it_cannot_run_compiled_fails_loudly(queryset, placeholders):
+    from assessment.compiled import CompiledQuery
+
+    with pytest.raises(RuntimeError, match="cannot compile"):
+        CompiledQuery(queryset, *placeholders).run(*placeholders)

@@ -108,6 +108,22 @@ def export_buttons(assessment: Assessment, export_sets: Iterable[tuple[str, str]
 
 
 @register.simple_tag
+def export_language_options(
+    languages: Iterable[tuple[str, Any]], chosen: str, working: str
+) -> SafeString:
+    """The exports' language choice: one option each, the chosen one selected, the working
+    language's marked."""
+    mark = " — " + escape(_("working language"))
+    return mark_safe(  # noqa: S308 (every value is escaped)
+        "".join(
+            f'<option value="{escape(code)}"{" selected" if code == chosen else ""}>'
+            f"{escape(name)}{mark if code == working else ''}</option>"
+            for code, name in languages
+        )
+    )
+
+
+@register.simple_tag
 def gap_rows(gaps: Iterable[Gap]) -> SafeString:
     """The gaps table's rows: priority and band, the gap and its kind, the levels, and what
     the report recommends."""
