@@ -182,3 +182,36 @@ def test_history_csv_is_in_the_readers_words_with_codes_beside(client, assessmen
     assert saved[1].startswith("Cora Mendes")
     assert saved[4:6] == ["answer.saved", "C04"]
     assert "3" in saved[3] and "Level" not in saved[3] and saved[3] != saved[7], saved
+
+
+# What `_history_lines.html` wrote as a template loop, before the `history_lines` tag wrote it.
+LOOP = (
+    '{% load i18n %}<ol class="list-unstyled small history-lines">{% for e in lines %}'
+    '<li class="border-bottom py-1"><time datetime="{{ e.at|date:\'Y-m-d\\TH:i:sO\' }}">'
+    '{{ e.at|date:"j M Y H:i" }}</time> — {{ e.who }} — {{ e.what }}{% if e.count > 1 %} '
+    '<span class="text-body-secondary">{% blocktranslate with n=e.count %}({{ n }} saves)'
+    "{% endblocktranslate %}</span>{% endif %}</li>{% endfor %}</ol>"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "America/Santiago"])
+def test_the_history_lines_tag_writes_what_the_template_loop_wrote(language, zone):
+    import datetime as dt
+
+    from django.template import Context, Template
+    from django.utils import timezone, translation
+
+    from assessment.audit import HistoryLine
+
+    lines = [
+        HistoryLine(dt.datetime(2026, 3, 1, 23, 45, tzinfo=dt.UTC), "Cora <b>Mendes</b>", "a & b"),
+        HistoryLine(dt.datetime(2026, 12, 8, 2, 5, tzinfo=dt.UTC), "كورا", "Level 3 → 4", count=7),
+    ]
+    with translation.override(language), timezone.override(zone):
+        loop = Template(LOOP).render(Context({"lines": lines}))
+        tag = Template("{% load questionnaire %}{% history_lines lines %}").render(
+            Context({"lines": lines})
+        )
+    assert tag == loop
+    assert "&lt;b&gt;Mendes&lt;/b&gt;" in tag and "a &amp; b" in tag

@@ -6,12 +6,15 @@ import functools
 from collections.abc import Iterable
 
 from django import template
+from django.template.defaultfilters import date
 from django.urls import reverse
-from django.utils.html import escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from assessment.audit import HistoryLine
 from assessment.rounding import number
 from assessment.scoring import CapabilityScore, Progress, State
 
@@ -145,3 +148,30 @@ def count_for(counts: dict[str, int], key: str) -> int:
 
 
 register.filter("copied_label", copied_label)
+
+
+_MACHINE_TIME = "Y-m-d\\TH:i:sO"  # as a <time> element's datetime wants it
+
+
+@register.simple_tag
+def history_lines(lines: Iterable[HistoryLine]) -> SafeString:
+    """A history's lines (when, who, what, and how many saves a line stands for), as
+    `_history_lines.html` wrote them in a loop of two date filters and a translation per line
+    (0.8 ms of a capability page, issue 27). The dates are the `date` filter's own, in the
+    current time zone as a template shows them; who and what are escaped."""
+    items = []
+    for e in lines:
+        at = template_localtime(e.at)
+        saves = (
+            ' <span class="text-body-secondary">' + _("(%(n)s saves)") % {"n": e.count} + "</span>"
+            if e.count > 1
+            else ""
+        )
+        items.append(
+            f'<li class="border-bottom py-1"><time datetime="{date(at, _MACHINE_TIME)}">'
+            f"{date(at, 'j M Y H:i')}</time> — {conditional_escape(e.who)} — "
+            f"{conditional_escape(e.what)}{saves}</li>"
+        )
+    return mark_safe(  # noqa: S308 (every value is escaped)
+        '<ol class="list-unstyled small history-lines">' + "".join(items) + "</ol>"
+    )
