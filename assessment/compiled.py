@@ -123,7 +123,8 @@ class CompiledQuery(Generic[M]):
         try:
             sql, params = compiler.as_sql()
         except (EmptyResultSet, FullResultSet) as error:  # a placeholder out of a field's range
-            raise RuntimeError(f"cannot compile this {self.queryset.model.__name__} query once") from error
+            name = self.queryset.model.__name__
+            raise RuntimeError(f"cannot compile this {name} query once") from error
         at = [
             [n for n, p in enumerate(params) if not isinstance(p, bool) and p == value]
             for value in self.placeholders

@@ -10,7 +10,7 @@ from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -161,7 +161,7 @@ def history_lines(lines: Iterable[HistoryLine]) -> SafeString:
     current time zone as a template shows them; who and what are escaped."""
     items = []
     for e in lines:
-        at = template_localtime(e.at)
+        at = localtime(e.at)
         saves = (
             ' <span class="text-body-secondary">' + _("(%(n)s saves)") % {"n": e.count} + "</span>"
             if e.count > 1
