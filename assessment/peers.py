@@ -9,6 +9,9 @@ own transaction (`PeersStamp`), and reads only the stamp (one row) while it hold
 - a save or a delete of an assessment or a country replaces it (the signals connected by
   `connect`, from the app's `ready`), and so do an assessment queryset's `update`,
   `bulk_create` and `bulk_update`, which send no signal (`AssessmentQuerySet`);
+- a save outside a transaction (autocommit) commits a moment before its stamp does: a page
+  read in that moment may keep the peers from before it, until the stamp commits; the
+  workflow's changes are each one transaction;
 - the stamp is read before the peers, so what is kept is never older than its stamp (a write
   committed in between is in the peers read, and its new stamp makes the next request read
   them again);
