@@ -37,6 +37,15 @@ class _Compiled:
     converters: list[tuple[int, tuple[list[Any], Any]]]
 
 
+def _converted(row: Any, converters: list[Any], connection: Any) -> list[Any]:
+    """A row's values, each converted as the compiler chose (as Django's own iteration does)."""
+    values = list(row)
+    for column, (conversions, expression) in converters:
+        for convert in conversions:
+            values[column] = convert(values[column], expression, connection)
+    return values
+
+
 class CompiledLookup(Generic[M]):
     """`queryset.get(<field>=value)` or None, with the SQL compiled once per database.
 
@@ -87,10 +96,7 @@ class CompiledLookup(Generic[M]):
             rows = cursor.fetchall()
         if not rows:
             return None
-        row = list(rows[0])
-        for column, (conversions, expression) in compiled.converters:  # as Django's iteration
-            for convert in conversions:
-                row[column] = convert(row[column], expression, connection)
+        row = _converted(rows[0], compiled.converters, connection)
         model = self.queryset.model
         own, after = compiled.own, compiled.own + len(compiled.annotations)
         instance = model.from_db(alias, [f.attname for f in model._meta.concrete_fields], row[:own])
@@ -158,11 +164,5 @@ class CompiledQuery(Generic[M]):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        found = []
-        for values_row in rows:
-            row = list(values_row)
-            for column, (conversions, expression) in converters:  # as Django's iteration
-                for convert in conversions:
-                    row[column] = convert(row[column], expression, connection)
-            found.append(self.queryset.model.from_db(alias, names, row))
-        return found
+        model = self.queryset.model
+        return [model.from_db(alias, names, _converted(r, converters, connection)) for r in rows]
