@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from django import template
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -19,14 +20,16 @@ from assessment.models import Assessment
 register = template.Library()
 
 PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
-# (URL configuration, script prefix, URL name) -> the URL before and after the assessment's UUID
-_SPLITS: dict[tuple[Any, str, str], tuple[str, str]] = {}
+# (the settings' and the request's URL configuration, script prefix, URL name) -> the URL
+# before and after the assessment's UUID
+_SPLITS: dict[tuple[Any, Any, str, str], tuple[str, str]] = {}
 
 
 def assessment_url(name: str, uuid: UUID | None = None) -> str:
     """`reverse(name, args=[uuid])` (or no argument without `uuid`), the pattern reversed once
-    per URL configuration and script prefix, with a placeholder where the UUID goes."""
-    key = (get_urlconf(), get_script_prefix(), name)
+    per URL configuration (the settings' and a request's own) and script prefix, with a
+    placeholder where the UUID goes."""
+    key = (settings.ROOT_URLCONF, get_urlconf(), get_script_prefix(), name)
     split = _SPLITS.get(key)
     if split is None:
         found = reverse(name, args=[UUID(PLACEHOLDER)] if uuid is not None else [])
