@@ -144,12 +144,23 @@ def cases() -> tuple[Client, list[tuple[str, Callable[[], HttpResponse], int]]]:
             lambda: analyst.get("/secretariat/export/comparison.xlsx?cycle=2026"),
             10,
         ),
-        ("PDF action plan", lambda: team.get(base + "plan/export/pdf"), 5),
+        # Drawn each time (what was kept is forgotten first), then the same plan again
+        # unchanged, as a colleague's download or the bulk export finds it (pdf.py keeps it).
+        ("PDF action plan", lambda: _forgotten(lambda: team.get(base + "plan/export/pdf")), 5),
+        ("PDF action plan, unchanged, again", lambda: team.get(base + "plan/export/pdf"), 30),
         # Issue 26: the cycle's board, every reference country a member (budget: 5x the bare
         # view, queries the same at 10 and 196 countries).
         ("cycle board, every member", lambda: analyst.get(board), 30),
         ("cycle board CSV", lambda: analyst.get(board + "board.csv"), 30),
     ]
+
+
+def _forgotten(call: Callable[[], HttpResponse]) -> HttpResponse:
+    """`call` with no action plan's PDF kept from before: drawn again."""
+    from assessment.reports import pdf
+
+    pdf._KEPT.clear()
+    return call()
 
 
 def _freeze() -> None:

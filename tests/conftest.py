@@ -80,11 +80,12 @@ def _fresh_framework_cache() -> None:
     # Each test builds its own database rows; framework trees cached by an earlier test
     # (possibly with the same ids) must not leak into it.
     from assessment.frameworks_cache import clear_framework_cache
-    from assessment.reports import questionnaire_pdf
+    from assessment.reports import pdf, questionnaire_pdf
     from secretariat import row_cache
 
     clear_framework_cache()
     questionnaire_pdf._KEPT.clear()  # blank questionnaires kept by an earlier test's rows
+    pdf._KEPT.clear()  # action plans drawn by an earlier test (never wrong: drawn again here)
     row_cache.clear()  # matrix rows kept from an earlier test's assessments
 
 

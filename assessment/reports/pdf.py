@@ -7,9 +7,11 @@ network: the URL fetcher refuses every URL that is not a file under the static d
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import mimetypes
 import re
+import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -138,12 +140,13 @@ def render_html(report: Report, chart_rules: str = "") -> str:
 # The parsed stylesheets and the fonts they load (@font-face), per language (the page-number
 # rule is translated) and stylesheet version: parsing them and loading the fonts again for
 # every PDF was a tenth of its processor time. A FontConfiguration may serve many documents.
-_STYLES: dict[tuple[str | None, int, int], tuple[FontConfiguration, list[CSS], str]] = {}
+_StyleKey = tuple[str | None, int, int]
+_STYLES: dict[_StyleKey, tuple[FontConfiguration, list[CSS], str]] = {}
 
 
-def _styles(root: Path) -> tuple[FontConfiguration, list[CSS], str]:
-    """The font configuration, the page's stylesheets and the chart's SVG rules, in the active
-    language; read again when the stylesheet file changes."""
+def _styles(root: Path) -> tuple[_StyleKey, FontConfiguration, list[CSS], str]:
+    """The stylesheets' key, the font configuration, the page's stylesheets and the chart's
+    SVG rules, in the active language; read again when the stylesheet file changes."""
     stat = (root / STYLESHEET).stat()
     key = (translation.get_language(), stat.st_mtime_ns, stat.st_size)
     if key not in _STYLES:
@@ -161,15 +164,38 @@ def _styles(root: Path) -> tuple[FontConfiguration, list[CSS], str]:
         if len(_STYLES) >= 8:
             _STYLES.pop(next(iter(_STYLES)))
         _STYLES[key] = (fonts, sheets, chart_rules)
-    return _STYLES[key]
+    return (key, *_STYLES[key])
+
+
+# The PDF is a function of its HTML and the stylesheets alone: WeasyPrint writes no clock and
+# no random identifier (the creation date is the HTML's dcterms.created, a day), so the same
+# HTML gives the same bytes (tests/test_pdf_kept.py). Drawing takes most of a second at 13
+# pages; a plan downloaded again unchanged (by a colleague, the bulk export, a second click)
+# costs its HTML only. Kept per process under a digest of the HTML and the stylesheets' key,
+# a few at a time (about 150 kB each): nothing kept can be out of date, as any change to what
+# the PDF shows changes its HTML.
+_KEPT: dict[bytes, bytes] = {}
+KEEP = 16
+_KEPT_LOCK = threading.Lock()
 
 
 def render_pdf(report: Report) -> bytes:
     """The action plan as PDF bytes: A4, in the report's language, fonts embedded."""
     root = static_dir()
     with translation.override(report.language):
-        fonts, sheets, chart_rules = _styles(root)
+        key, fonts, sheets, chart_rules = _styles(root)
     html = render_html(report, chart_rules)
-    return HTML(string=html, base_url=f"{root}/", url_fetcher=StaticFileFetcher(root)).write_pdf(
-        stylesheets=sheets, font_config=fonts, **PDF_UA
-    )
+    digest = hashlib.sha256(f"{key!r}\0{html}".encode()).digest()
+    with _KEPT_LOCK:
+        found = _KEPT.pop(digest, None)
+        if found is not None:
+            _KEPT[digest] = found  # now the most recent
+            return found
+    data: bytes = HTML(
+        string=html, base_url=f"{root}/", url_fetcher=StaticFileFetcher(root)
+    ).write_pdf(stylesheets=sheets, font_config=fonts, **PDF_UA)
+    with _KEPT_LOCK:
+        while len(_KEPT) >= KEEP:
+            _KEPT.pop(next(iter(_KEPT)))
+        _KEPT[digest] = data
+    return data
