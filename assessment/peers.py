@@ -25,6 +25,7 @@ With no stamp row (a test's flush), nothing is kept and every call reads the pee
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,7 @@ def _latest_validated() -> QuerySet[Assessment]:
 class _Offers:
     countries: dict[str, frozenset[str]]  # capability code -> the countries offering it
     demo_names: dict[str, str]  # demonstration country code -> its own name
+    regions: dict[str, tuple[int | None, int | None]]  # country -> (sub-region, region)
 
 
 def _read(using: str) -> _Offers:
@@ -62,9 +64,9 @@ def _read(using: str) -> _Offers:
     level with consent (the conditions on the answer in one filter, so that they hold for the
     same answer, found by the partial index `shared_top_level_answers`), then the
     demonstration countries' own names (`Country.name`: a demo's own name, else the
-    library's). Joining the countries in the first query cost ten times the query:
-    PostgreSQL cannot foresee how many answers are shared and scanned the countries once per
-    answer."""
+    library's) and every country's UN sub-region and region. Joining the countries in the
+    first query cost ten times the query: PostgreSQL cannot foresee how many answers are
+    shared and scanned the countries once per answer."""
     rows = (
         _latest_validated()
         .using(using)
@@ -80,11 +82,15 @@ def _read(using: str) -> _Offers:
     found: dict[str, set[str]] = {}
     for code, country in rows:
         found.setdefault(code, set()).add(country)
-    demos = Country.objects.using(using).filter(is_demo=True).values_list("code", "demo_name")
-    return _Offers(
-        {code: frozenset(countries) for code, countries in found.items()},
-        {code: Country(code=code, is_demo=True, demo_name=name).name for code, name in demos},
+    countries = Country.objects.using(using).values_list(
+        "code", "is_demo", "demo_name", "subregion_code", "region_code"
     )
+    demos, regions = {}, {}
+    for code, is_demo, demo_name, subregion, region in countries:
+        if is_demo:
+            demos[code] = Country(code=code, is_demo=True, demo_name=demo_name).name
+        regions[code] = (subregion, region)
+    return _Offers({code: frozenset(c) for code, c in found.items()}, demos, regions)
 
 
 _kept: dict[str, tuple[int, _Offers]] = {}  # database alias -> (stamp, what it read)
@@ -110,6 +116,12 @@ def _offers() -> _Offers:
     return offers
 
 
+# How many peers a gap names on the plan page and in the PDF: the nearest (same sub-region,
+# then same region), then by name. At full adoption sixty countries or more may offer a
+# capability, a list no reader can use in a table's cell; the XLSX and CSV list every one.
+SHOWN = 10
+
+
 def peers_for(assessment: Assessment, codes: list[str]) -> dict[str, list[str]]:
     """Countries at the top level in each capability that chose to share their experience,
     as their latest validated assessment says: a country that validated a lower level since,
@@ -119,15 +131,32 @@ def peers_for(assessment: Assessment, codes: list[str]) -> dict[str, list[str]]:
     by name does not count once the country resubmits the cycle for aggregates only): a
     peer's level is shown to other countries, so an aggregate-only assessment is never
     listed, whatever its answer's box says; a country that did not agree is never listed.
-    Never the assessment's own country; names in the active language."""
+    Never the assessment's own country; names in the active language, the nearest first:
+    those of its UN sub-region, then of its region, then the others, each by name."""
     offers = _offers()
     library = country_names(get_language())
+    own_subregion, own_region = offers.regions.get(assessment.country_id, (None, None))
+
+    def nearness(code: str) -> int:
+        subregion, region = offers.regions.get(code, (None, None))
+        if own_subregion is not None and subregion == own_subregion:
+            return 0
+        return 1 if own_region is not None and region == own_region else 2
+
     peers = {}
     for code in codes:
         countries = offers.countries.get(code, frozenset()) - {assessment.country_id}
         if countries:
-            peers[code] = sorted(offers.demo_names.get(c) or library.get(c) or c for c in countries)
+            named = (
+                (nearness(c), offers.demo_names.get(c) or library.get(c) or c) for c in countries
+            )
+            peers[code] = [name for _nearness, name in sorted(named)]
     return peers
+
+
+def shown(peers: Sequence[str]) -> tuple[Sequence[str], int]:
+    """The peers a gap names (the first SHOWN), and how many more there are."""
+    return peers[:SHOWN], max(0, len(peers) - SHOWN)
 
 
 def _replace_stamp(sender: type[Any], using: str, **kwargs: Any) -> None:

@@ -16,13 +16,14 @@ from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from assessment.bidi import arrow, list_separator
 from assessment.gaps import Change, Gap, GapKind
 from assessment.models import Action, Assessment
-from assessment.templatetags.bidi import join_bdi
+from assessment.peers import shown
+from assessment.templatetags.bidi import join_bdi, join_isolated
 
 register = template.Library()
 
@@ -123,6 +124,26 @@ def export_language_options(
     )
 
 
+def more_peers(more: int) -> str:
+    """Said after the peers a gap names when there are more (`peers.SHOWN`), escaped."""
+    return escape(
+        ngettext(
+            "Nearest first; %(count)s more country is listed in the XLSX and CSV exports.",
+            "Nearest first; %(count)s more countries are listed in the XLSX and CSV exports.",
+            more,
+        )
+        % {"count": more}
+    )
+
+
+@register.simple_tag
+def pdf_peers(names: Sequence[str]) -> SafeString:
+    """A gap's peers for the PDF: the first `peers.SHOWN`, each isolated, and how many more."""
+    first, more = shown(names)
+    text = escape(join_isolated(first))
+    return mark_safe(text + (f'<br><span class="more">{more_peers(more)}</span>' if more else ""))  # noqa: S308
+
+
 @register.simple_tag
 def gap_rows(gaps: Iterable[Gap]) -> SafeString:
     """The gaps table's rows: priority and band, the gap and its kind, the levels, and what
@@ -142,12 +163,14 @@ def gap_rows(gaps: Iterable[Gap]) -> SafeString:
             kind += " · " + escape(gap.domain)
         if gap.foundational:
             kind += weighted
-        peers = (
-            f'<br><span class="small">{labels["peers"]} '
-            f"{separator.join(f'<bdi>{escape(name)}</bdi>' for name in gap.peers)}</span>"
-            if gap.peers
-            else ""
-        )
+        peers = ""
+        if gap.peers:
+            names, more = shown(gap.peers)
+            peers = (
+                f'<br><span class="small">{labels["peers"]} '
+                f"{separator.join(f'<bdi>{escape(name)}</bdi>' for name in names)}"
+                f"{f'<br>{more_peers(more)}' if more else ''}</span>"
+            )
         if gap.kind == GapKind.LAW:
             levels = labels["law levels"]
         else:
