@@ -7,6 +7,6 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self) -> None:
-        from . import peers
+        from . import stamp
 
-        peers.connect()
+        stamp.connect()

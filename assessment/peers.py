@@ -2,39 +2,24 @@
 as the action plan lists them to other countries.
 
 Reading them reads every country's latest validated assessment and its shared answers: 4 to
-12 ms at 196 countries, on every plan page. They change only when an assessment or a country
-is written, so each process keeps them under the stamp that every such write replaces in its
-own transaction (`PeersStamp`), and reads only the stamp (one row) while it holds:
-
-- a save or a delete of an assessment or a country replaces it (the signals connected by
-  `connect`, from the app's `ready`), and so do an assessment queryset's `update`,
-  `bulk_create` and `bulk_update`, which send no signal (`AssessmentQuerySet`);
-- a save outside a transaction (autocommit) commits a moment before its stamp does: a page
-  read in that moment may keep the peers from before it, until the stamp commits; the
-  workflow's changes are each one transaction;
-- the stamp is read before the peers, so what is kept is never older than its stamp (a write
-  committed in between is in the peers read, and its new stamp makes the next request read
-  them again);
-- the token is random: a write rolled back leaves the previous stamp, whose peers are the
-  ones kept before it, and its own token is never met again;
-- the answers of a validated assessment never change (the workflow refuses any change to an
-  assessment that is not editable), so answers need no stamp; validating one replaces it.
-
-With no stamp row (a test's flush), nothing is kept and every call reads the peers.
+12 ms at 196 countries, on every plan page. Each process keeps them under the write stamp
+(`assessment.stamp`, which says when it is replaced and why that suffices) and reads only the
+stamp while it holds. The answers of a validated assessment never change (the workflow refuses
+any change to an assessment that is not editable), so answers need no stamp; validating one
+replaces it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from django.db import connections, router
+from django.db import router
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import get_language
 
-from .models import Assessment, Country, PeersStamp, country_names
+from .models import Assessment, Country, country_names
+from .stamp import current as stamp_of
 
 
 def _latest_validated() -> QuerySet[Assessment]:
@@ -96,17 +81,9 @@ def _read(using: str) -> _Offers:
 _kept: dict[str, tuple[int, _Offers]] = {}  # database alias -> (stamp, what it read)
 
 
-def _stamp(using: str) -> int | None:
-    # A plain statement: the ORM's compilation cost more than the query.
-    with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT token FROM {PeersStamp._meta.db_table} WHERE id = 1")
-        row = cursor.fetchone()
-    return None if row is None else int(row[0])
-
-
 def _offers() -> _Offers:
     using = router.db_for_read(Assessment)
-    stamp = _stamp(using)  # first: what is read after it is at least as new
+    stamp = stamp_of(using)  # first: what is read after it is at least as new
     kept = _kept.get(using)
     if stamp is not None and kept is not None and kept[0] == stamp:
         return kept[1]
@@ -157,14 +134,3 @@ def peers_for(assessment: Assessment, codes: list[str]) -> dict[str, list[str]]:
 def shown(peers: Sequence[str]) -> tuple[Sequence[str], int]:
     """The peers a gap names (the first SHOWN), and how many more there are."""
     return peers[:SHOWN], max(0, len(peers) - SHOWN)
-
-
-def _replace_stamp(sender: type[Any], using: str, **kwargs: Any) -> None:
-    PeersStamp.replace(using)
-
-
-def connect() -> None:
-    """Every save and delete of an assessment or a country replaces the stamp."""
-    for model in (Assessment, Country):
-        post_save.connect(_replace_stamp, sender=model, dispatch_uid=f"peers-{model.__name__}")
-        post_delete.connect(_replace_stamp, sender=model, dispatch_uid=f"peers-d-{model.__name__}")

@@ -3,11 +3,16 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db import router
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from assessment import stamp
+from assessment.countries import m49_name
 from assessment.models import Assessment, Country
 
 from . import comparison as cmp
+from . import kept
 
 
 def _choices(pairs: Any) -> list[tuple[Any, str]]:
@@ -47,25 +52,45 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        cycles = Assessment.objects.values_list("cycle", flat=True).distinct().order_by("-cycle")
-        cycle = cast(forms.ChoiceField, self.fields["cycle"])
-        cycle.choices = _choices((c, str(c)) for c in cycles)
-        from assessment.countries import m49_name
+        cycles, regions, subregions = _filter_choices()
+        for name, choices in (("cycle", cycles), ("region", regions), ("subregion", subregions)):
+            cast(forms.ChoiceField, self.fields[name]).choices = _choices(choices)
 
-        # Regions and sub-regions in one query; order_by(): Country's default ordering (code)
-        # would make every row distinct.
-        rows = list(
-            Country.objects.values_list(
-                "region_code", "region_name", "subregion_code", "subregion_name"
-            )
-            .order_by()
-            .distinct()
-        )
-        regions = dict.fromkeys((c, n) for c, n, _sc, _sn in rows if c is not None)
-        subregions = dict.fromkeys((c, n) for _rc, _rn, c, n in rows if c is not None)
-        for field, pairs in (("region", regions), ("subregion", subregions)):
-            named = sorted(((c, m49_name(c, n)) for c, n in pairs), key=lambda p: p[1])
-            cast(forms.ChoiceField, self.fields[field]).choices = _choices(named)
+
+Choices = list[tuple[int, str]]
+# The cycles, regions and sub-regions to filter by, in the reader's language, kept per process,
+# database and language under the write stamp (`assessment.stamp`): cycles come from the
+# assessments and regions from the countries, both of which replace it.
+_CHOICES: kept.Store[tuple[int, tuple[Choices, Choices, Choices]]] = kept.Store(16)
+
+
+def _filter_choices() -> tuple[Choices, Choices, Choices]:
+    using = router.db_for_read(Assessment)
+    token = stamp.current(using)  # first: what is read after it is at least as new
+    key = (using, get_language())
+    found = _CHOICES.get(key) if token is not None else None
+    if found is not None and found[0] == token:
+        return found[1]
+    cycles = Assessment.objects.using(using).values_list("cycle", flat=True)
+    # Regions and sub-regions in one query; order_by(): Country's default ordering (code)
+    # would make every row distinct.
+    rows = list(
+        Country.objects.using(using)
+        .values_list("region_code", "region_name", "subregion_code", "subregion_name")
+        .order_by()
+        .distinct()
+    )
+    regions = dict.fromkeys((c, n) for c, n, _sc, _sn in rows if c is not None)
+    subregions = dict.fromkeys((c, n) for _rc, _rn, c, n in rows if c is not None)
+
+    def named(pairs: dict[tuple[int, str], None]) -> Choices:
+        return sorted(((c, m49_name(c, n)) for c, n in pairs), key=lambda p: p[1])
+
+    cycle_choices = [(c, str(c)) for c in cycles.distinct().order_by("-cycle")]
+    read = (cycle_choices, named(regions), named(subregions))
+    if token is not None:
+        _CHOICES.put(key, (token, read))
+    return read
 
 
 def visible_cycles() -> list[int]:

@@ -279,7 +279,7 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
         m
         for label in SNAPSHOT_APPS
         for m in apps.get_app_config(label).get_models()
-        if m._meta.label != "assessment.PeersStamp"
+        if m._meta.label != "assessment.WriteStamp"
     ]
     models.append(get_user_model())
     return {m._meta.label: list(m.objects.order_by("pk").values()) for m in models}

@@ -17,10 +17,17 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from assessment import frozen, workflow
-from assessment.models import Assessment, CapabilityAnswer, Country, Membership
+from assessment.models import (
+    Assessment,
+    CapabilityAnswer,
+    Country,
+    FrozenScores,
+    Membership,
+    WriteStamp,
+)
 from frameworks.loader import load_frameworks
 from frameworks.models import Capability, FrameworkVersion
 from secretariat import comparison as cmp
@@ -31,6 +38,7 @@ from .bulk import answered_assessments
 from .factories import answer_all, make_assessment, make_country, make_user
 
 URL = reverse("secretariat:matrix") + "?cycle=2026"
+STAMP_SQL = f"SELECT token FROM {WriteStamp._meta.db_table} WHERE id = 1"
 DATA = Path(__file__).resolve().parent.parent / "frameworks" / "data"
 
 
@@ -70,11 +78,44 @@ def test_kept_rows_are_recalled_without_reading_the_assessments() -> None:
     assert first.key is not None
     with CaptureQueriesContext(connection) as ctx:
         again = cmp.load_rows(cmp.Filters(cycle=2026))
-    # The rows' keys, which say which framework versions are the latest too: no assessment,
-    # country or stored scores read again (a key read with the rows equals the one read alone).
-    assert len(ctx) == 1, [q["sql"] for q in ctx.captured_queries]
+    # The write stamp alone: the rows' keys were read under it, and no assessment, country or
+    # stored scores are read again (a key read with the rows equals the one read alone).
+    assert [q["sql"] for q in ctx.captured_queries] == [STAMP_SQL]
     assert again.key == first.key
     assert all(a is b for a, b in zip(first.rows, again.rows, strict=True))
+
+
+@pytest.mark.usefixtures("frameworks")
+def test_the_keys_are_read_again_after_stored_scores_are_written_without_a_signal() -> None:
+    frozen_world(["FR", "KE"])
+    filters = cmp.Filters(cycle=2026)
+    first = cmp.load_rows(filters)
+    FrozenScores.objects.filter(assessment__country="KE").update(frozen_at=timezone.now())
+    with CaptureQueriesContext(connection) as ctx:
+        again = cmp.load_rows(filters)
+    assert len(ctx) > 1  # the keys, then Kenya's row, read again
+    kenya = [r.frozen_at for r in (*first.rows, *again.rows) if r.country.pk == "KE"]
+    assert kenya[0] != kenya[1]
+
+
+@pytest.mark.usefixtures("frameworks")
+def test_a_country_moved_by_a_queryset_update_shows_at_once_in_rows_and_filters(
+    analyst_client: Client,
+) -> None:
+    frozen_world(["FR", "KE"])
+    africa = Country.objects.get(pk="KE")
+    html = page(analyst_client, f"{URL}&region={africa.region_code}")
+    assert matrix_names(html) == ["Kenya"]
+    assert "Atlantic test region" not in html
+    Country.objects.filter(pk="FR").update(
+        region_code=africa.region_code, region_name=africa.region_name
+    )
+    assert matrix_names(page(analyst_client, f"{URL}&region={africa.region_code}")) == [
+        "France",
+        "Kenya",
+    ]
+    Country.objects.filter(pk="KE").update(region_code=990, region_name="Atlantic test region")
+    assert '<option value="990" >Atlantic test region</option>' in page(analyst_client, URL)
 
 
 @pytest.mark.usefixtures("frameworks")

@@ -20,7 +20,7 @@ from assessment.models import (
     AuditEvent,
     CapabilityAnswer,
     Country,
-    PeersStamp,
+    WriteStamp,
 )
 
 from .factories import answer_all, make_assessment, make_country
@@ -53,7 +53,7 @@ def test_the_peers_are_read_once_while_nothing_is_written(seeker):
     with CaptureQueriesContext(connection) as ctx:
         assert peers.peers_for(seeker, ["C04"]) == first
     assert [q["sql"] for q in ctx.captured_queries] == [
-        f"SELECT token FROM {PeersStamp._meta.db_table} WHERE id = 1"
+        f"SELECT token FROM {WriteStamp._meta.db_table} WHERE id = 1"
     ]
 
 
@@ -199,12 +199,12 @@ def test_a_write_rolled_back_leaves_the_peers_it_found(seeker):
 
 def test_without_a_stamp_nothing_is_kept(seeker):
     validated("XB", "Belmora (demo)")
-    PeersStamp.objects.all().delete()  # as a test's flush leaves the table
+    WriteStamp.objects.all().delete()  # as a test's flush leaves the table
     for _ in range(2):
         with CaptureQueriesContext(connection) as ctx:
             assert peers.peers_for(seeker, ["C04"]) == {"C04": ["Belmora (demo)"]}
         assert len(ctx) == 3  # the stamp, the answers, the demonstration countries' names
     Country.objects.filter(pk="XB").update(demo_name="Unchanged")  # no signal, no stamp
     validated("XC", "Corvania (demo)")  # a write puts a stamp back
-    assert PeersStamp.objects.count() == 1
+    assert WriteStamp.objects.count() == 1
     assert peers.peers_for(seeker, ["C04"]) == {"C04": ["Corvania (demo)", "Unchanged (demo)"]}

@@ -14,13 +14,13 @@ from .assessments import (
     CriterionAnswer,
     IndicatorAnswer,
     Invitation,
-    PeersStamp,
     SectionWaiver,
 )
 from .audit import AUDIT_ACTION_LABELS, AuditEvent
 from .countries import Country, Membership, country_names
 from .files import EvidenceChunk, EvidenceFile, PendingWorkbook
 from .plans import Action, FrozenScores, TargetLevel
+from .stamp import WriteStamp
 
 __all__ = [
     "Country",
@@ -42,7 +42,7 @@ __all__ = [
     "AUDIT_ACTION_LABELS",
     "AuditEvent",
     "TargetLevel",
-    "PeersStamp",
+    "WriteStamp",
     "Action",
     "FrozenScores",
 ]

@@ -1,15 +1,12 @@
 """A country's assessment of a cycle: its answers, assignments, waivers, comments and
-invitations; and the stamp that every write to an assessment replaces (`PeersStamp`)."""
+invitations."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
-from collections.abc import Iterable
-from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -17,31 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from frameworks.models import Capability, Criterion, FrameworkVersion, Indicator
 
 from .countries import Country, Membership
+from .stamp import StampingQuerySet
 
 
-class AssessmentQuerySet(models.QuerySet["Assessment"]):
-    # Writes that send no signal replace the peers' stamp as a save or a delete does
-    # (`assessment.peers`): in the writer's transaction, since each is one statement.
-    def update(self, **kwargs: Any) -> int:
-        with transaction.atomic(using=self.db, savepoint=False):
-            count = super().update(**kwargs)
-            PeersStamp.replace(self.db)
-        return count
-
-    def bulk_create(
-        self, objs: Iterable[Assessment], *args: Any, **kwargs: Any
-    ) -> list[Assessment]:
-        with transaction.atomic(using=self.db, savepoint=False):
-            created = super().bulk_create(objs, *args, **kwargs)
-            PeersStamp.replace(self.db)
-        return created
-
-    def bulk_update(self, objs: Iterable[Assessment], *args: Any, **kwargs: Any) -> int:
-        with transaction.atomic(using=self.db, savepoint=False):
-            count = super().bulk_update(objs, *args, **kwargs)
-            PeersStamp.replace(self.db)
-        return count
-
+class AssessmentQuerySet(StampingQuerySet["Assessment"]):
     def with_frameworks(self) -> AssessmentQuerySet:
         return self.select_related(
             "country",
@@ -355,23 +331,3 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return self.email
-
-
-class PeersStamp(models.Model):
-    """One row, whose token every write to an assessment or a country replaces in the writer's
-    transaction: the key under which `assessment.peers` keeps the peer lists between requests.
-    A random token rather than a counter, so that a write rolled back never leaves its key to be
-    found again by the next one."""
-
-    token = models.BigIntegerField()
-
-    def __str__(self) -> str:
-        return str(self.token)
-
-    @staticmethod
-    def replace(using: str) -> None:
-        """A new token (the row again if a test's flush took it: until then nothing is kept)."""
-        token = secrets.randbits(63)
-        stamps = PeersStamp.objects.using(using)
-        if not stamps.filter(pk=1).update(token=token):
-            stamps.bulk_create([PeersStamp(pk=1, token=token)], ignore_conflicts=True)

@@ -11,6 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from .stamp import StampingQuerySet
+
 
 class Country(models.Model):
     """A country that can be assessed: every ISO 3166-1 country, plus fictional demo ones.
@@ -33,6 +35,8 @@ class Country(models.Model):
     # Demonstration countries use ISO's user-assigned codes (XA-XZ) and carry their own name.
     is_demo = models.BooleanField(default=False)
     demo_name = models.CharField(max_length=100, blank=True)
+
+    objects = StampingQuerySet["Country"].as_manager()
 
     class Meta:
         ordering = ["code"]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from frameworks.models import Capability, Criterion, FrameworkVersion
 
 from .assessments import Assessment
+from .stamp import StampingQuerySet
 
 
 class TargetLevel(models.Model):
@@ -107,6 +108,8 @@ class FrozenScores(models.Model):
         FrameworkVersion, on_delete=models.PROTECT, related_name="+"
     )
     frozen_at = models.DateTimeField(auto_now=True)
+
+    objects = StampingQuerySet["FrozenScores"].as_manager()
 
     class Meta:
         verbose_name = _("frozen scores")
