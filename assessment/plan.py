@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from frameworks.models import Capability, FrameworkVersion, Recommendation
 
-from . import audit, frameworks_cache, gaps, peers, services
+from . import audit, frameworks_cache, gaps, peers, scoring, services
 from .compiled import CompiledQuery
 from .gaps import Change, Gap
 from .models import Action, Assessment, CriterionAnswer, TargetLevel
@@ -119,13 +119,43 @@ def _raised_targets(
     return {t.capability.code: t for t in targets}
 
 
+# The previous cycle's scores, kept per process: a validated assessment's answers never change
+# (validation is final; reopening makes a new revision), so its scores are a function of its
+# uuid (never reused), framework versions (never changed once loaded) and the language (the
+# scores carry names). Reading and scoring its answers was a tenth of the plan page's work.
+_PREVIOUS_SCORES: dict[tuple[str, int, int, str], scoring.Scores] = {}
+_PREVIOUS_KEEP = 1024
+
+
+def _previous_key(previous: Assessment) -> tuple[str, int, int, str]:
+    return (
+        str(previous.uuid),
+        previous.mnr_version_id,
+        previous.legislation_version_id,
+        get_language(),
+    )
+
+
+def _previous_scores(previous: Assessment) -> scoring.Scores | None:
+    if previous.status != Assessment.Status.VALIDATED:
+        return None  # not what this module reads as previous: nothing is kept of it
+    if len(_PREVIOUS_SCORES) >= _PREVIOUS_KEEP:
+        _PREVIOUS_SCORES.clear()
+    return _PREVIOUS_SCORES.get(_previous_key(previous))
+
+
 def gap_analysis(assessment: Assessment) -> GapAnalysis:
     tree = frameworks_cache.mnr_tree(assessment.mnr_version)
     criteria = frameworks_cache.criteria_of(assessment.legislation_version)
-    # The previous validated cycle's answers are read with this one's, in one query.
     previous = previous_validated(assessment)
-    scored = services.scores_of_many([assessment, previous] if previous else [assessment])
+    before = _previous_scores(previous) if previous else None
+    # The previous validated cycle's answers, unless kept, are read with this one's, in one query.
+    scored = services.scores_of_many(
+        [assessment, previous] if previous and not before else [assessment]
+    )
     scores = scored[assessment.pk]
+    if previous and not before:
+        before = _PREVIOUS_SCORES.setdefault(_previous_key(previous), scored[previous.pk])
     default = int(assessment.mnr_version.rules["scoring"]["default_target"])
     raised = _raised_targets(assessment, tree.capabilities)
     targets = {
@@ -163,7 +193,7 @@ def gap_analysis(assessment: Assessment) -> GapAnalysis:
         legislation_weight=law_cap.weight if law_cap else 1,
         legislation_domain_order=law_cap.domain_order if law_cap else 0,
     )
-    changes = gaps.changes_since(scores, scored[previous.pk]) if previous else []
+    changes = gaps.changes_since(scores, before) if before else []
     answer_words = dict(CriterionAnswer.Value.choices)
     changes = [
         replace(c, before=str(answer_words[c.before]), after=str(answer_words[c.after]))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessment import peers, plan, services, workflow
@@ -105,6 +107,33 @@ def test_a_peer_is_what_its_latest_validated_assessment_says(client_c, assessmen
     page = client_c.get(url("plan", assessment)).content.decode()
     assert "Belmora (demo)" not in page and "Corvania (demo)" not in page
     assert "Dunmark (demo)" in page and "Estovia (demo)" in page
+
+
+def test_the_previous_cycles_scores_are_read_once_and_follow_a_new_revision(assessment):
+    """A validated assessment's answers never change, so its scores are kept (plan.py); a
+    new validated revision of that cycle is another assessment, read afresh."""
+    earlier = make_assessment(assessment.country, cycle=2024)
+    answer_all(earlier, {"C04": "2"}, default="3")
+    Assessment.objects.filter(pk=earlier.pk).update(status="validated")
+    first = plan.gap_analysis(assessment)
+    fell = [c for c in first.changes if c.item.startswith("4.")]
+    assert [(c.before, c.after) for c in fell] == [("2", "1")]
+    with CaptureQueriesContext(connection) as ctx:
+        again = plan.gap_analysis(assessment)
+    assert again.changes == first.changes
+    # The answers read are this assessment's alone.
+    answers = [q["sql"] for q in ctx.captured_queries if "capabilityanswer" in q["sql"].lower()]
+    assert answers and all(f"{earlier.pk}" not in sql.split("WHERE", 1)[1] for sql in answers)
+
+    # The country reopens 2024 and validates revision 2 at level 4: it is the previous now.
+    earlier.refresh_from_db()
+    revision = workflow.reopen(assessment=earlier, user=None)
+    CapabilityAnswer.objects.filter(assessment=revision).delete()  # its copies, to confirm
+    answer_all(revision, {"C04": "4"}, default="3")
+    Assessment.objects.filter(pk=revision.pk).update(status="validated")
+    assert plan.previous_validated(assessment).pk == revision.pk
+    changed = [c for c in plan.gap_analysis(assessment).changes if c.item.startswith("4.")]
+    assert [(c.before, c.after) for c in changed] == [("4", "1")]
 
 
 def test_coordinator_raises_a_target_with_a_reason_never_lowers(client_c, assessment):
