@@ -55,9 +55,10 @@ def domain_chart(
         ):
             top = y + i * BAR
             if value is None:
+                not_scored = _("not scored")  # outside the f-string, where makemessages finds it
                 parts.append(
                     f'<text class="chart-value" x="{LABEL_WIDTH + 4}" y="{top + BAR - 2}">'
-                    f"{year}: {escape(_('not scored'))}</text>"
+                    f"{year}: {escape(not_scored)}</text>"
                 )
                 continue
             width = value * scale

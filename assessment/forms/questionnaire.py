@@ -346,16 +346,17 @@ class LegislationForm(ForgedFieldsMixin, forms.Form):
 
     @staticmethod
     def _heading(scored: bool) -> str:
+        # Each text outside the f-strings, where makemessages finds it (inside one it does not,
+        # and a catalogue update would drop its translations).
         if scored:
-            return f'<h2 class="h4 mt-4">{escape(gettext("The five criteria"))}</h2>'
+            title = gettext("The five criteria")
+            return f'<h2 class="h4 mt-4">{escape(title)}</h2>'
+        title = gettext("Further questions (not scored)")
         note = gettext(
             "Gaps in the law that the Global Threat Assessment 2019 names beyond ICMEC's "
             "criteria. They do not change the score."
         )
-        return (
-            f'<h2 class="h4 mt-4">{escape(gettext("Further questions (not scored)"))}</h2>\n'
-            f'<p class="form-text">{escape(note)}</p>'
-        )
+        return f'<h2 class="h4 mt-4">{escape(title)}</h2>\n<p class="form-text">{escape(note)}</p>'
 
     def answers(self) -> dict[Criterion, CriterionInput]:
         result = {}

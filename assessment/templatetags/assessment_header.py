@@ -73,11 +73,12 @@ def assessment_header(assessment: Assessment, tab: str, crumb: Any = "") -> Safe
         if crumb
         else ""
     )
+    breadcrumb, assessments = _("Breadcrumb"), _("Assessments")  # outside the f-strings
     return mark_safe(  # noqa: S308 (every value is escaped)
-        f'<nav aria-label="{conditional_escape(_("Breadcrumb"))}">\n'
+        f'<nav aria-label="{conditional_escape(breadcrumb)}">\n'
         '  <ol class="breadcrumb">\n'
         f'    <li class="breadcrumb-item"><a href="{assessment_url("home")}">'
-        f"{conditional_escape(_('Assessments'))}</a></li>\n"
+        f"{conditional_escape(assessments)}</a></li>\n"
         '    <li class="breadcrumb-item">'
         f'<a href="{assessment_url("assessment:overview", assessment.uuid)}">'
         f"{conditional_escape(assessment.country.name)} {assessment.cycle}</a></li>\n"
