@@ -49,12 +49,7 @@ def test_the_same_plan_is_drawn_once_and_its_bytes_are_what_drawing_again_gives(
 def test_any_change_to_what_the_pdf_shows_draws_it_again(draws):
     report = make_report(actions=1)
     before = render_pdf(report)
-    changes = [
-        {"language": "fr"},
-        {"country_name": "Carvenia (demo)"},
-        {"generated_on": dt.date(2026, 3, 3)},
-        {"status_label": "Validated"},
-    ]
+    changes = [{"language": "fr"}, {"generated_on": dt.date(2026, 3, 3)}]
     for change in changes:
         assert render_pdf(replace(report, **change)) != before, change
     assert len(draws) == 1 + len(changes)
