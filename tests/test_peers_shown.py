@@ -13,6 +13,7 @@ from assessment import peers
 from assessment.models import Assessment
 
 from .factories import answer_all, make_assessment, make_country, make_user
+from .test_pdf_ua import pdf_ua_problems
 from .test_plan import pdf_text, url
 
 pytestmark = pytest.mark.usefixtures("frameworks")
@@ -54,7 +55,9 @@ def test_the_page_and_the_pdf_name_ten_and_say_how_many_more(client, assessment)
     client.post(url("actions_generate", assessment))
 
     page = " ".join(strip_tags(client.get(url("plan", assessment)).content.decode()).split())
-    pdf = " ".join(pdf_text(client.get(url("export", assessment, "pdf")).content).split())
+    data = client.get(url("export", assessment, "pdf")).content
+    assert pdf_ua_problems(data, "en") == []  # the note is tagged text, as pikepdf reads it
+    pdf = " ".join(pdf_text(data).split())
     for text in (page, pdf):
         assert all(name in text for name in names[: peers.SHOWN])
         assert not any(name in text for name in names[peers.SHOWN :])
