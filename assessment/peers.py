@@ -11,15 +11,14 @@ replaces it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
-from django.db import router
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 
+from . import stamp
 from .models import Assessment, Country, country_names
-from .stamp import current as stamp_of
 
 
 def _latest_validated() -> QuerySet[Assessment]:
@@ -78,19 +77,11 @@ def _read(using: str) -> _Offers:
     return _Offers({code: frozenset(c) for code, c in found.items()}, demos, regions)
 
 
-_kept: dict[str, tuple[int, _Offers]] = {}  # database alias -> (stamp, what it read)
+_kept: dict[Hashable, tuple[int, _Offers]] = {}  # (database alias, "offers") -> (stamp, read)
 
 
 def _offers() -> _Offers:
-    using = router.db_for_read(Assessment)
-    stamp = stamp_of(using)  # first: what is read after it is at least as new
-    kept = _kept.get(using)
-    if stamp is not None and kept is not None and kept[0] == stamp:
-        return kept[1]
-    offers = _read(using)
-    if stamp is not None:
-        _kept[using] = (stamp, offers)
-    return offers
+    return stamp.read_kept(_kept, "offers", _read)
 
 
 # How many peers a gap names on the plan page and in the PDF: the nearest (same sub-region,

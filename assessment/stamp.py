@@ -25,9 +25,10 @@ With no stamp row (a test's flush), nothing is kept and every call reads afresh.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, Protocol, TypeVar
 
-from django.db import connections
+from django.db import connections, router
 from django.db.models.signals import post_delete, post_save
 
 from frameworks.models import FrameworkVersion
@@ -44,6 +45,33 @@ def current(using: str) -> int | None:
         cursor.execute(f"SELECT token FROM {WriteStamp._meta.db_table} WHERE id = 1")
         row = cursor.fetchone()
     return None if row is None else int(row[0])
+
+
+V = TypeVar("V")
+
+
+class Store(Protocol[V]):
+    """Where a reader keeps what it read: `(token, value)` by key (a dict, or
+    `secretariat.kept.Store`, bounded)."""
+
+    def get(self, key: Hashable, /) -> tuple[int, V] | None: ...
+
+    def __setitem__(self, key: Hashable, value: tuple[int, V], /) -> None: ...
+
+
+def read_kept(store: Store[V], key: Hashable, read: Callable[[str], V]) -> V:
+    """`read(using)` on the assessments' database, or what `store` kept of it under `key`
+    while the stamp is the one it was read under. The stamp is read first, so what is kept is
+    never older than its stamp; with no stamp row, nothing is kept."""
+    using = router.db_for_read(Assessment)
+    token = current(using)
+    found = store.get((using, key)) if token is not None else None
+    if found is not None and found[0] == token:
+        return found[1]
+    value = read(using)
+    if token is not None:
+        store[(using, key)] = (token, value)
+    return value
 
 
 def _replace(sender: type[Any], using: str, **kwargs: Any) -> None:

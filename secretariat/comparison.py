@@ -21,7 +21,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from django.db import router
 from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import get_language, gettext
 
@@ -295,15 +294,8 @@ _KEYS: kept.Store[tuple[int, list[tuple[Any, ...]]]] = kept.Store(64)
 
 
 def _keys_read(filters: Filters) -> list[tuple[Any, ...]]:
-    using = router.db_for_read(Assessment)
-    token = stamp.current(using)  # first: what is read after it is at least as new
-    found = _KEYS.get((using, filters)) if token is not None else None
-    if found is not None and found[0] == token:
-        return found[1]
-    read = list(_row_keys(filters).using(using))  # a copy: the kept query is never run itself
-    if token is not None:
-        _KEYS.put((using, filters), (token, read))
-    return read
+    # A copy of the kept query: it is never run itself.
+    return stamp.read_kept(_KEYS, filters, lambda using: list(_row_keys(filters).using(using)))
 
 
 def load_rows(filters: Filters) -> Comparison:

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.db import router
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -65,12 +64,10 @@ _CHOICES: kept.Store[tuple[int, tuple[Choices, Choices, Choices]]] = kept.Store(
 
 
 def _filter_choices() -> tuple[Choices, Choices, Choices]:
-    using = router.db_for_read(Assessment)
-    token = stamp.current(using)  # first: what is read after it is at least as new
-    key = (using, get_language())
-    found = _CHOICES.get(key) if token is not None else None
-    if found is not None and found[0] == token:
-        return found[1]
+    return stamp.read_kept(_CHOICES, get_language(), _read_choices)
+
+
+def _read_choices(using: str) -> tuple[Choices, Choices, Choices]:
     cycles = Assessment.objects.using(using).values_list("cycle", flat=True)
     # Regions and sub-regions in one query; order_by(): Country's default ordering (code)
     # would make every row distinct.
@@ -87,10 +84,7 @@ def _filter_choices() -> tuple[Choices, Choices, Choices]:
         return sorted(((c, m49_name(c, n)) for c, n in pairs), key=lambda p: p[1])
 
     cycle_choices = [(c, str(c)) for c in cycles.distinct().order_by("-cycle")]
-    read = (cycle_choices, named(regions), named(subregions))
-    if token is not None:
-        _CHOICES.put(key, (token, read))
-    return read
+    return cycle_choices, named(regions), named(subregions)
 
 
 def visible_cycles() -> list[int]:

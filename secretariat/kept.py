@@ -92,6 +92,9 @@ class Store(Generic[V]):
             self._values[key] = value
         return value
 
+    def __setitem__(self, key: Hashable, value: V) -> None:
+        self.put(key, value)
+
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
