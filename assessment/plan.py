@@ -122,7 +122,8 @@ def _raised_targets(
 # The previous cycle's scores, kept per process: a validated assessment's answers never change
 # (validation is final; reopening makes a new revision), so its scores are a function of its
 # uuid (never reused), framework versions (never changed once loaded) and the language (the
-# scores carry names). Reading and scoring its answers was a tenth of the plan page's work.
+# scores carry names; `previous_validated` returns only validated ones). Reading and scoring
+# its answers was a tenth of the plan page's work. At most _PREVIOUS_KEEP, then forgotten.
 _PREVIOUS_SCORES: dict[tuple[str, int, int, str], scoring.Scores] = {}
 _PREVIOUS_KEEP = 1024
 
@@ -137,11 +138,14 @@ def _previous_key(previous: Assessment) -> tuple[str, int, int, str]:
 
 
 def _previous_scores(previous: Assessment) -> scoring.Scores | None:
-    if previous.status != Assessment.Status.VALIDATED:
-        return None  # not what this module reads as previous: nothing is kept of it
+    return _PREVIOUS_SCORES.get(_previous_key(previous))
+
+
+def _keep_previous_scores(previous: Assessment, scores: scoring.Scores) -> scoring.Scores:
     if len(_PREVIOUS_SCORES) >= _PREVIOUS_KEEP:
         _PREVIOUS_SCORES.clear()
-    return _PREVIOUS_SCORES.get(_previous_key(previous))
+    _PREVIOUS_SCORES[_previous_key(previous)] = scores
+    return scores
 
 
 def gap_analysis(assessment: Assessment) -> GapAnalysis:
@@ -155,7 +159,7 @@ def gap_analysis(assessment: Assessment) -> GapAnalysis:
     )
     scores = scored[assessment.pk]
     if previous and not before:
-        before = _PREVIOUS_SCORES.setdefault(_previous_key(previous), scored[previous.pk])
+        before = _keep_previous_scores(previous, scored[previous.pk])
     default = int(assessment.mnr_version.rules["scoring"]["default_target"])
     raised = _raised_targets(assessment, tree.capabilities)
     targets = {
